@@ -1,0 +1,63 @@
+"""``Function``: one differentiable operation, its forward and backward side by side.
+
+A subclass implements ``forward(*arrays) -> array`` and ``backward(grad) -> tuple`` on raw
+backend arrays. Non-differentiable arguments (axes, slopes, ...) go to ``__init__``. Calling the
+instance on tensors or arrays runs ``forward`` and, when a gradient is wanted, records the node.
+
+``backward`` returns one gradient per input (``None`` where ``self.needs_grad[i]`` is False), each
+already reduced to that input's shape. It keeps only what the derivative needs: subclasses store
+what they must in ``forward`` (often the output rather than the input).
+"""
+
+from ..backend import get_ops
+from . import grad_mode
+from .tensor import Tensor
+
+
+class Function:
+    """Base class of every differentiable operation (see module docstring)."""
+
+    #: every concrete subclass, so tests can prove each one has a gradient check
+    all_functions = []
+    #: False for operations whose gradient is zero or undefined everywhere (e.g. step)
+    differentiable = True
+
+    inputs = ()
+    needs_grad = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        Function.all_functions.append(cls)
+
+    def __call__(self, *inputs):
+        arrays = []
+        wants = []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                wants.append(x.requires_grad)
+            else:
+                arrays.append(x)
+                wants.append(False)
+        out = Tensor(self.forward(*arrays))
+        if grad_mode._state["enabled"] and True in wants:
+            self.inputs = inputs
+            self.needs_grad = wants
+            out.requires_grad = True
+            out.creator = self
+        return out
+
+    def forward(self, *arrays):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def backward(self, grad):
+        raise NotImplementedError(f"{type(self).__name__} must define backward()")
+
+    @property
+    def xp(self):
+        return get_ops().xp
+
+    @property
+    def ops(self):
+        return get_ops()
+

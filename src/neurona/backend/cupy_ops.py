@@ -1,0 +1,28 @@
+"""CuPy backend: the generic kernels of :class:`Ops` on the GPU, plus fused elementwise kernels."""
+
+import numpy as np
+
+from .ops import Ops
+
+
+class CupyOps(Ops):
+    """Ops on CuPy arrays. Import only when CuPy and a GPU are present."""
+
+    name = "cupy"
+
+    def __init__(self):
+        import cupy
+
+        self.xp = cupy
+        self._sigmoid = cupy.ElementwiseKernel(
+            "T x", "T y", "y = (T)0.5 * tanh((T)0.5 * x) + (T)0.5", "neurona_sigmoid"
+        )
+
+    def to_numpy(self, x):
+        return self.xp.asnumpy(x) if isinstance(x, self.xp.ndarray) else np.asarray(x)
+
+    def generator(self, seed):
+        return self.xp.random.default_rng(seed)
+
+    def sigmoid(self, x):
+        return self._sigmoid(x)

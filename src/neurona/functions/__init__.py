@@ -1,0 +1,13 @@
+"""Differentiable functions: ``import neurona.functions as F``.
+
+Every name here accepts tensors or arrays and returns a :class:`~neurona.autograd.Tensor`.
+"""
+
+from .math import (add, subtract, multiply, divide, negative, power, square, sqrt, exp, log,
+                   log1p, abs, maximum, minimum, clip, where, matmul)
+from .reduce import sum, mean, max, min
+from .shape import (reshape, flatten, transpose, getitem, concatenate, stack, broadcast_to,
+                    expand_dims, squeeze)
+from .linear import linear as linear_map, dense
+from .activation import relu, sigmoid, tanh, softmax, log_softmax
+from .activation import linear

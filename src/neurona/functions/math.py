@@ -1,0 +1,296 @@
+"""Elementwise arithmetic and matrix products, with NumPy broadcasting."""
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+
+
+def _shape(x):
+    return x.shape if hasattr(x, "shape") else ()
+
+
+class Add(Function):
+    def forward(self, a, b):
+        self.shapes = (_shape(a), _shape(b))
+        return a + b
+
+    def backward(self, g):
+        # d(a+b)/da = d(a+b)/db = 1; broadcasting is undone by summing.
+        sa, sb = self.shapes
+        sum_to = self.ops.sum_to
+        return (sum_to(g, sa) if self.needs_grad[0] else None,
+                sum_to(g, sb) if self.needs_grad[1] else None)
+
+
+class Subtract(Function):
+    def forward(self, a, b):
+        self.shapes = (_shape(a), _shape(b))
+        return a - b
+
+    def backward(self, g):
+        sa, sb = self.shapes
+        sum_to = self.ops.sum_to
+        return (sum_to(g, sa) if self.needs_grad[0] else None,
+                sum_to(-g, sb) if self.needs_grad[1] else None)
+
+
+class Multiply(Function):
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, g):
+        # d(ab)/da = b, d(ab)/db = a
+        a, b = self.a, self.b
+        sum_to = self.ops.sum_to
+        return (sum_to(g * b, _shape(a)) if self.needs_grad[0] else None,
+                sum_to(g * a, _shape(b)) if self.needs_grad[1] else None)
+
+
+class Divide(Function):
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a / b
+
+    def backward(self, g):
+        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+        a, b = self.a, self.b
+        sum_to = self.ops.sum_to
+        ga = gb = None
+        gb_ = g / b
+        if self.needs_grad[0]:
+            ga = sum_to(gb_, _shape(a))
+        if self.needs_grad[1]:
+            gb = sum_to(-gb_ * a / b, _shape(b))
+        return ga, gb
+
+
+class Negative(Function):
+    def forward(self, x):
+        return -x
+
+    def backward(self, g):
+        return (-g,)
+
+
+class Power(Function):
+    """x ** p for a constant exponent p."""
+
+    def __init__(self, exponent):
+        self.exponent = exponent
+
+    def forward(self, x):
+        self.x = x
+        return x ** self.exponent
+
+    def backward(self, g):
+        # d(x^p)/dx = p x^(p-1)
+        p = self.exponent
+        return (g * p * self.x ** (p - 1),)
+
+
+class Square(Function):
+    def forward(self, x):
+        self.x = x
+        return x * x
+
+    def backward(self, g):
+        return (2 * g * self.x,)
+
+
+class Sqrt(Function):
+    def forward(self, x):
+        self.y = self.xp.sqrt(x)
+        return self.y
+
+    def backward(self, g):
+        # d sqrt(x) = 1 / (2 sqrt(x))
+        return (g / (2 * self.y),)
+
+
+class Exp(Function):
+    def forward(self, x):
+        self.y = self.xp.exp(x)
+        return self.y
+
+    def backward(self, g):
+        return (g * self.y,)
+
+
+class Log(Function):
+    def forward(self, x):
+        self.x = x
+        return self.xp.log(x)
+
+    def backward(self, g):
+        return (g / self.x,)
+
+
+class Log1p(Function):
+    def forward(self, x):
+        self.x = x
+        return self.xp.log1p(x)
+
+    def backward(self, g):
+        return (g / (1 + self.x),)
+
+
+class Abs(Function):
+    def forward(self, x):
+        self.sign = self.xp.sign(x)
+        return self.xp.abs(x)
+
+    def backward(self, g):
+        # d|x|/dx = sign(x), taken as 0 at 0 (as PyTorch and TF do)
+        return (g * self.sign,)
+
+
+class Maximum(Function):
+    def forward(self, a, b):
+        self.a_wins = a >= b
+        self.shapes = (_shape(a), _shape(b))
+        return self.xp.maximum(a, b)
+
+    def backward(self, g):
+        # ties send the gradient to the first argument
+        sum_to = self.ops.sum_to
+        mask = self.a_wins
+        return (sum_to(g * mask, self.shapes[0]) if self.needs_grad[0] else None,
+                sum_to(g * ~mask, self.shapes[1]) if self.needs_grad[1] else None)
+
+
+class Minimum(Function):
+    def forward(self, a, b):
+        self.a_wins = a <= b
+        self.shapes = (_shape(a), _shape(b))
+        return self.xp.minimum(a, b)
+
+    def backward(self, g):
+        sum_to = self.ops.sum_to
+        mask = self.a_wins
+        return (sum_to(g * mask, self.shapes[0]) if self.needs_grad[0] else None,
+                sum_to(g * ~mask, self.shapes[1]) if self.needs_grad[1] else None)
+
+
+class Clip(Function):
+    """Clamp to [low, high]; the gradient passes only strictly inside the interval's closure."""
+
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+    def forward(self, x):
+        self.inside = (x >= self.low) & (x <= self.high)
+        return self.xp.clip(x, self.low, self.high)
+
+    def backward(self, g):
+        return (g * self.inside,)
+
+
+class Where(Function):
+    """where(condition, a, b) with a constant boolean condition."""
+
+    def __init__(self, condition):
+        self.condition = condition.data if isinstance(condition, Tensor) else condition
+
+    def forward(self, a, b):
+        self.shapes = (_shape(a), _shape(b))
+        return self.xp.where(self.condition, a, b)
+
+    def backward(self, g):
+        sum_to, c = self.ops.sum_to, self.condition
+        zero = g.dtype.type(0)
+        return (sum_to(self.xp.where(c, g, zero), self.shapes[0]) if self.needs_grad[0] else None,
+                sum_to(self.xp.where(c, zero, g), self.shapes[1]) if self.needs_grad[1] else None)
+
+
+class MatMul(Function):
+    """a @ b for 2-D or batched operands (b may be 2-D and shared across the batch)."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a @ b
+
+    def backward(self, g):
+        # dL/da = g b^T, dL/db = a^T g (summed over broadcast batch axes)
+        a, b = self.a, self.b
+        xp, sum_to = self.xp, self.ops.sum_to
+        ga = gb = None
+        if self.needs_grad[0]:
+            ga = g @ xp.swapaxes(b, -1, -2) if b.ndim > 1 else xp.multiply.outer(g, b)
+            ga = sum_to(ga, a.shape)
+        if self.needs_grad[1]:
+            if a.ndim == 2 and g.ndim == 2:
+                gb = a.T @ g
+            else:
+                gb = sum_to(xp.swapaxes(a, -1, -2) @ g, b.shape)
+        return ga, gb
+
+
+def add(a, b):
+    return Add()(a, b)
+
+
+def subtract(a, b):
+    return Subtract()(a, b)
+
+
+def multiply(a, b):
+    return Multiply()(a, b)
+
+
+def divide(a, b):
+    return Divide()(a, b)
+
+
+def negative(x):
+    return Negative()(x)
+
+
+def power(x, exponent):
+    """x ** exponent for a constant exponent (2 uses the cheaper :func:`square`)."""
+    if exponent == 2:
+        return Square()(x)
+    return Power(exponent)(x)
+
+
+def square(x):
+    return Square()(x)
+
+
+def sqrt(x):
+    return Sqrt()(x)
+
+
+def exp(x):
+    return Exp()(x)
+
+
+def log(x):
+    return Log()(x)
+
+
+def log1p(x):
+    return Log1p()(x)
+
+
+def abs(x):  # noqa: A001  (mirrors numpy's name)
+    return Abs()(x)
+
+
+def maximum(a, b):
+    return Maximum()(a, b)
+
+
+def minimum(a, b):
+    return Minimum()(a, b)
+
+
+def clip(x, low, high):
+    return Clip(low, high)(x)
+
+
+def where(condition, a, b):
+    return Where(condition)(a, b)
+
+
+def matmul(a, b):
+    return MatMul()(a, b)

@@ -1,0 +1,48 @@
+"""Keras's ``keras.utils`` helpers that users call directly."""
+
+import numpy as np
+
+from .random import set_random_seed
+
+__all__ = ["set_random_seed", "to_categorical", "normalize"]
+
+
+def to_categorical(y, num_classes=None, dtype="float32"):
+    """One-hot encode integer class labels (Keras's ``to_categorical``).
+
+    Args:
+        y: array-like of non-negative integer labels, any shape (a trailing axis of size 1 is
+            dropped, as Keras does).
+        num_classes: number of classes; default ``max(y) + 1``.
+        dtype: dtype of the result.
+
+    Returns:
+        An array of shape ``y.shape + (num_classes,)``.
+
+    Example:
+        >>> to_categorical([0, 2], 3).tolist()
+        [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    y = np.asarray(y)
+    if y.ndim > 1 and y.shape[-1] == 1:
+        y = y[..., 0]
+    if y.size and (not np.all(np.isfinite(y)) or np.any(y != np.round(y)) or y.min() < 0):
+        raise ValueError("to_categorical: y must hold non-negative integer class labels")
+    y = y.astype(np.int64)
+    top = int(y.max()) + 1 if y.size else 0
+    num_classes = top if num_classes is None else int(num_classes)
+    if top > num_classes:
+        raise ValueError(
+            f"to_categorical: label {top - 1} is out of range for num_classes={num_classes}; "
+            f"labels must be in [0, {num_classes - 1}]"
+        )
+    out = np.zeros(y.shape + (num_classes,), dtype=dtype)
+    np.put_along_axis(out, y[..., None], 1, axis=-1)
+    return out
+
+
+def normalize(x, axis=-1, order=2):
+    """Scale ``x`` to unit ``order``-norm along ``axis`` (zero vectors stay zero)."""
+    x = np.asarray(x)
+    norm = np.linalg.norm(x, ord=order, axis=axis, keepdims=True)
+    return x / np.where(norm == 0, 1, norm)
