@@ -6,7 +6,8 @@
 __version__ = "0.1.0"
 
 from . import config
-from .backend import set_backend, backend
+from . import backend
+from .backend import set_backend
 from .autograd import Tensor, Variable, no_grad
 from . import functions
 

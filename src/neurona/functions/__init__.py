@@ -8,6 +8,5 @@ from .math import (add, subtract, multiply, divide, negative, power, square, sqr
 from .reduce import sum, mean, max, min
 from .shape import (reshape, flatten, transpose, getitem, concatenate, stack, broadcast_to,
                     expand_dims, squeeze)
-from .linear import linear as linear_map, dense
+from .affine import linear, dense
 from .activation import relu, sigmoid, tanh, softmax, log_softmax
-from .activation import linear

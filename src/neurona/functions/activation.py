@@ -89,8 +89,3 @@ def softmax(x, axis=-1):
 
 def log_softmax(x, axis=-1):
     return LogSoftmax(axis)(x)
-
-
-def linear(x):
-    """The identity activation ("linear" in Keras)."""
-    return x

@@ -1,0 +1,30 @@
+"""Shared fixtures: ``ops`` runs a test on every backend present, ``rng`` is a seeded generator."""
+
+import numpy as np
+import pytest
+
+from neurona import backend as backend_mod
+from neurona.backend import cupy_available
+
+BACKENDS = ["numpy"] + (["cupy"] if cupy_available() else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def ops(request):
+    """The active Ops for each available backend (numpy; cupy on a GPU machine)."""
+    previous = backend_mod.backend()
+    yield backend_mod.set_backend(request.param)
+    backend_mod.set_backend(previous)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_library_seed():
+    """Every test starts from the same library seed, so failures reproduce."""
+    from neurona.random import set_random_seed
+
+    set_random_seed(42)
