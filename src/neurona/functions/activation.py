@@ -6,6 +6,8 @@ loss on probabilities can be computed exactly from the logits instead (as Keras 
 
 from ..autograd.function import Function
 
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax"]
+
 
 class ReLU(Function):
     def forward(self, x):

@@ -1,0 +1,3 @@
+"""Loss functions as fused, numerically stable Functions (see neurona.losses for the API)."""
+
+__all__ = []
