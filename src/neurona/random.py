@@ -9,6 +9,8 @@ Random numbers are always drawn with NumPy on the host, then moved to the backen
 and the GPU see the same initial weights and masks for one seed.
 """
 
+import contextlib
+
 import numpy as np
 
 _root = {"sequence": np.random.SeedSequence()}
@@ -45,3 +47,26 @@ def draw_seed(rng=None):
     """An integer seed drawn from ``rng`` (or the root sequence), for components that store one."""
     rng = make_generator() if rng is None else rng
     return int(rng.integers(0, 2**31 - 1))
+
+
+_training = {"generator": None}
+
+
+@contextlib.contextmanager
+def training_generator(generator):
+    """Within ``fit``: random layers without their own seed draw from ``generator``, so the
+    ``seed`` given to ``fit`` fixes dropout masks too."""
+    previous = _training["generator"]
+    _training["generator"] = generator
+    try:
+        yield generator
+    finally:
+        _training["generator"] = previous
+
+
+def layer_generator(own, seeded):
+    """The generator a random layer uses: its own when it was given a seed, else fit's, else
+    its own default one."""
+    if seeded or _training["generator"] is None:
+        return own
+    return _training["generator"]

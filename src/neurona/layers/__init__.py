@@ -1,0 +1,11 @@
+"""Layers: ``from neurona import layers``; Keras names and arguments."""
+
+from .layer import Layer, InputSpec, LAYERS, register_layer
+from .input_layer import Input, InputLayer
+from .core import Dense, Flatten, Reshape, Identity
+from .activation import *  # noqa: F401,F403  (Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, RReLU)
+
+
+def get(identifier):
+    """A layer class (or instance from a config dict) by registered name."""
+    return LAYERS.get(identifier, instantiate=False)

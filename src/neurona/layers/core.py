@@ -1,0 +1,175 @@
+"""Core layers: Dense, Flatten, Reshape, Identity."""
+
+import numpy as np
+
+from .. import functions as F
+from ..functions.affine import FUSED_ACTIVATIONS
+from .layer import InputSpec, Layer, register_layer
+
+
+def _positive_int(value, what):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{what} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _activation(identifier):
+    from .. import activations
+
+    fn = activations.get(identifier)
+    return fn, activations.serialize(fn)
+
+
+@register_layer("Dense")
+class Dense(Layer):
+    """Densely connected layer: ``activation(inputs @ kernel + bias)``.
+
+    Args:
+        units: number of outputs.
+        activation: name or callable; default none ("linear").
+        use_bias: add a bias vector.
+        kernel_initializer, bias_initializer: initializers ("glorot_uniform", "zeros").
+        kernel_regularizer, bias_regularizer, activity_regularizer: penalties added to the loss.
+        kernel_constraint, bias_constraint: projections applied after each optimizer step.
+        **base: ``name``, ``trainable``, ``dtype``, ``input_shape``, ``input_dim``.
+
+    Inputs of shape ``(batch, ..., features)`` give ``(batch, ..., units)``.
+
+    Example:
+        >>> layer = Dense(3, activation="relu")
+        >>> layer(np.ones((2, 4))).shape
+        (2, 3)
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **base):
+        super().__init__(**base)
+        self.units = _positive_int(units, "Dense units")
+        self.activation, self._activation_name = _activation(activation)
+        # relu/tanh/linear run inside the fused node; sigmoid/softmax stay separate nodes so the
+        # output keeps its logits for an exact cross-entropy
+        self._fused = self._activation_name if self._activation_name in FUSED_ACTIVATIONS and \
+            self._activation_name != "sigmoid" else None
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        self.kernel_regularizer = kernel_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.activity_regularizer = activity_regularizer
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+        self._activity_penalty = None
+        if activity_regularizer is not None:
+            from .. import regularizers
+
+            self._activity_penalty = regularizers.get(activity_regularizer)
+
+    def build(self, input_shape):
+        in_dim = input_shape[-1]
+        if in_dim is None:
+            raise ValueError(f"Dense layer {self.name!r} needs a known last input dimension, "
+                             f"got input shape {input_shape}")
+        self.kernel = self.add_weight(shape=(in_dim, self.units), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint, name="kernel")
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint, name="bias")
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
+
+    def call(self, inputs):
+        if self._fused is not None:
+            out = F.dense(inputs, self.kernel, self.bias, activation=self._fused)
+        else:
+            out = self.activation(F.dense(inputs, self.kernel, self.bias))
+        if self._activity_penalty is not None:
+            self.add_loss(self._activity_penalty(out) / out.shape[0])
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        from .. import registry
+
+        return {**super().get_config(), "units": self.units, "activation": self._activation_name,
+                "use_bias": self.use_bias,
+                "kernel_initializer": registry.serialize(self.kernel_initializer),
+                "bias_initializer": registry.serialize(self.bias_initializer),
+                "kernel_regularizer": registry.serialize(self.kernel_regularizer),
+                "bias_regularizer": registry.serialize(self.bias_regularizer),
+                "activity_regularizer": registry.serialize(self.activity_regularizer),
+                "kernel_constraint": registry.serialize(self.kernel_constraint),
+                "bias_constraint": registry.serialize(self.bias_constraint)}
+
+
+@register_layer("Flatten")
+class Flatten(Layer):
+    """Flatten every axis but the batch axis: ``(batch, a, b) -> (batch, a*b)``."""
+
+    def __init__(self, data_format=None, **base):
+        super().__init__(**base)
+        if data_format not in (None, "channels_last", "channels_first"):
+            raise ValueError(f"Flatten data_format must be 'channels_last' or 'channels_first', "
+                             f"got {data_format!r}")
+        self.data_format = data_format
+
+    def call(self, inputs):
+        if self.data_format == "channels_first" and inputs.ndim > 2:
+            inputs = F.transpose(inputs, (0,) + tuple(range(2, inputs.ndim)) + (1,))
+        return F.reshape(inputs, (inputs.shape[0], -1))
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        size = None if any(n is None for n in rest) else int(np.prod(rest, dtype=np.int64))
+        return (input_shape[0], size)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+@register_layer("Reshape")
+class Reshape(Layer):
+    """Reshape each sample to ``target_shape`` (one entry may be -1)."""
+
+    def __init__(self, target_shape, **base):
+        super().__init__(**base)
+        target = tuple(int(n) for n in target_shape)
+        if sum(n == -1 for n in target) > 1 or any(n == 0 or n < -1 for n in target):
+            raise ValueError(f"Reshape target_shape must have positive sizes and at most one -1, "
+                             f"got {target_shape!r}")
+        self.target_shape = target
+
+    def _resolve(self, sample_shape):
+        size = int(np.prod(sample_shape, dtype=np.int64))
+        known = int(np.prod([n for n in self.target_shape if n != -1], dtype=np.int64))
+        target = tuple(size // known if n == -1 else n for n in self.target_shape)
+        if int(np.prod(target, dtype=np.int64)) != size or (-1 in self.target_shape and size % known):
+            raise ValueError(f"Reshape {self.name!r}: cannot reshape samples of shape "
+                             f"{tuple(sample_shape)} ({size} values) to {self.target_shape}")
+        return target
+
+    def call(self, inputs):
+        return F.reshape(inputs, (inputs.shape[0],) + self._resolve(inputs.shape[1:]))
+
+    def compute_output_shape(self, input_shape):
+        if any(n is None for n in input_shape[1:]):
+            return (input_shape[0],) + self.target_shape
+        return (input_shape[0],) + self._resolve(input_shape[1:])
+
+    def get_config(self):
+        return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+
+@register_layer("Identity")
+class Identity(Layer):
+    """Return the input unchanged (a placeholder in architectures)."""
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape

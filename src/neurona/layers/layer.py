@@ -1,0 +1,404 @@
+"""``Layer``: the Keras layer lifecycle on the neurona engine.
+
+``__init__`` validates and stores the configuration, ``build(input_shape)`` creates the weights
+with :meth:`Layer.add_weight`, ``call(inputs, training=False)`` computes with
+:mod:`neurona.functions`, ``get_config()`` returns what ``__init__`` needs to rebuild the layer.
+Calling a layer on an array computes right away (eager, like Keras); calling it on the symbolic
+output of :func:`neurona.Input` records a node of a functional model instead.
+"""
+
+import inspect
+import re
+
+import numpy as np
+
+from .. import config
+from .. import random as nrandom
+from ..autograd.tensor import Tensor, Variable
+from ..autograd.grad_mode import no_grad
+from ..backend import get_ops
+from ..registry import Registry
+
+LAYERS = Registry("layer")
+register_layer = LAYERS.register
+
+_name_counts = {}
+
+
+def unique_name(base):
+    """Keras-style unique names: "dense", "dense_1", "dense_2", ..."""
+    count = _name_counts.get(base, 0)
+    _name_counts[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def clear_session():
+    """Reset the automatic layer names (Keras's ``clear_session``)."""
+    _name_counts.clear()
+
+
+def to_snake_case(name):
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def _accepts(fn, arg):
+    try:
+        return arg in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def standardize_shape(shape, what="input_shape"):
+    """A tuple of positive ints or None, with a clear error for anything else."""
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise ValueError(f"{what} must be a tuple of ints, got {shape!r}") from None
+    for n in shape:
+        if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0):
+            raise ValueError(f"{what} must contain positive ints or None, got {shape!r}")
+    return tuple(None if n is None else int(n) for n in shape)
+
+
+class Layer:
+    """Base class of every layer (and of :class:`~neurona.models.Model`).
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique name; by default derived from the class name ("dense", "dense_1").
+        dtype: dtype of the weights (default ``config.floatx()``).
+        input_shape: shape of one sample (without the batch axis); on the first layer of a
+            ``Sequential`` model it declares the model's input, as in Keras.
+        input_dim: shorthand for ``input_shape=(input_dim,)``.
+
+    Example:
+        >>> class Scale(Layer):
+        ...     def build(self, input_shape):
+        ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+        ...     def call(self, x):
+        ...         return x * self.w
+        >>> Scale()(np.ones((2, 3))).shape
+        (2, 3)
+    """
+
+    def __init__(self, *, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
+                 batch_size=None):
+        self._tracking = True
+        self.name = name if name is not None else unique_name(to_snake_case(type(self).__name__))
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"name must be a non-empty string, got {name!r}")
+        self._trainable = bool(trainable)
+        self.dtype = np.dtype(dtype or config.floatx()).name
+        self.built = False
+        self._own_weights = []
+        self._sublayers = []
+        self._added_losses = []
+        if input_dim is not None:
+            input_shape = (input_dim,)
+        self._declared_input_shape = (
+            None if input_shape is None else standardize_shape(input_shape)
+        )
+        self._declared_batch_size = batch_size
+        self._call_takes_training = _accepts(self.call, "training")
+        self._build_input_shape = None
+        self.input_spec = None
+        self._inbound_nodes = []
+
+    # -- attribute tracking: layers assigned as attributes become sublayers -----------------------
+    def __setattr__(self, key, value):
+        if getattr(self, "_tracking", False) and not key.startswith("_"):
+            for layer in _layers_in(value):
+                if layer is not self and not any(layer is s for s in self._sublayers):
+                    self._sublayers.append(layer)
+        object.__setattr__(self, key, value)
+
+    # -- weights ------------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, regularizer=None,
+                   constraint=None, name=None):
+        """Create a weight of this layer.
+
+        Args:
+            shape: tuple of ints.
+            initializer: name or object; default "glorot_uniform" for floats (Keras).
+            dtype: default the layer's dtype.
+            trainable: whether optimizers update it.
+            regularizer, constraint: names or objects (see ``neurona.regularizers`` and
+                ``neurona.constraints``).
+            name: the weight's name within the layer.
+
+        Returns:
+            The new :class:`~neurona.autograd.Variable`.
+        """
+        from .. import initializers
+
+        shape = tuple(int(n) for n in (shape or ()))
+        dtype = np.dtype(dtype or self.dtype).name
+        init = initializers.get(initializer if initializer is not None else "glorot_uniform")
+        value = init(shape, dtype=dtype, rng=nrandom.make_generator())
+        variable = Variable(get_ops().asarray(np.asarray(value, dtype=dtype)),
+                            trainable=trainable and self.trainable, name=name,
+                            regularizer=_get_regularizer(regularizer),
+                            constraint=_get_constraint(constraint))
+        variable.declared_trainable = bool(trainable)
+        variable.path = f"{self.name}/{name}" if name else self.name
+        self._own_weights.append(variable)
+        return variable
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._flatten_layers():
+            if layer is not self:
+                layer._trainable = self._trainable
+            for v in layer._own_weights:
+                v.requires_grad = self._trainable and v.declared_trainable
+
+    def _flatten_layers(self):
+        """This layer and every nested sublayer, each once, depth first."""
+        seen, order, stack = set(), [], [self]
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            order.append(layer)
+            stack.extend(reversed(layer._sublayers))
+        return order
+
+    @property
+    def weights(self):
+        """Every weight (trainable first within each layer's creation order, as Keras lists)."""
+        out, seen = [], set()
+        for layer in self._flatten_layers():
+            for v in layer._own_weights:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    @property
+    def trainable_weights(self):
+        return [v for v in self.weights if v.requires_grad]
+
+    @property
+    def non_trainable_weights(self):
+        return [v for v in self.weights if not v.requires_grad]
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        """The weights' values as a list of NumPy arrays (copies)."""
+        return [np.array(v.numpy()) for v in self.weights]
+
+    def set_weights(self, weights):
+        """Set the weights from a list of arrays, in the order of :attr:`weights`."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(
+                f"set_weights on layer {self.name!r}: expected {len(own)} arrays "
+                f"({[v.path for v in own]}), got {len(weights)}"
+            )
+        for v, w in zip(own, weights):
+            w = np.asarray(w)
+            if w.shape != v.shape:
+                raise ValueError(
+                    f"set_weights on layer {self.name!r}: weight {v.path!r} has shape {v.shape}, "
+                    f"got an array of shape {w.shape}"
+                )
+        for v, w in zip(own, weights):
+            v.assign(np.asarray(w, dtype=v.dtype))
+
+    def count_params(self):
+        """Number of scalars in the layer's weights."""
+        return int(sum(int(np.prod(v.shape)) for v in self.weights))
+
+    # -- losses added during call (activity regularization) -------------------------------------
+    def add_loss(self, loss):
+        """Add a scalar tensor to the training loss of the current forward pass."""
+        self._added_losses.append(loss)
+
+    @property
+    def losses(self):
+        """Penalties of this layer and its sublayers: added during the last call, plus weight
+        regularizers (computed now, so they carry gradients)."""
+        out = []
+        for layer in self._flatten_layers():
+            out.extend(layer._added_losses)
+            for v in layer._own_weights:
+                if v.regularizer is not None and v.requires_grad:
+                    out.append(v.regularizer(v))
+        return out
+
+    def _clear_added_losses(self):
+        for layer in self._flatten_layers():
+            if layer._added_losses:
+                layer._added_losses = []
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights; the default creates none."""
+
+    def call(self, inputs):
+        raise NotImplementedError(f"Layer {type(self).__name__} must define call()")
+
+    def _maybe_build(self, input_shape):
+        if not self.built:
+            self.build(input_shape)
+            self._build_input_shape = input_shape
+            self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for ``input_shape`` (None for unknown batch); by default the layer is run
+        on zeros with a batch of 1 and the batch axis reported as None."""
+        shapes = input_shape
+        concrete = _map_shapes(shapes, lambda s: tuple(1 if n is None else n for n in s))
+        with no_grad():
+            zeros = _map_shapes(concrete, lambda s: Tensor(get_ops().xp.zeros(s, dtype=self.dtype)))
+            out = self._call_eager(zeros, training=False)
+        return _map_outputs(out, lambda t: (None,) + tuple(t.shape[1:]))
+
+    def __call__(self, inputs, *args, training=None, **kwargs):
+        from .input_layer import SymbolicTensor, call_symbolic
+
+        if _any_symbolic(inputs, SymbolicTensor):
+            return call_symbolic(self, inputs, args, training, kwargs)
+        inputs = _map_shapes_values(inputs, self._to_tensor)
+        return self._call_eager(inputs, *args, training=training, **kwargs)
+
+    def _call_eager(self, inputs, *args, training=None, **kwargs):
+        if not self.built:
+            self._maybe_build(_map_outputs(inputs, lambda t: tuple(t.shape)))
+        if self.input_spec is not None:
+            self.input_spec.check(self, inputs)
+        if self._call_takes_training:
+            kwargs["training"] = bool(training)
+        return self.call(inputs, *args, **kwargs)
+
+    #: layers whose inputs are indices (Embedding-like) keep integer arrays as they are
+    _keeps_integer_inputs = False
+
+    def _to_tensor(self, x):
+        """Arrays become tensors; floats (and integers, unless the layer takes indices) are cast
+        to the layer's dtype, as Keras autocasts."""
+        if isinstance(x, Tensor):
+            return x
+        ops = get_ops()
+        arr = x if ops.is_array(x) else np.asarray(x)
+        kind = arr.dtype.kind
+        if (kind == "f" or (kind in "iub" and not self._keeps_integer_inputs)) and arr.dtype != self.dtype:
+            arr = arr.astype(self.dtype)
+        return Tensor(ops.asarray(arr))
+
+    # -- configuration ------------------------------------------------------------------------
+    def get_config(self):
+        config_ = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._declared_input_shape is not None:
+            config_["input_shape"] = list(self._declared_input_shape)
+        return config_
+
+    @classmethod
+    def from_config(cls, config_):
+        return cls(**config_)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r} built={self.built}>"
+
+
+class InputSpec:
+    """What a layer accepts: ndim bounds and fixed sizes of some axes (checked on every call)."""
+
+    def __init__(self, min_ndim=None, ndim=None, axes=None):
+        self.min_ndim, self.ndim, self.axes = min_ndim, ndim, dict(axes or {})
+
+    def check(self, layer, inputs):
+        shape = tuple(inputs.shape)
+        if self.ndim is not None and len(shape) != self.ndim:
+            raise ValueError(
+                f"Input of layer {layer.name!r} must have {self.ndim} dimensions "
+                f"(batch included), got shape {shape}"
+            )
+        if self.min_ndim is not None and len(shape) < self.min_ndim:
+            raise ValueError(
+                f"Input of layer {layer.name!r} must have at least {self.min_ndim} dimensions "
+                f"(batch included), got shape {shape}"
+            )
+        for axis, size in self.axes.items():
+            if shape[axis] != size:
+                raise ValueError(
+                    f"Input of layer {layer.name!r} is incompatible: axis {axis} must have size "
+                    f"{size}, got shape {shape}. The data's features do not match the layer's "
+                    f"input ({size}); check input_shape or the columns of x."
+                )
+
+
+def _layers_in(value):
+    if isinstance(value, Layer):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, Layer)]
+    if isinstance(value, dict):
+        return [v for v in value.values() if isinstance(v, Layer)]
+    return []
+
+
+def _any_symbolic(x, cls):
+    if isinstance(x, cls):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(isinstance(v, cls) for v in x)
+    if isinstance(x, dict):
+        return any(isinstance(v, cls) for v in x.values())
+    return False
+
+
+def _is_shape(s):
+    return isinstance(s, tuple) and all(n is None or isinstance(n, (int, np.integer)) for n in s)
+
+
+def _map_shapes(shapes, fn):
+    """Apply ``fn`` to a shape or to each shape of a (nested) list of shapes."""
+    if _is_shape(shapes):
+        return fn(shapes)
+    return [_map_shapes(s, fn) for s in shapes]
+
+
+def _map_shapes_values(values, fn):
+    if isinstance(values, (list, tuple)):
+        return [fn(v) for v in values]
+    if isinstance(values, dict):
+        return {k: fn(v) for k, v in values.items()}
+    return fn(values)
+
+
+def _map_outputs(outputs, fn):
+    if isinstance(outputs, (list, tuple)):
+        return [fn(o) for o in outputs]
+    if isinstance(outputs, dict):
+        return {k: fn(v) for k, v in outputs.items()}
+    return fn(outputs)
+
+
+def _get_regularizer(identifier):
+    if identifier is None:
+        return None
+    from .. import regularizers
+
+    return regularizers.get(identifier)
+
+
+def _get_constraint(identifier):
+    if identifier is None:
+        return None
+    from .. import constraints
+
+    return constraints.get(identifier)

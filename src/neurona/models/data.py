@@ -1,0 +1,161 @@
+"""Turning what users pass to ``fit``/``evaluate``/``predict`` into checked arrays and batches.
+
+Every check runs before the first step and names the argument, the bad value and the fix.
+"""
+
+import numpy as np
+
+from .. import config
+
+
+def _as_array(value, what):
+    """NumPy array from arrays, lists, pandas objects; object/text columns are an error."""
+    if hasattr(value, "to_numpy"):  # pandas DataFrame / Series
+        value = value.to_numpy()
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{what} could not be read as an array ({err}); pass a NumPy array or "
+                         f"a list of equal-length rows") from None
+    if arr.dtype == object or arr.dtype.kind in "USM":
+        raise ValueError(
+            f"{what} holds non-numeric values (dtype {arr.dtype}); encode text columns first "
+            f"(e.g. one-hot) or convert them with astype(float)"
+        )
+    return arr
+
+
+def to_float_array(value, what, dtype=None):
+    arr = _as_array(value, what)
+    dtype = dtype or config.floatx()
+    if arr.dtype != dtype:
+        arr = arr.astype(dtype)
+    return arr
+
+
+def check_finite(arr, what):
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        kind = "NaN" if np.isnan(arr[tuple(bad)]) else "inf"
+        where = f"row {bad[0]}" + (f", column {bad[1]}" if len(bad) > 1 else "")
+        count = int((~np.isfinite(arr)).sum())
+        raise ValueError(
+            f"{what} contains {count} non-finite value(s): {kind} at {where}. Impute or drop "
+            f"those rows before training (e.g. df.dropna() or df.fillna(df.mean()))"
+        )
+
+
+def standardize_x(x, what="x", dtype=None):
+    """x as a float array, or a list/dict of them for multi-input models."""
+    if isinstance(x, dict):
+        return {k: standardize_x(v, f"{what}[{k!r}]", dtype) for k, v in x.items()}
+    if isinstance(x, (list, tuple)) and x and all(hasattr(v, "shape") or hasattr(v, "to_numpy") for v in x):
+        return [standardize_x(v, f"{what}[{i}]", dtype) for i, v in enumerate(x)]
+    arr = to_float_array(x, what, dtype)
+    if arr.ndim == 0:
+        raise ValueError(f"{what} must have a batch axis, got a scalar")
+    check_finite(arr, what)
+    return arr
+
+
+def flat_arrays(x):
+    if isinstance(x, dict):
+        return list(x.values())
+    if isinstance(x, list):
+        return x
+    return [x]
+
+
+def num_rows(x, what="x"):
+    arrays = flat_arrays(x)
+    sizes = {len(a) for a in arrays}
+    if len(sizes) != 1:
+        raise ValueError(f"All inputs in {what} must have the same number of rows, got "
+                         f"{[len(a) for a in arrays]}")
+    return sizes.pop()
+
+
+def take_rows(x, index):
+    """Rows ``index`` (a slice or an index array) of x, keeping its structure."""
+    if isinstance(x, dict):
+        return {k: v[index] for k, v in x.items()}
+    if isinstance(x, list):
+        return [v[index] for v in x]
+    return x[index]
+
+
+def check_lengths(x, y, sample_weight):
+    n = num_rows(x)
+    if n == 0:
+        raise ValueError("x is empty (0 rows); fit/evaluate need at least one sample")
+    if y is not None and len(y) != n:
+        raise ValueError(f"x and y have different numbers of rows: x has {n}, y has {len(y)}. "
+                         f"They must describe the same samples")
+    if sample_weight is not None and len(sample_weight) != n:
+        raise ValueError(f"sample_weight has {len(sample_weight)} entries but x has {n} rows")
+    return n
+
+
+def check_input_shape(model, x):
+    """The data's per-sample shape must match a model whose input shape is known."""
+    shapes = model._input_shapes()
+    if shapes is None:
+        return
+    arrays = flat_arrays(x)
+    if len(arrays) != len(shapes):
+        raise ValueError(f"The model expects {len(shapes)} input(s) but x provides {len(arrays)}")
+    for i, (arr, shape) in enumerate(zip(arrays, shapes)):
+        expected = tuple(shape[1:])
+        got = tuple(arr.shape[1:])
+        if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
+            which = "x" if len(arrays) == 1 else f"x[{i}]"
+            raise ValueError(
+                f"{which} has samples of shape {got} but the model expects {expected} "
+                f"(input shape {tuple(shape)}). Check the number of feature columns or the "
+                f"model's input_shape"
+            )
+
+
+def sample_weight_array(sample_weight, n):
+    if sample_weight is None:
+        return None
+    sw = to_float_array(sample_weight, "sample_weight")
+    if sw.ndim == 2 and sw.shape[1] == 1:
+        sw = sw[:, 0]
+    if sw.ndim != 1:
+        raise ValueError(f"sample_weight must be one weight per sample (shape ({n},)), got shape {sw.shape}")
+    check_finite(sw, "sample_weight")
+    if (sw < 0).any():
+        raise ValueError("sample_weight must be non-negative")
+    return sw
+
+
+def split_validation(x, y, sample_weight, validation_split, n):
+    """Keras's ``validation_split``: the LAST fraction of rows, taken before any shuffling."""
+    if not 0.0 <= validation_split < 1.0:
+        raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+    n_val = int(n * validation_split)
+    if validation_split and (n_val == 0 or n_val == n):
+        raise ValueError(f"validation_split={validation_split} leaves an empty training or "
+                         f"validation set with {n} rows; use more data or another fraction")
+    cut = n - n_val
+    train = (take_rows(x, slice(0, cut)), None if y is None else y[:cut],
+             None if sample_weight is None else sample_weight[:cut])
+    val = (take_rows(x, slice(cut, n)), None if y is None else y[cut:],
+           None if sample_weight is None else sample_weight[cut:])
+    return train, val
+
+
+def batch_slices(n, batch_size, order=None):
+    """Index arrays (shuffled order) or slices (in order) covering n rows in batches."""
+    if order is None:
+        return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+def check_batch_size(batch_size, default=32):
+    if batch_size is None:
+        return default
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    return int(batch_size)

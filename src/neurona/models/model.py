@@ -1,0 +1,155 @@
+"""``Model``: a layer that trains. Functional (``Model(inputs, outputs)``) or subclassed."""
+
+from ..autograd.tensor import Tensor
+from ..layers.layer import Layer, register_layer
+from .trainer import Trainer
+
+
+@register_layer("Model", "Functional")
+class Model(Trainer, Layer):
+    """A network you can ``compile``, ``fit``, ``evaluate``, ``predict``, ``summary`` and ``save``.
+
+    Two ways to make one, as in Keras:
+
+    * functional: ``Model(inputs, outputs)`` with ``inputs`` from :func:`neurona.Input` and
+      ``outputs`` the result of calling layers on them;
+    * subclassing: define layers in ``__init__`` (after ``super().__init__()``) and the forward
+      pass in ``call(self, inputs, training=False)``.
+
+    Args:
+        inputs, outputs: the functional graph's ends (symbolic tensors, lists or dicts of them).
+        name, trainable: as for layers.
+
+    Example:
+        >>> import neurona as keras
+        >>> inputs = keras.Input(shape=(3,))
+        >>> outputs = keras.layers.Dense(1)(keras.layers.Dense(4, activation="relu")(inputs))
+        >>> model = keras.Model(inputs, outputs)
+        >>> model.predict(np.zeros((2, 3)), verbose=0).shape
+        (2, 1)
+    """
+
+    def __init__(self, inputs=None, outputs=None, name=None, trainable=True, dtype=None):
+        super().__init__(name=name, trainable=trainable, dtype=dtype)
+        self._graph = None
+        self._init_trainer()
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise ValueError("A functional Model needs both inputs= and outputs=")
+            from .functional import Graph
+
+            self._graph = Graph(inputs, outputs)
+            self._sublayers = [layer for layer in self._graph.layers()]
+            self.built = True
+
+    # -- structure ------------------------------------------------------------------------------
+    @property
+    def layers(self):
+        """The model's layers (for functional models, InputLayers included, as in Keras)."""
+        if self._graph is not None:
+            return self._graph.layers()
+        return list(self._sublayers)
+
+    def get_layer(self, name=None, index=None):
+        """A layer by ``name`` or by position ``index`` in :attr:`layers`."""
+        if (name is None) == (index is None):
+            raise ValueError("get_layer: pass exactly one of name= or index=")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"get_layer: index {index} is out of range; the model has "
+                                 f"{len(layers)} layers")
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"get_layer: no layer named {name!r}; layers are "
+                         f"{[layer.name for layer in layers]}")
+
+    @property
+    def inputs(self):
+        return None if self._graph is None else list(self._graph.inputs)
+
+    @property
+    def outputs(self):
+        return None if self._graph is None else list(self._graph.outputs)
+
+    @property
+    def input_shape(self):
+        shapes = self._input_shapes()
+        if shapes is None:
+            raise AttributeError(f"Model {self.name!r} has no defined input shape yet")
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = self._output_shapes()
+        if shapes is None:
+            raise AttributeError(f"Model {self.name!r} has no defined output shape yet")
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def _input_shapes(self):
+        if self._graph is not None:
+            return [t.shape for t in self._graph.inputs]
+        if self._build_input_shape is not None:
+            shape = self._build_input_shape
+            return [tuple(shape)] if isinstance(shape, tuple) else [tuple(s) for s in shape]
+        return None
+
+    def _output_shapes(self):
+        if self._graph is not None:
+            return [t.shape for t in self._graph.outputs]
+        shapes = self._input_shapes()
+        if shapes is None:
+            return None
+        out = self.compute_output_shape(shapes[0] if len(shapes) == 1 else shapes)
+        return out if isinstance(out, list) else [out]
+
+    # -- forward --------------------------------------------------------------------------------
+    def call(self, inputs, training=False):
+        if self._graph is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} is a subclassed Model: define call(self, inputs, training=False)"
+            )
+        values = inputs if isinstance(inputs, (list, tuple)) else (
+            [inputs[k] for k in self._graph.input_names] if isinstance(inputs, dict) else [inputs])
+        if len(values) != len(self._graph.inputs):
+            raise ValueError(f"Model {self.name!r} expects {len(self._graph.inputs)} inputs, got "
+                             f"{len(values)}")
+        return self._graph.run(values, training)
+
+    def compute_output_shape(self, input_shape):
+        if self._graph is not None:
+            shapes = [t.shape for t in self._graph.outputs]
+            return shapes[0] if len(shapes) == 1 else shapes
+        return super().compute_output_shape(input_shape)
+
+    def build(self, input_shape):
+        """For subclassed models: run the model once on zeros of ``input_shape`` to create weights."""
+        if self._graph is not None or self.built:
+            return
+        from ..autograd.grad_mode import no_grad
+        from ..backend import get_ops
+
+        self.built = True  # so the call below does not recurse into build
+        self._build_input_shape = tuple(input_shape)
+        concrete = tuple(1 if n is None else n for n in input_shape)
+        with no_grad():
+            self.call(Tensor(get_ops().xp.zeros(concrete, dtype=self.dtype)), training=False)
+
+    def _maybe_build(self, input_shape):
+        if not self.built:
+            self.build(input_shape)
+            self._build_input_shape = input_shape
+            self.built = True
+
+    def summary(self, line_length=None, print_fn=None, expand_nested=False, show_trainable=False):
+        """Print a table of layers, output shapes and parameter counts (trainable and not)."""
+        from .summary import print_summary
+
+        print_summary(self, line_length=line_length, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable)
+
+    def __call__(self, inputs, *args, training=None, **kwargs):
+        return Layer.__call__(self, inputs, *args, training=training, **kwargs)
+
