@@ -3,6 +3,8 @@
 from .layer import Layer, InputSpec, LAYERS, register_layer
 from .input_layer import Input, InputLayer
 from .core import Dense, Flatten, Reshape, Identity
+from .merging import (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, add,
+                      concatenate)
 from .activation import *  # noqa: F401,F403  (Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, RReLU)
 
 

@@ -1,0 +1,120 @@
+"""Bad input gets a clear error naming the argument and the fix, before any training step."""
+
+import numpy as np
+import pytest
+
+import neurona as keras
+from neurona import layers
+
+
+def _model(units=1, activation=None, loss="mse", input_dim=4):
+    model = keras.Sequential([layers.Dense(units, activation=activation, input_shape=[input_dim])])
+    model.compile(optimizer="sgd", loss=loss)
+    return model
+
+
+def _untouched(model, action):
+    before = model.get_weights()
+    action()
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_feature_count_mismatch_names_both_shapes(rng):
+    model = _model()
+    with pytest.raises(ValueError, match=r"x has samples of shape \(3,\) but the model expects \(4,\)"):
+        model.fit(rng.standard_normal((10, 3)), np.zeros(10), verbose=0)
+
+
+def test_x_y_length_mismatch(rng):
+    with pytest.raises(ValueError, match="x has 10, y has 9"):
+        _model().fit(rng.standard_normal((10, 4)), np.zeros(9), verbose=0)
+
+
+@pytest.mark.parametrize("bad, kind", [(np.nan, "NaN"), (np.inf, "inf")])
+def test_non_finite_inputs_are_rejected_with_their_position(rng, bad, kind):
+    x = rng.standard_normal((10, 4))
+    x[7, 2] = bad
+    model = _model()
+    with pytest.raises(ValueError, match=f"x contains 1 non-finite value\\(s\\): {kind} at row 7, column 2"):
+        _untouched(model, lambda: model.fit(x, np.zeros(10), verbose=0))
+
+
+def test_nan_in_targets(rng):
+    y = np.zeros(10)
+    y[3] = np.nan
+    with pytest.raises(ValueError, match="y contains 1 non-finite"):
+        _model().fit(rng.standard_normal((10, 4)), y, verbose=0)
+
+
+def test_sparse_labels_out_of_range(rng):
+    model = _model(units=3, activation="softmax", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"y spans \[0, 3\] but the output has 3 units.*\[0, 2\]"):
+        model.fit(rng.standard_normal((10, 4)), np.arange(10) % 4, verbose=0)
+
+
+def test_softmax_single_unit_with_binary_crossentropy(rng):
+    model = _model(units=1, activation="softmax", loss="binary_crossentropy")
+    with pytest.raises(ValueError, match="1-unit softmax output always predicts 1.0.*sigmoid"):
+        model.fit(rng.standard_normal((10, 4)), np.arange(10) % 2, verbose=0)
+
+
+def test_binary_labels_outside_zero_one(rng):
+    model = _model(units=1, activation="sigmoid", loss="binary_crossentropy")
+    with pytest.raises(ValueError, match=r"labels in \[0, 1\].*-1/1"):
+        model.fit(rng.standard_normal((10, 4)), np.where(np.arange(10) % 2, 1, -1), verbose=0)
+
+
+def test_one_hot_labels_with_sparse_loss(rng):
+    model = _model(units=3, activation="softmax", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="for one-hot labels use categorical_crossentropy"):
+        model.fit(rng.standard_normal((9, 4)), keras.utils.to_categorical(np.arange(9) % 3), verbose=0)
+
+
+def test_integer_labels_with_categorical_loss(rng):
+    model = _model(units=3, activation="softmax", loss="categorical_crossentropy")
+    with pytest.raises(ValueError, match="to_categorical"):
+        model.fit(rng.standard_normal((9, 4)), np.arange(9) % 3, verbose=0)
+
+
+def test_unknown_names_list_the_choices():
+    with pytest.raises(ValueError, match="Unknown activation 'rleu'. Did you mean 'relu'"):
+        layers.Dense(3, activation="rleu")
+    model = keras.Sequential([layers.Dense(1, input_shape=[2])])
+    with pytest.raises(ValueError, match="Unknown optimizer 'adma'.*'adam'"):
+        model.compile(optimizer="adma", loss="mse")
+    with pytest.raises(ValueError, match="Unknown loss 'mse2'"):
+        model.compile(optimizer="adam", loss="mse2")
+    with pytest.raises(ValueError, match="Unknown initializer 'he_nromal'.*'he_normal'"):
+        layers.Dense(2, kernel_initializer="he_nromal", input_shape=[2])
+
+
+def test_text_columns_are_rejected(rng):
+    x = np.array([["a", "b"], ["c", "d"]])
+    with pytest.raises(ValueError, match="non-numeric values.*encode text columns"):
+        _model(input_dim=2).fit(x, np.zeros(2), verbose=0)
+
+
+def test_empty_data_and_bad_arguments(rng):
+    model = _model()
+    with pytest.raises(ValueError, match="x is empty"):
+        model.fit(np.zeros((0, 4)), np.zeros(0), verbose=0)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
+        model.fit(np.zeros((4, 4)), np.zeros(4), batch_size=0, verbose=0)
+    with pytest.raises(ValueError, match="validation_split must be in"):
+        model.fit(np.zeros((4, 4)), np.zeros(4), validation_split=1.5, verbose=0)
+    with pytest.raises(ValueError, match="units must be a positive integer"):
+        layers.Dense(0)
+
+
+def test_fit_before_compile():
+    model = keras.Sequential([layers.Dense(1, input_shape=[2])])
+    with pytest.raises(RuntimeError, match="call model.compile"):
+        model.fit(np.zeros((2, 2)), np.zeros(2), verbose=0)
+
+
+def test_eager_call_with_wrong_feature_count():
+    layer = layers.Dense(2)
+    layer(np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="axis -1 must have size 3, got shape \\(1, 5\\)"):
+        layer(np.zeros((1, 5)))
