@@ -36,12 +36,12 @@ def test_issue_example_trains_and_reduces_the_loss(rng):
     ])
     model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3, clipnorm=1.0),
                   loss="mse", metrics=["mae"])
-    history = model.fit(x, y, validation_split=0.2, epochs=15, batch_size=16, verbose=0, seed=0)
+    history = model.fit(x, y, validation_split=0.2, epochs=30, batch_size=16, verbose=0, seed=0)
     assert list(history.history) == ["loss", "mae", "val_loss", "val_mae"]
-    assert len(history.history["loss"]) == 15
+    assert len(history.history["loss"]) == 30
     assert history.history["loss"][-1] < 0.25 * history.history["loss"][0]
     loss, mae = model.evaluate(x, y, verbose=0)
-    assert loss < 0.1 and mae < 0.3
+    assert loss < 0.1 and mae < 0.25
     assert model.predict(x[:7], verbose=0).shape == (7, 1)
 
 
@@ -94,7 +94,7 @@ def test_functional_multi_input_model_trains(rng):
     assert len(model.inputs) == 2 and merged.shape == (None, 6)
     xa, xb = rng.standard_normal((64, 3)), rng.standard_normal((64, 2))
     y = xa[:, :1] - 2 * xb[:, 1:]
-    model.compile(optimizer="adam", loss="mse")
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="mse")
     history = model.fit([xa, xb], y, epochs=20, batch_size=16, verbose=0)
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     assert model.predict([xa, xb], verbose=0).shape == (64, 1)

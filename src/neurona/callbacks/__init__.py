@@ -1,7 +1,12 @@
 """Callbacks: ``from neurona import callbacks``; Keras names and semantics."""
 
 from .callback import Callback, CallbackList
+from .early_stopping import EarlyStopping
 from .history import History
 from .progbar import ProgbarLogger
+from .reduce_lr_on_plateau import ReduceLROnPlateau
+from .simple import CSVLogger, LambdaCallback, LearningRateScheduler, TerminateOnNaN
 
-__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger"]
+__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
+           "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN",
+           "LambdaCallback"]

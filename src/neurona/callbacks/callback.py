@@ -76,6 +76,8 @@ class Callback:
 
 
 def _overrides(callback, hook):
+    if hook in vars(callback):  # set on the instance (LambdaCallback)
+        return True
     return getattr(type(callback), hook) is not getattr(Callback, hook)
 
 

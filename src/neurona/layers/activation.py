@@ -11,7 +11,7 @@ from .. import activations
 from .. import functions as F
 from .. import registry
 from ..autograd.tensor import Tensor
-from ..random import make_generator
+from ..random import make_generator, layer_generator
 from .layer import InputSpec, Layer, register_layer
 
 __all__ = ["Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "RReLU"]
@@ -253,7 +253,8 @@ class RReLU(_SameShape):
         self._rng = make_generator(seed)
 
     def call(self, inputs, training=False):
-        return F.rrelu(inputs, self.lower, self.upper, training=training, rng=self._rng)
+        rng = layer_generator(self._rng, seeded=self.seed is not None)
+        return F.rrelu(inputs, self.lower, self.upper, training=training, rng=rng)
 
     def get_config(self):
         return {**super().get_config(), "lower": self.lower, "upper": self.upper,

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .. import constraints, initializers, regularizers, registry
 from .. import functions as F
 from ..functions.affine import FUSED_ACTIVATIONS
 from .layer import InputSpec, Layer, register_layer
@@ -52,18 +53,14 @@ class Dense(Layer):
         self._fused = self._activation_name if self._activation_name in FUSED_ACTIVATIONS and \
             self._activation_name != "sigmoid" else None
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.activity_regularizer = activity_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self._activity_penalty = None
-        if activity_regularizer is not None:
-            from .. import regularizers
-
-            self._activity_penalty = regularizers.get(activity_regularizer)
+        # resolved now, so a misspelled name fails at construction, not at build
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def build(self, input_shape):
         in_dim = input_shape[-1]
@@ -85,16 +82,15 @@ class Dense(Layer):
             out = F.dense(inputs, self.kernel, self.bias, activation=self._fused)
         else:
             out = self.activation(F.dense(inputs, self.kernel, self.bias))
-        if self._activity_penalty is not None:
-            self.add_loss(self._activity_penalty(out) / out.shape[0])
+        if self.activity_regularizer is not None:
+            # divided by the batch size so the strength does not depend on it (as tf.keras)
+            self.add_loss(self.activity_regularizer(out) / out.shape[0])
         return out
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self):
-        from .. import registry
-
         return {**super().get_config(), "units": self.units, "activation": self._activation_name,
                 "use_bias": self.use_bias,
                 "kernel_initializer": registry.serialize(self.kernel_initializer),

@@ -269,20 +269,24 @@ class Trainer:
         self._train_function = step
         callback_list.on_train_begin({})
         logs = {}
-        with nrandom.training_generator(rng):
-            for epoch in range(initial_epoch, epochs):
-                self._reset_metrics()
-                callback_list.on_epoch_begin(epoch, {})
-                loss_sum, seen = self._run_epoch(step, callback_list, xd, yd, swd, n, batch_size,
-                                                 shuffle, rng, steps)
-                logs = self._epoch_logs(loss_sum, seen)
-                if val is not None and (epoch + 1) % validation_freq == 0:
-                    logs.update(self._evaluate_arrays(*val, validation_batch_size or batch_size,
-                                                      validation_steps, prefix="val_"))
-                callback_list.on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
-        callback_list.on_train_end(logs)
+        try:
+            with nrandom.training_generator(rng):
+                for epoch in range(initial_epoch, epochs):
+                    self._reset_metrics()
+                    callback_list.on_epoch_begin(epoch, {})
+                    loss_sum, seen = self._run_epoch(step, callback_list, xd, yd, swd, n,
+                                                     batch_size, shuffle, rng, steps)
+                    logs = self._epoch_logs(loss_sum, seen)
+                    if val is not None and (epoch + 1) % validation_freq == 0:
+                        logs.update(self._evaluate_arrays(*val, validation_batch_size or batch_size,
+                                                          validation_steps, prefix="val_"))
+                    callback_list.on_epoch_end(epoch, logs)
+                    if self.stop_training:
+                        break
+        finally:
+            # however training ends (done, stopped, interrupted, failed), callbacks get to
+            # finish: restore best weights, close files
+            callback_list.on_train_end(logs)
         return history
 
     def _run_epoch(self, step, callback_list, x, y, sw, n, batch_size, shuffle, rng, steps):

@@ -1,0 +1,131 @@
+"""Small callbacks: LearningRateScheduler, CSVLogger, TerminateOnNaN, LambdaCallback."""
+
+import csv
+import math
+import os
+
+import numpy as np
+
+from .callback import Callback
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the start of each epoch from ``schedule(epoch, lr) -> new_lr``.
+
+    Example:
+        >>> LearningRateScheduler(lambda epoch, lr: lr if epoch < 10 else lr * 0.9)
+    """
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        if not callable(schedule):
+            raise ValueError(f"LearningRateScheduler: schedule must be callable, got {schedule!r}")
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        lr = float(self.model.optimizer.learning_rate)
+        new = self.schedule(epoch, lr)
+        try:
+            new = float(new)
+        except (TypeError, ValueError):
+            raise ValueError(f"LearningRateScheduler: schedule returned {new!r}, not a number") from None
+        if not math.isfinite(new) or new < 0:
+            raise ValueError(f"LearningRateScheduler: schedule returned an invalid rate {new!r}")
+        self.model.optimizer.learning_rate = new
+        if self.verbose > 0:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {new:g}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+class CSVLogger(Callback):
+    """Stream each epoch's logs to a CSV file (one row per epoch, header first).
+
+    Args:
+        filename: path of the CSV file.
+        separator: field separator.
+        append: append to an existing file (continuing a run) instead of overwriting it.
+    """
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.filename, self.separator, self.append = os.fspath(filename), separator, bool(append)
+        self._file = self._writer = self.keys = None
+
+    def on_train_begin(self, logs=None):
+        has_rows = self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
+        self._file = open(self.filename, "a" if self.append else "w", newline="", encoding="utf-8")
+        self._writer = None
+        self._append_header = not has_rows
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        if self._writer is None:
+            self.keys = sorted(logs)
+            self._writer = csv.DictWriter(self._file, fieldnames=["epoch"] + self.keys,
+                                          delimiter=self.separator, extrasaction="ignore")
+            if self._append_header:
+                self._writer.writeheader()
+        row = {"epoch": epoch}
+        for key in self.keys:
+            value = logs.get(key, "NA")
+            row[key] = value.tolist() if isinstance(value, np.ndarray) else value
+        self._writer.writerow(row)
+        self._file.flush()
+
+    def on_train_end(self, logs=None):
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class TerminateOnNaN(Callback):
+    """Stop training as soon as the loss becomes NaN or infinite (checked at each epoch end, and
+    at each batch end, which costs one device sync per batch)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stopped_batch = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            print(f"Batch {batch}: Invalid loss, terminating training")
+            self.stopped_batch = batch
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.model.stop_training = True
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions: ``on_epoch_begin(epoch, logs)``, ``on_epoch_end``,
+    ``on_train_batch_begin(batch, logs)``, ``on_train_batch_end``, ``on_train_begin(logs)``,
+    ``on_train_end(logs)``.
+
+    Example:
+        >>> LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, logs["loss"]))
+    """
+
+    _HOOKS = ("on_epoch_begin", "on_epoch_end", "on_train_batch_begin", "on_train_batch_end",
+              "on_train_begin", "on_train_end")
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_batch_begin=None,
+                 on_train_batch_end=None, on_train_begin=None, on_train_end=None):
+        super().__init__()
+        given = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_train_batch_begin=on_train_batch_begin, on_train_batch_end=on_train_batch_end,
+                     on_train_begin=on_train_begin, on_train_end=on_train_end)
+        for hook, fn in given.items():
+            if fn is None:
+                continue
+            if not callable(fn):
+                raise ValueError(f"LambdaCallback: {hook} must be callable, got {fn!r}")
+            setattr(self, hook, fn)
+
+    def overrides(self, hook):
+        return hook in self.__dict__
