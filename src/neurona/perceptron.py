@@ -107,7 +107,8 @@ class Perceptron:
 
     def predict(self, X):
         """The predicted original labels: ``classes_[step(w.x + b)]``."""
-        return self.classes_[step(self.decision_function(X))]
+        scores = self.decision_function(X)
+        return self.classes_[step(scores)]
 
     def score(self, X, y):
         """Accuracy on ``(X, y)``."""

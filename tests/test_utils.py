@@ -1,0 +1,37 @@
+"""keras.utils helpers and the random-seed contract."""
+
+import numpy as np
+import pytest
+
+import neurona as keras
+from neurona.random import make_generator, set_random_seed
+
+
+def test_to_categorical_matches_keras():
+    np.testing.assert_array_equal(keras.utils.to_categorical([0, 2, 1], 3),
+                                  [[1, 0, 0], [0, 0, 1], [0, 1, 0]])
+    assert keras.utils.to_categorical(np.array([[1], [0]])).shape == (2, 2)
+    with pytest.raises(ValueError, match="label 3 is out of range for num_classes=3"):
+        keras.utils.to_categorical([0, 3], 3)
+    with pytest.raises(ValueError, match="non-negative integer"):
+        keras.utils.to_categorical([0.5])
+
+
+def test_set_random_seed_fixes_initial_weights():
+    def weights():
+        keras.utils.set_random_seed(7)
+        return keras.Sequential([keras.layers.Dense(3, input_shape=[2])]).get_weights()[0]
+
+    np.testing.assert_array_equal(weights(), weights())
+    set_random_seed(1)
+    a = make_generator().random()
+    set_random_seed(1)
+    assert make_generator().random() == a
+    with pytest.raises(ValueError, match="non-negative integer"):
+        set_random_seed(-1)
+
+
+def test_tensor_converts_to_numpy():
+    t = keras.layers.Dense(2, kernel_initializer="ones")(np.ones((1, 3)))
+    assert np.asarray(t).tolist() == [[3.0, 3.0]]
+    assert t.numpy().tolist() == [[3.0, 3.0]]
