@@ -113,15 +113,31 @@ class Trainer:
             inputs = Tensor(x)
         return self._call_eager(inputs, training=training)
 
-    def _total_loss(self, y, out, sw):
+    def _total_loss(self, y, out, sw, penalties=None):
         loss = self.loss(y, out, sample_weight=sw) if sw is not None else self.loss(y, out)
         if self._loss_weight != 1.0:
             loss = loss * self._loss_weight
-        penalties = self.losses
-        if penalties:
-            for p in penalties:
-                loss = loss + p
+        for p in (self.losses if penalties is None else penalties()):
+            loss = loss + p
         return loss
+
+    def _penalty_collector(self):
+        """A cheap per-step version of ``self.losses`` for a fixed structure: the layer list and
+        the regularized weights are found once, not every batch."""
+        layers = self._flatten_layers()
+        regularized = [v for v in self.trainable_weights if v.regularizer is not None]
+
+        def penalties():
+            out = [p for layer in layers if layer._added_losses for p in layer._added_losses]
+            out.extend(v.regularizer(v) for v in regularized)
+            return out
+
+        def clear():
+            for layer in layers:
+                if layer._added_losses:
+                    layer._added_losses = []
+
+        return penalties, clear
 
     def make_train_function(self):
         """The per-batch step: forward, loss, backward, optimizer update, metric updates.
@@ -130,12 +146,14 @@ class Trainer:
         optimizer = self.optimizer
         specs = self._metric_specs
 
+        penalties, clear_added_losses = self._penalty_collector()
+
         def train_step(x, y, sw):
             for v in variables:
                 v.grad = None
-            self._clear_added_losses()
+            clear_added_losses()
             out = self._forward(x, training=True)
-            loss = self._total_loss(y, out, sw)
+            loss = self._total_loss(y, out, sw, penalties)
             loss.backward()
             grads = [v.grad for v in variables]
             optimizer.apply(grads, variables)
