@@ -119,9 +119,13 @@ def test_sparse_categorical_matches_pytorch_cross_entropy(dtype, ignore_class, o
     if ignore_class is not None:
         labels[[1, 4]] = ignore_class
     loss = losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=ignore_class)
-    ref = lambda t, p: TF.cross_entropy(p, t.long(), ignore_index=-100 if ignore_class is None  # noqa: E731
-                                        else ignore_class)
-    assert_match(ours(loss, labels, LOGITS, dtype), theirs(ref, labels, LOGITS, dtype), dtype)
+    ignore_index = -100 if ignore_class is None else ignore_class  # -100: PyTorch's "none"
+
+    def reference(t, p):
+        return TF.cross_entropy(p, t.long(), ignore_index=ignore_index)
+
+    assert_match(ours(loss, labels, LOGITS, dtype), theirs(reference, labels, LOGITS, dtype),
+                 dtype)
 
 
 def test_sparse_probabilities_equal_one_hot_categorical(ops):

@@ -9,12 +9,14 @@ class History(Callback):
     Attributes:
         history: dict mapping each logged name ("loss", "val_loss", metrics...) to a list.
         epoch: list of epoch indices.
+        best_epoch: set by EarlyStopping to the epoch of the best monitored value.
     """
 
     def __init__(self):
         super().__init__()
         self.history = {}
         self.epoch = []
+        self.best_epoch = None
 
     def on_train_begin(self, logs=None):
         self.epoch = []  # a fresh fit starts a fresh record, as in Keras
@@ -28,4 +30,44 @@ class History(Callback):
         """The history as a pandas DataFrame indexed by epoch (needs pandas)."""
         import pandas as pd
 
-        return pd.DataFrame(self.history, index=self.epoch[-len(next(iter(self.history.values()), [])):] or None)
+        frame = pd.DataFrame(self.history)
+        if len(frame) == len(self.epoch):
+            frame.index = pd.Index(self.epoch, name="epoch")
+        return frame
+
+    def plot(self, metrics=None, ax=None):
+        """Learning curves: each logged value with its ``val_`` twin, one panel per name, the
+        best epoch marked when EarlyStopping recorded one (needs matplotlib).
+
+        Args:
+            metrics: names to plot (default: "loss" and every metric, without the val_ twins).
+            ax: optional matplotlib Axes, or a sequence of them, one per metric.
+
+        Returns:
+            The matplotlib Figure.
+        """
+        import matplotlib.pyplot as plt
+
+        names = metrics or [k for k in self.history if not k.startswith("val_") and k != "learning_rate"]
+        unknown = [n for n in names if n not in self.history]
+        if unknown:
+            raise ValueError(f"History.plot: {unknown} not logged; logged: {list(self.history)}")
+        if ax is None:
+            fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 3.6), squeeze=False)
+            axes = list(axes[0])
+        else:
+            axes = list(ax) if isinstance(ax, (list, tuple)) else [ax]
+            fig = axes[0].figure
+        epochs = self.epoch if len(self.epoch) == len(self.history[names[0]]) else None
+        for axis, name in zip(axes, names):
+            xs = epochs or list(range(len(self.history[name])))
+            axis.plot(xs, self.history[name], label=f"training {name}")
+            if f"val_{name}" in self.history:
+                axis.plot(xs, self.history[f"val_{name}"], label=f"validation {name}")
+            if self.best_epoch is not None:
+                axis.axvline(self.best_epoch, color="grey", linestyle="--", label="best epoch")
+            axis.set_xlabel("epoch")
+            axis.set_title(name)
+            axis.legend()
+        fig.tight_layout()
+        return fig
