@@ -7,7 +7,6 @@ Calling a layer on an array computes right away (eager, like Keras); calling it 
 output of :func:`neurona.Input` records a node of a functional model instead.
 """
 
-import inspect
 import re
 
 import numpy as np
@@ -43,10 +42,13 @@ def to_snake_case(name):
 
 
 def _accepts(fn, arg):
-    try:
-        return arg in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
+    """Whether ``fn`` takes a parameter named ``arg`` (read from its code object: importing
+    ``inspect`` would cost a fifth of the library's import time)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
         return False
+    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    return arg in names or bool(code.co_flags & 0x08)  # 0x08: takes **kwargs
 
 
 def standardize_shape(shape, what="input_shape"):
