@@ -209,6 +209,22 @@ def test_setting_a_float_learning_rate_is_used_next_step():
     np.testing.assert_allclose(w.numpy(), [-1.25])
 
 
+def test_scale_learning_rate_for_floats_and_schedules():
+    opt = SGD(0.5)
+    opt.scale_learning_rate(0.1)
+    assert opt.learning_rate == pytest.approx(0.05)
+    sched = Adam(schedules.ExponentialDecay(1.0, 1, 0.5))
+    w = Variable(np.zeros(1, np.float32))
+    sched.apply([np.ones(1, np.float32)], [w])
+    sched.scale_learning_rate(0.1)
+    assert sched.learning_rate == pytest.approx(0.05)  # schedule(1) * 0.1: the schedule runs on
+    again = Adam.from_config(sched.get_config())
+    again.set_state(sched.get_state())
+    assert again.learning_rate == sched.learning_rate
+    with pytest.raises(ValueError, match="factor"):
+        opt.scale_learning_rate(0.0)
+
+
 def test_none_gradient_skips_the_variable_and_its_slots():
     w0, grads = make_problem()
     grads[1][0] = None
