@@ -11,3 +11,7 @@ from .shape import (reshape, flatten, transpose, getitem, concatenate, stack, br
 from .affine import linear, dense
 from .activation import *  # noqa: F401,F403  (each module lists its public names)
 from .loss import *  # noqa: F401,F403
+from .noise import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403

@@ -6,6 +6,10 @@ from .core import Dense, Flatten, Reshape, Identity
 from .merging import (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, add,
                       concatenate)
 from .activation import *  # noqa: F401,F403  (Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, RReLU)
+from .regularization import *  # noqa: F401,F403  (Dropout, SpatialDropout1D/2D/3D, GaussianNoise, ...)
+from .normalization import *  # noqa: F401,F403  (BatchNormalization, LayerNormalization)
+from .conv import *  # noqa: F401,F403  (Conv1D, Conv2D, Conv2DTranspose)
+from .pooling import *  # noqa: F401,F403  (Max/Average/MinPooling1D/2D, Global...Pooling1D/2D)
 
 
 def get(identifier):

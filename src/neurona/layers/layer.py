@@ -7,6 +7,7 @@ Calling a layer on an array computes right away (eager, like Keras); calling it 
 output of :func:`neurona.Input` records a node of a functional model instead.
 """
 
+import functools
 import re
 
 import numpy as np
@@ -85,6 +86,11 @@ class Layer:
         >>> Scale()(np.ones((2, 3))).shape
         (2, 3)
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _marks_built(cls.__dict__["build"])
 
     def __init__(self, *, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
                  batch_size=None):
@@ -314,6 +320,20 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r} built={self.built}>"
+
+
+def _marks_built(build):
+    """Wrap a subclass's ``build`` so that calling it directly (as Keras users do) marks the layer
+    built and a later call does not build again and replace the weights."""
+
+    @functools.wraps(build)
+    def wrapper(self, input_shape=None, *args, **kwargs):
+        build(self, input_shape, *args, **kwargs)
+        self.built = True
+        if self._build_input_shape is None:
+            self._build_input_shape = input_shape
+
+    return wrapper
 
 
 class InputSpec:
