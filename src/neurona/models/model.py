@@ -153,3 +153,49 @@ class Model(Trainer, Layer):
     def __call__(self, inputs, *args, training=None, **kwargs):
         return Layer.__call__(self, inputs, *args, training=training, **kwargs)
 
+    # -- configuration and files ------------------------------------------------------------------
+    def get_config(self):
+        """Functional models: layers and connections (see :mod:`neurona.models.serialization`);
+        subclassed models: the base layer config (override to add your ``__init__`` arguments)."""
+        if self._graph is not None:
+            from .serialization import functional_config
+
+            return functional_config(self)
+        return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild a model from :meth:`get_config` (functional graph or constructor arguments)."""
+        from .serialization import functional_from_config, is_functional_config
+
+        if is_functional_config(config):
+            return functional_from_config(cls, config)
+        return cls(**config)
+
+    def save(self, filepath, overwrite=True, zipped=None):
+        """Save architecture, weights, compile settings and optimizer state to one file.
+
+        Args:
+            filepath: path of the archive (``"model.keras"``, ``"model.neurona"``, ...).
+            overwrite: False refuses to replace an existing file.
+            zipped: accepted for Keras compatibility; only the zip archive exists.
+
+        Example:
+            >>> model.save("model.keras")  # doctest: +SKIP
+        """
+        from ..saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save only the weights (keyed like ``"dense/kernel"``) to a safe archive."""
+        from ..saving import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Load weights saved by :meth:`save_weights` or :meth:`save` into this built model."""
+        from ..saving import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+

@@ -93,7 +93,13 @@ class Trainer:
             self._maybe_build(shapes[0] if len(shapes) == 1 else shapes)
         D.check_input_shape(self, x)
         out_shapes = self._output_shapes()
-        out_shape = out_shapes[0] if out_shapes and len(out_shapes) == 1 else None
+        if out_shapes is not None and len(out_shapes) > 1:
+            raise ValueError(
+                f"Model {self.name!r} has {len(out_shapes)} outputs; fit/evaluate train one output "
+                f"with one loss. Combine the outputs into one (e.g. layers.Concatenate) or train "
+                f"a model per output"
+            )
+        out_shape = out_shapes[0] if out_shapes else None
         y_arr = prepare_targets(y_arr, self.loss, out_shape, output_activation(self), self._loss_name)
         if class_weight is not None:
             cw = class_weight_to_sample_weight(class_weight, y_arr, getattr(self.loss, "label_kind", None))
