@@ -1,0 +1,310 @@
+"""The model archive on disk: a zip of ``config.json`` and ``model.safetensors``.
+
+Writing is atomic: the archive goes to a temporary file in the target's directory, is flushed
+and fsynced, then ``os.replace``-d onto the target (and the directory is fsynced), so a crash
+mid-save leaves the previous file intact. Reading trusts nothing: the zip's entries, their
+names, declared sizes, compression, checksums and JSON are all checked, with bounded reads,
+before anything is built; every defect raises :class:`ModelFileError`.
+"""
+
+import datetime
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import zipfile
+import zlib
+
+from .errors import ModelFileError
+from .safetensors_format import write_safetensors
+
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "model.safetensors"
+ENTRIES = (CONFIG_NAME, WEIGHTS_NAME)
+
+#: format names in config.json and the newest version this code reads
+MODEL_FORMAT = "neurona.model"
+WEIGHTS_FORMAT = "neurona.weights"
+FORMAT_VERSION = 1
+
+#: config.json bigger than this, or nested deeper, is refused
+MAX_CONFIG_BYTES = 32 * 1024 * 1024
+MAX_JSON_DEPTH = 100
+#: deflate cannot expand data more than ~1032 times; a larger claimed size is a lie
+_MAX_DEFLATE_RATIO = 1100
+
+
+# -- writing ------------------------------------------------------------------------------------
+def atomic_write(filepath, write, overwrite=True):
+    """Create ``filepath`` through a temporary file so that it is never seen half written.
+
+    Args:
+        filepath: destination path (str or ``os.PathLike``).
+        write: ``write(binary_file)`` fills the temporary file.
+        overwrite: when False and ``filepath`` exists, raise ``FileExistsError`` and touch
+            nothing.
+
+    Returns:
+        The destination path as a string.
+
+    Example:
+        >>> atomic_write(path, lambda f: f.write(b"data"))  # doctest: +SKIP
+    """
+    path = os.path.abspath(os.fspath(filepath))
+    directory, base = os.path.split(path)
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"Cannot save to {filepath!r}: directory {directory!r} does not "
+                                "exist; create it first")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"Cannot save to {filepath!r}: it is a directory; pass a file path "
+                                "such as 'model.keras'")
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"{filepath!r} already exists and overwrite=False; pass "
+                              "overwrite=True to replace it or choose another path")
+    mode = stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, mode)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _publish_exclusive(tmp, path, filepath)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_directory(directory)
+    return path
+
+
+def _publish_exclusive(tmp, path, filepath):
+    """Move ``tmp`` to ``path`` only if ``path`` does not exist (atomically where links work)."""
+    try:
+        os.link(tmp, path)  # fails atomically if another process created path meanwhile
+    except FileExistsError:
+        raise FileExistsError(f"{filepath!r} already exists and overwrite=False; pass "
+                              "overwrite=True to replace it or choose another path") from None
+    except OSError:  # no hard links on this file system: check, then rename
+        if os.path.exists(path):
+            raise FileExistsError(f"{filepath!r} already exists and overwrite=False") from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
+
+
+def _fsync_directory(directory):
+    """Make the rename durable (POSIX); silently skipped where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class _HashingWriter:
+    def __init__(self, stream):
+        self.stream, self.sha256, self.size = stream, hashlib.sha256(), 0
+
+    def write(self, data):
+        self.sha256.update(data)
+        self.size += len(data)
+        return self.stream.write(data)
+
+
+def _to_json(config):
+    try:
+        return json.dumps(config, indent=1, sort_keys=False, allow_nan=True).encode("utf-8")
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"The model's config cannot be written as JSON ({err}); every "
+                         "get_config() must return JSON values (str, int, float, bool, None, "
+                         "lists, dicts)") from None
+
+
+def write_archive(filepath, config, tensors, overwrite=True):
+    """Atomically write a model archive.
+
+    Args:
+        filepath: destination.
+        config: the JSON-ready dict for ``config.json``; a ``metadata`` dict in it receives the
+            SHA-256 of ``model.safetensors`` under ``"sha256"``.
+        tensors: ``{key: NumPy array}`` for ``model.safetensors``.
+        overwrite: see :func:`atomic_write`.
+
+    Returns:
+        The absolute path written.
+    """
+    _to_json(config)  # fail before touching the disk
+    now = datetime.datetime.now().timetuple()[:6]
+
+    def write(stream):
+        with zipfile.ZipFile(stream, "w") as archive:
+            info = zipfile.ZipInfo(WEIGHTS_NAME, date_time=now)
+            info.compress_type = zipfile.ZIP_STORED  # weights barely compress; keep reads cheap
+            with archive.open(info, "w", force_zip64=True) as entry:
+                hashing = _HashingWriter(entry)
+                write_safetensors(hashing, tensors)
+            final = dict(config)
+            final["metadata"] = dict(config.get("metadata", {}),
+                                     sha256={WEIGHTS_NAME: hashing.sha256.hexdigest()})
+            info = zipfile.ZipInfo(CONFIG_NAME, date_time=now)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, _to_json(final))
+
+    return atomic_write(filepath, write, overwrite)
+
+
+# -- reading ------------------------------------------------------------------------------------
+def _json_depth(value):
+    depth, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            depth = max(depth, level)
+            if depth > MAX_JSON_DEPTH:
+                return depth
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return depth
+
+
+def parse_json(data, where):
+    """Decode bounded, shallow JSON; anything else is a :class:`ModelFileError`."""
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ModelFileError(f"{where}: {len(data)} bytes of JSON exceed the {MAX_CONFIG_BYTES} "
+                             "byte limit")
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise ModelFileError(f"{where}: the JSON is nested too deeply (limit {MAX_JSON_DEPTH})") \
+            from None
+    except (UnicodeDecodeError, ValueError) as err:
+        raise ModelFileError(f"{where}: not valid JSON ({err})") from None
+    if _json_depth(value) > MAX_JSON_DEPTH:
+        raise ModelFileError(f"{where}: the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
+    if not isinstance(value, dict):
+        raise ModelFileError(f"{where}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _check_name(name, where):
+    parts = name.replace("\\", "/").split("/")
+    if (name.startswith(("/", "\\")) or ".." in parts or ":" in name or "\x00" in name
+            or name != name.strip()):
+        raise ModelFileError(f"{where}: unsafe entry name {name!r} (absolute path, '..' or "
+                             "drive); the archive was tampered with")
+
+
+def _check_infos(infos, archive_size, where):
+    names = [info.filename for info in infos]
+    for name in names:
+        _check_name(name, where)
+    if len(set(names)) != len(names):
+        raise ModelFileError(f"{where}: duplicated entries {sorted({n for n in names if names.count(n) > 1})}")
+    missing, extra = sorted(set(ENTRIES) - set(names)), sorted(set(names) - set(ENTRIES))
+    if missing or extra:
+        raise ModelFileError(f"{where}: expected exactly the entries {list(ENTRIES)}; missing "
+                             f"{missing}, unexpected {extra}. Not a neurona model file, or it was "
+                             "tampered with")
+    for info in infos:
+        label = f"{where}[{info.filename}]"
+        if info.flag_bits & 0x1:
+            raise ModelFileError(f"{label}: encrypted entries are not supported")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ModelFileError(f"{label}: unsupported compression method {info.compress_type}")
+        if info.header_offset + info.compress_size > archive_size:
+            raise ModelFileError(f"{label}: the entry claims {info.compress_size} bytes beyond the "
+                                 f"end of the {archive_size}-byte file (truncated)")
+        stored = info.compress_type == zipfile.ZIP_STORED
+        if (stored and info.file_size != info.compress_size) or (
+                info.file_size > _MAX_DEFLATE_RATIO * info.compress_size + 1024):
+            raise ModelFileError(f"{label}: declared size {info.file_size} is impossible for "
+                                 f"{info.compress_size} stored bytes (corrupt or a zip bomb)")
+
+
+def _read_entry(archive, info, limit, where):
+    label = f"{where}[{info.filename}]"
+    if info.file_size > limit:
+        raise ModelFileError(f"{label}: {info.file_size} bytes exceed the limit of {limit}")
+    try:
+        with archive.open(info) as entry:
+            data = entry.read(limit + 1)  # bounded even if the declared size lies
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as err:
+        raise ModelFileError(f"{label}: the entry is corrupt ({err})") from None
+    if len(data) != info.file_size:
+        raise ModelFileError(f"{label}: read {len(data)} bytes, the archive declares "
+                             f"{info.file_size} (truncated)")
+    return data
+
+
+def read_archive(filepath, expected_format=None):
+    """Read and validate an archive: returns ``(config dict, safetensors bytes)``.
+
+    Args:
+        filepath: the archive.
+        expected_format: ``MODEL_FORMAT`` to insist on a full model; None accepts both kinds.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ModelFileError: anything wrong with the file's contents.
+    """
+    path = os.fspath(filepath)
+    where = repr(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"No model file at {path!r}")
+    archive_size = os.path.getsize(path)
+    with open(path, "rb") as stream:
+        if not zipfile.is_zipfile(stream):
+            raise ModelFileError(f"{where} is not a model archive: no zip directory found (not a "
+                                 "zip file, or truncated); save it with model.save()")
+        stream.seek(0)
+        try:
+            archive = zipfile.ZipFile(stream)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+                NotImplementedError) as err:
+            raise ModelFileError(f"{where}: the zip archive is corrupt or truncated ({err})") from None
+        with archive:
+            infos = archive.infolist()
+            _check_infos(infos, archive_size, where)
+            by_name = {info.filename: info for info in infos}
+            config = parse_json(_read_entry(archive, by_name[CONFIG_NAME], MAX_CONFIG_BYTES, where),
+                                f"{where}[{CONFIG_NAME}]")
+            _check_format(config, expected_format, where)
+            weights_info = by_name[WEIGHTS_NAME]
+            weights = _read_entry(archive, weights_info, weights_info.file_size, where)
+    expected = config["metadata"]["sha256"][WEIGHTS_NAME]
+    if hashlib.sha256(weights).hexdigest() != expected:
+        raise ModelFileError(f"{where}[{WEIGHTS_NAME}]: SHA-256 checksum mismatch; the weights "
+                             "were corrupted (flipped bits) or altered after saving")
+    return config, weights
+
+
+def _check_format(config, expected_format, where):
+    fmt, version = config.get("format"), config.get("format_version")
+    if fmt not in (MODEL_FORMAT, WEIGHTS_FORMAT):
+        raise ModelFileError(f"{where}: config.json has format {fmt!r}, expected "
+                             f"{MODEL_FORMAT!r} or {WEIGHTS_FORMAT!r}")
+    if type(version) is not int or version < 1:
+        raise ModelFileError(f"{where}: invalid format_version {version!r}")
+    if version > FORMAT_VERSION:
+        raise ModelFileError(f"{where}: format_version {version} is newer than this neurona reads "
+                             f"({FORMAT_VERSION}); upgrade neurona")
+    if expected_format == MODEL_FORMAT and fmt != MODEL_FORMAT:
+        raise ModelFileError(f"{where} holds only weights (written by save_weights); build the "
+                             "model in code and call model.load_weights(path) instead")
+    metadata = config.get("metadata")
+    checksums = metadata.get("sha256") if isinstance(metadata, dict) else None
+    if (not isinstance(checksums, dict) or set(checksums) != {WEIGHTS_NAME}
+            or not isinstance(checksums[WEIGHTS_NAME], str)):
+        raise ModelFileError(f"{where}: config.json lacks metadata.sha256 for {WEIGHTS_NAME!r}")

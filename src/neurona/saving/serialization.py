@@ -1,0 +1,254 @@
+"""What goes into a model file and how it comes back: architecture, compile settings, weights.
+
+* Architecture: ``{"class_name", "config", "build_config"}`` with the class name resolved on
+  load through :data:`neurona.layers.LAYERS` only (Sequential, functional ``Model`` and
+  registered subclasses).
+* Compile settings: optimizer, loss and metrics by registered name + config.
+* Weights: ``{"<layer>/<weight>": array}`` with nested models as ``"<model>/<layer>/<weight>"``,
+  plus the optimizer's state as ``"optimizer/<key>"`` so training continues exactly.
+"""
+
+import numpy as np
+
+from ..layers.layer import LAYERS
+from ..registry import serialize
+from .errors import ModelFileError
+
+OPTIMIZER_PREFIX = "optimizer/"
+
+
+# -- architecture ---------------------------------------------------------------------------------
+def _serialized_layers(layer):
+    """The layers whose configs appear in ``layer``'s own config (Sequential/functional)."""
+    if getattr(layer, "_graph", None) is not None:
+        return layer._graph.layers()
+    if hasattr(layer, "_stack"):
+        return list(layer._stack)
+    return []
+
+
+def check_registered(layer):
+    """Raise a ValueError naming the fix if ``layer`` (or a layer in its config) cannot be
+    rebuilt by name from the layer registry."""
+    stack = [layer]
+    while stack:
+        current = stack.pop()
+        name = getattr(current, "registered_name", type(current).__name__)  # as serialize() names it
+        if LAYERS.lookup(name) is not type(current):
+            raise ValueError(
+                f"Cannot save layer {current.name!r}: its class {type(current).__name__} is not "
+                f"registered under {name!r}, so loading could not rebuild it. Decorate the class "
+                f"with @neurona.layers.register_layer({type(current).__name__!r}) (and give it "
+                "get_config), or save only the weights with model.save_weights()"
+            )
+        stack.extend(_serialized_layers(current))
+
+
+def model_to_config(model):
+    """``{"class_name", "config", "build_config"}`` of ``model``."""
+    check_registered(model)
+    config = serialize(model)
+    shape = model._build_input_shape
+    if getattr(model, "_graph", None) is None and not hasattr(model, "_stack") and shape is not None:
+        config["build_config"] = {"input_shape": _shape_to_json(shape)}
+    return config
+
+
+def _shape_to_json(shape):
+    if isinstance(shape, tuple):
+        return [None if n is None else int(n) for n in shape]
+    return [_shape_to_json(s) for s in shape]
+
+
+def _shape_from_json(value, where):
+    if isinstance(value, list) and all(n is None or type(n) is int for n in value):
+        return tuple(value)
+    if isinstance(value, list) and value and all(isinstance(s, list) for s in value):
+        return [_shape_from_json(s, where) for s in value]
+    raise ModelFileError(f"{where}: invalid build input shape {value!r}")
+
+
+def model_from_config(config, where):
+    """Build the model described by :func:`model_to_config` (weights freshly initialized)."""
+    from ..models.model import Model
+
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+        raise ModelFileError(f"{where}: config.json has no valid 'model' entry with a class_name")
+    cls = LAYERS.lookup(config["class_name"])
+    if cls is None:
+        raise ModelFileError(
+            f"{where}: {LAYERS.unknown_message(config['class_name'])}. A custom class must be "
+            f"registered in this process before loading: @neurona.layers.register_layer(name) "
+            f"or load_model(..., custom_objects={{name: cls}})")
+    if not (isinstance(cls, type) and issubclass(cls, Model)):
+        raise ModelFileError(f"{where}: the top-level object is a {config['class_name']!r}, not a "
+                             "model")
+    try:
+        model = LAYERS.from_config({"class_name": config["class_name"],
+                                    "config": config.get("config") or {}})
+        build = config.get("build_config")
+        if build is not None and not model.built:
+            if not isinstance(build, dict):
+                raise ModelFileError(f"{where}: build_config must be an object")
+            model.build(_shape_from_json(build.get("input_shape"), where))
+    except ModelFileError:
+        raise
+    except Exception as err:  # any constructor may object to a tampered config
+        raise ModelFileError(f"{where}: cannot rebuild the model from its config: "
+                             f"{type(err).__name__}: {err}") from err
+    return model
+
+
+# -- compile settings -----------------------------------------------------------------------------
+def compile_to_config(model):
+    """The compile arguments of ``model`` as JSON (None when not compiled)."""
+    from .. import losses, metrics, optimizers
+
+    if not getattr(model, "compiled", False):
+        return None
+    try:
+        loss = losses.serialize(model.loss)
+        metric_configs = [(metrics.serialize(m), weighted) for m, weighted in model._metric_specs]
+    except TypeError as err:
+        raise ValueError(f"Cannot save the compile settings of model {model.name!r}: {err}") from None
+    for config, _ in metric_configs:
+        if isinstance(config, dict) and config.get("config", {}).get("fn") is None \
+                and config.get("class_name") == "MeanMetricWrapper":
+            raise ValueError(f"Cannot save metric {config['config'].get('name')!r}: it wraps an "
+                             "unnamed function; subclass neurona.metrics.Metric instead")
+    return {
+        "optimizer": optimizers.serialize(model.optimizer),
+        "loss": loss,
+        "loss_name": model._loss_name,
+        "loss_weight": model._loss_weight,
+        "metrics": [c for c, weighted in metric_configs if not weighted],
+        "weighted_metrics": [c for c, weighted in metric_configs if weighted],
+    }
+
+
+def compile_from_config(model, config, where):
+    """Compile ``model`` as described by :func:`compile_to_config`'s output."""
+    from .. import losses, metrics, optimizers
+
+    if not isinstance(config, dict):
+        raise ModelFileError(f"{where}: the 'compile' entry must be an object")
+    try:
+        optimizer = optimizers.deserialize(config["optimizer"])
+        loss = losses.deserialize(config["loss"])
+        groups = [[metrics.deserialize(c) for c in config.get(key) or []]
+                  for key in ("metrics", "weighted_metrics")]
+        model.compile(optimizer=optimizer, loss=loss, metrics=groups[0] or None,
+                      weighted_metrics=groups[1] or None,
+                      loss_weights=config.get("loss_weight"))
+    except Exception as err:
+        raise ModelFileError(f"{where}: cannot restore the compile settings: "
+                             f"{type(err).__name__}: {err}") from err
+    if isinstance(config.get("loss_name"), str):
+        model._loss_name = config["loss_name"]
+
+
+# -- weights --------------------------------------------------------------------------------------
+def weight_map(model):
+    """``{key: variable}`` for every weight of ``model``; keys are layer paths like
+    ``"dense/kernel"`` (``"inner_model/dense/kernel"`` inside nested models).
+
+    Raises:
+        ValueError: two weights would share a key (give the layers unique names).
+    """
+    out, seen_layers, seen_vars = {}, set(), set()
+
+    def visit(layer, prefix):
+        if id(layer) in seen_layers:
+            return
+        seen_layers.add(id(layer))
+        for i, variable in enumerate(layer._own_weights):
+            if id(variable) in seen_vars:
+                continue
+            seen_vars.add(id(variable))
+            key = prefix + (variable.name or f"variable_{i}")
+            if key in out or key.startswith(OPTIMIZER_PREFIX):
+                raise ValueError(f"Cannot save model {model.name!r}: two weights map to the key "
+                                 f"{key!r} (or it clashes with the optimizer's); give layers "
+                                 "unique names")
+            out[key] = variable
+        for sub in layer._sublayers:
+            visit(sub, f"{prefix}{sub.name}/")
+
+    visit(model, "")
+    return out
+
+
+def weight_arrays(model):
+    """``{key: NumPy array}`` of the model's weights."""
+    return {key: np.asarray(v.numpy()) for key, v in weight_map(model).items()}
+
+
+def optimizer_arrays(optimizer):
+    """The optimizer's state as ``{"optimizer/<key>": array}`` (ints as int64 scalars)."""
+    out = {}
+    for key, value in optimizer.get_state().items():
+        array = np.asarray(value, dtype=np.int64) if isinstance(value, int) else np.asarray(value)
+        out[OPTIMIZER_PREFIX + key] = array
+    return out
+
+
+def assign_weights(model, arrays, where, skip_mismatch=False):
+    """Check every array against the model's weights, then assign them all.
+
+    Args:
+        model: the built model.
+        arrays: ``{key: array}`` (keys under ``optimizer/`` are ignored here).
+        where: how messages name the file.
+        skip_mismatch: leave weights whose shape or dtype differs untouched instead of raising.
+
+    Returns:
+        The keys skipped because of a mismatch.
+    """
+    targets = weight_map(model)
+    present = {k for k in arrays if not k.startswith(OPTIMIZER_PREFIX)}
+    missing, extra = sorted(set(targets) - present), sorted(present - set(targets))
+    if missing or extra:
+        raise ModelFileError(f"{where}: the weights do not match the model's architecture; "
+                             f"missing {missing[:10]}{' ...' if len(missing) > 10 else ''}, "
+                             f"unexpected {extra[:10]}{' ...' if len(extra) > 10 else ''}")
+    skipped = []
+    for key, variable in targets.items():
+        array, expected = arrays[key], tuple(variable.shape)
+        dtype = np.dtype(variable.data.dtype)
+        if array.shape != expected or array.dtype != dtype:
+            if not skip_mismatch:
+                raise ModelFileError(f"{where}: weight {key!r} is {array.dtype}{list(array.shape)} "
+                                     f"in the file but {dtype}{list(expected)} in the model")
+            skipped.append(key)
+    for key, variable in targets.items():
+        if key not in skipped:
+            variable.assign(arrays[key])
+    return skipped
+
+
+def restore_optimizer(model, arrays, where):
+    """Set the compiled optimizer's state (iterations, learning rate, slots) from ``arrays``."""
+    optimizer = model.optimizer
+    state = {k[len(OPTIMIZER_PREFIX):]: v for k, v in arrays.items()
+             if k.startswith(OPTIMIZER_PREFIX)}
+    if not state:
+        return
+    if any("/" in key for key in state):  # slots exist: build on the same variables as fit
+        optimizer.build(model.trainable_weights)
+    expected = {k: np.asarray(v) for k, v in optimizer.get_state().items()}
+    if set(state) != set(expected):
+        raise ModelFileError(f"{where}: the optimizer state does not match "
+                             f"{type(optimizer).__name__} on this model; missing "
+                             f"{sorted(set(expected) - set(state))}, unexpected "
+                             f"{sorted(set(state) - set(expected))}")
+    for key, value in state.items():
+        want = expected[key]
+        kind_ok = (value.dtype.kind in "iu") if key == "iterations" else value.dtype == want.dtype
+        if value.shape != want.shape or not kind_ok:
+            raise ModelFileError(f"{where}: optimizer state {key!r} is {value.dtype}"
+                                 f"{list(value.shape)}, expected {want.dtype}{list(want.shape)}")
+    state["iterations"] = int(state["iterations"])
+    try:
+        optimizer.set_state(state)
+    except ValueError as err:
+        raise ModelFileError(f"{where}: invalid optimizer state: {err}") from err
