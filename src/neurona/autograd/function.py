@@ -30,21 +30,14 @@ class Function:
         Function.all_functions.append(cls)
 
     def __call__(self, *inputs):
-        arrays = []
-        wants = []
-        for x in inputs:
-            if isinstance(x, Tensor):
-                arrays.append(x.data)
-                wants.append(x.requires_grad)
-            else:
-                arrays.append(x)
-                wants.append(False)
-        out = Tensor(self.forward(*arrays))
-        if grad_mode._state["enabled"] and True in wants:
-            self.inputs = inputs
-            self.needs_grad = wants
-            out.requires_grad = True
-            out.creator = self
+        out = Tensor(self.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs]))
+        if grad_mode._state["enabled"]:
+            wants = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
+            if True in wants:
+                self.inputs = inputs
+                self.needs_grad = wants
+                out.requires_grad = True
+                out.creator = self
         return out
 
     def forward(self, *arrays):

@@ -30,9 +30,12 @@ class Tensor:
     __array_priority__ = 1000  # numpy_array + tensor -> Tensor.__radd__
 
     def __init__(self, data, requires_grad=False, name=None):
-        ops = get_ops()
-        if not ops.is_array(data):
-            data = _to_array(ops, data)
+        if type(data) is not np.ndarray:  # the common case needs no further checks
+            ops = get_ops()
+            if isinstance(data, np.generic):  # a NumPy scalar, e.g. from a full reduction
+                data = ops.asarray(data)
+            elif not ops.is_array(data):
+                data = _to_array(ops, data)
         self.data = data
         self.grad = None
         self.requires_grad = bool(requires_grad)

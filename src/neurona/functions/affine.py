@@ -35,6 +35,8 @@ class Dense(Function):
         elif act == "tanh":
             self.xp.tanh(z, out=z)
         self.y = z if act != "linear" else None
+        if len(self.in_shape) == 2:
+            return z
         return z.reshape(self.in_shape[:-1] + (w.shape[1],))
 
     def backward(self, g):
@@ -57,7 +59,8 @@ class Dense(Function):
         if needs[0]:
             # a (n, 1) kernel: broadcasting beats multiplying by its strided transpose
             gx = dz * w[:, 0] if w.shape[1] == 1 else dz @ w.T
-            gx = gx.reshape(self.in_shape)
+            if gx.shape != self.in_shape:
+                gx = gx.reshape(self.in_shape)
         if needs[1]:
             gw = x.T @ dz
         if len(needs) > 2 and needs[2]:

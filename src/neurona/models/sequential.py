@@ -97,6 +97,16 @@ class Sequential(Model):
             x = layer._call_eager(x, training=training)
         return x
 
+    def _trusted_forward(self, x, training):
+        """The training step's forward: shapes were checked once against the data, so each
+        layer's ``call`` runs directly, without the per-call checks of ``__call__``."""
+        for layer in self._stack:
+            if layer._call_takes_training:
+                x = layer.call(x, training=training)
+            else:
+                x = layer.call(x)
+        return x
+
     def compute_output_shape(self, input_shape):
         shape = input_shape
         for layer in self._stack:
