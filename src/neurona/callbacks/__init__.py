@@ -6,7 +6,8 @@ from .history import History
 from .progbar import ProgbarLogger
 from .reduce_lr_on_plateau import ReduceLROnPlateau
 from .simple import CSVLogger, LambdaCallback, LearningRateScheduler, TerminateOnNaN
+from .tensorboard import TensorBoard
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
            "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN",
-           "LambdaCallback"]
+           "LambdaCallback", "TensorBoard"]

@@ -2,7 +2,8 @@
 
 An event file is a sequence of TFRecords::
 
-    uint64 length (little endian) | uint32 masked_crc32c(length bytes) | data | uint32 masked_crc32c(data)
+    uint64 length (little endian) | uint32 masked_crc32c(length bytes)
+    | data | uint32 masked_crc32c(data)
 
 where each ``data`` is a serialized ``Event`` protobuf message. Only the handful of fields
 TensorBoard needs for scalars and histograms are encoded, by hand:

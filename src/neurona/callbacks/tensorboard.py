@@ -65,7 +65,8 @@ class TensorBoard(Callback):
                  embeddings_freq=0, embeddings_metadata=None):
         super().__init__()
         if not isinstance(log_dir, (str, os.PathLike)) or not os.fspath(log_dir):
-            raise ValueError(f"TensorBoard: log_dir must be a non-empty path, got log_dir={log_dir!r}")
+            raise ValueError("TensorBoard: log_dir must be a non-empty path (str or os.PathLike), "
+                             f"got log_dir={log_dir!r}")
         self.log_dir = os.fspath(log_dir)
         self.histogram_freq = _count("histogram_freq", histogram_freq, low=0)
         self.write_graph = bool(write_graph)
