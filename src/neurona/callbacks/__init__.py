@@ -3,6 +3,7 @@
 from .callback import Callback, CallbackList
 from .early_stopping import EarlyStopping
 from .history import History
+from .model_checkpoint import ModelCheckpoint
 from .progbar import ProgbarLogger
 from .reduce_lr_on_plateau import ReduceLROnPlateau
 from .simple import CSVLogger, LambdaCallback, LearningRateScheduler, TerminateOnNaN
@@ -10,4 +11,4 @@ from .tensorboard import TensorBoard
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
            "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN",
-           "LambdaCallback", "TensorBoard"]
+           "LambdaCallback", "TensorBoard", "ModelCheckpoint"]

@@ -76,7 +76,10 @@ class Callback:
 
 
 def _overrides(callback, hook):
-    if hook in vars(callback):  # set on the instance (LambdaCallback)
+    decide = getattr(callback, "overrides", None)
+    if decide is not None:  # a callback that knows whether it needs this hook this time
+        return decide(hook)
+    if hook in vars(callback):  # set on the instance
         return True
     return getattr(type(callback), hook) is not getattr(Callback, hook)
 

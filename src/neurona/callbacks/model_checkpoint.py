@@ -1,0 +1,101 @@
+"""``ModelCheckpoint``: save the model (or its weights) during training."""
+
+import os
+import re
+
+from .callback import Callback
+from .monitor import Monitor
+
+_FIELD = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)(?:[:!][^}]*)?}")
+
+
+class ModelCheckpoint(Callback):
+    """Save the model or its weights every epoch (or every N batches), optionally only when the
+    monitored value improves.
+
+    Args:
+        filepath: any file name; may contain ``{epoch}`` (1-based, as Keras) and logged values,
+            e.g. ``"ckpt-{epoch:02d}-{val_loss:.3f}.neurona"``.
+        monitor, mode: what "best" means (as in EarlyStopping; mode "auto" uses the metric's
+            direction).
+        verbose: 1 prints a line per save.
+        save_best_only: save only when ``monitor`` improves (the file then always holds the best).
+        save_weights_only: save only the weights (``model.save_weights``) instead of the whole
+            model with its optimizer state (``model.save``).
+        save_freq: "epoch" or an integer number of batches.
+        initial_value_threshold: a value the monitored quantity must beat before the first save.
+
+    Files are written atomically, so a crash mid-save leaves the previous checkpoint intact.
+
+    Example:
+        >>> ModelCheckpoint("best.neurona", monitor="val_loss", save_best_only=True)
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch", initial_value_threshold=None):
+        super().__init__()
+        self.filepath = os.fspath(filepath)
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
+                                     or save_freq <= 0):
+            raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a positive integer, "
+                             f"got {save_freq!r}")
+        self.tracker = Monitor(monitor, mode, 0.0, initial_value_threshold, owner="ModelCheckpoint")
+        self.monitor, self.verbose = monitor, verbose
+        self.save_best_only, self.save_weights_only = bool(save_best_only), bool(save_weights_only)
+        self.save_freq = save_freq
+        self._batches = 0
+        self._epoch = 0
+
+    @property
+    def best(self):
+        return self.tracker.best
+
+    def validate_logs(self, log_names):
+        if self.save_best_only:
+            self.tracker.validate(self.model, log_names)
+        known = set(log_names) | {"epoch", "batch"}
+        for field in _FIELD.findall(self.filepath):
+            if field not in known:
+                raise ValueError(f"ModelCheckpoint: filepath {self.filepath!r} uses {{{field}}}, "
+                                 f"which is not logged; available: {sorted(known)}")
+
+    def on_train_begin(self, logs=None):
+        self.tracker.start()
+        self._batches = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        self._batches += 1
+        if self._batches % self.save_freq == 0:
+            self._save(self._epoch, dict(logs or {}), batch=batch)
+
+    def overrides(self, hook):
+        return hook != "on_train_batch_end" or self.save_freq != "epoch"
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch, dict(logs or {}))
+
+    def _save(self, epoch, logs, batch=None):
+        path = self.filepath.format(epoch=epoch + 1, batch=batch, **logs)
+        if self.save_best_only:
+            value = self.tracker.value(logs)
+            if not self.tracker.improved(value) or not self.tracker.beats_baseline(value):
+                return
+            if self.verbose > 0:
+                print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.tracker.best} to "
+                      f"{value}, saving model to {path}")
+            self.tracker.best = value
+        elif self.verbose > 0:
+            print(f"Epoch {epoch + 1}: saving model to {path}")
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(path, overwrite=True)
+        else:
+            self.model.save(path, overwrite=True)
