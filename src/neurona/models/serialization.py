@@ -38,7 +38,8 @@ def _decode(value, lookup):
             return lookup(value[_TENSOR])
         if set(value) == {_DICT} and isinstance(value[_DICT], dict):
             return {k: _decode(v, lookup) for k, v in value[_DICT].items()}
-        raise ValueError(f"invalid value {value!r} in the graph (expected {_TENSOR!r} or {_DICT!r})")
+        raise ValueError(f"invalid value {value!r} in the graph (expected {_TENSOR!r} or "
+                         f"{_DICT!r})")
     if isinstance(value, list):
         return [_decode(v, lookup) for v in value]
     if isinstance(value, _SCALARS):
@@ -90,7 +91,8 @@ def functional_config(model):
         entry = dict(serialize(layer), name=layer.name)
         what = f"layer {layer.name!r}"
         entry["inbound_nodes"] = [] if isinstance(layer, InputLayer) else [
-            {"inputs": _encode(node.inputs, refs, what), "args": _encode(list(node.args), refs, what),
+            {"inputs": _encode(node.inputs, refs, what),
+             "args": _encode(list(node.args), refs, what),
              "kwargs": _encode(dict(node.kwargs), refs, what)[_DICT]}
             for node in per_layer[id(layer)]
         ]

@@ -13,6 +13,8 @@ Example:
 """
 
 from .errors import ModelFileError
-from .api import load_model, load_weights, save_model, save_weights
+from .api import (load_model, load_weights, register_keras_serializable, save_model,
+                  save_weights)
 
-__all__ = ["save_model", "load_model", "save_weights", "load_weights", "ModelFileError"]
+__all__ = ["save_model", "load_model", "save_weights", "load_weights",
+           "register_keras_serializable", "ModelFileError"]

@@ -96,6 +96,35 @@ def _register_custom_objects(custom_objects):
                 raise ValueError(f"custom_objects[{name!r}]: {err.args[0]}") from None
 
 
+def register_keras_serializable(package="Custom", name=None):
+    """Decorator registering a custom Layer (or Model), Loss or Metric class so that model
+    files naming it can be loaded (Keras's ``keras.saving.register_keras_serializable``).
+
+    Args:
+        package: accepted for Keras compatibility (neurona's names are not namespaced).
+        name: the name written in files; default the class name.
+
+    Returns:
+        The decorator (it returns the class unchanged, registered).
+
+    Example:
+        >>> @register_keras_serializable()
+        ... class Twice(keras.layers.Layer):
+        ...     def call(self, x):
+        ...         return x * 2.0
+    """
+    del package
+
+    def decorator(cls):
+        registered = name or cls.__name__
+        if registered != cls.__name__:
+            cls.registered_name = registered  # what serialize() writes
+        _register_custom_objects({registered: cls})
+        return cls
+
+    return decorator
+
+
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
     """Load a model written by :func:`save_model` / ``model.save``.
 
@@ -178,4 +207,5 @@ def load_weights(model, filepath, skip_mismatch=False):
                       stacklevel=2)
 
 
-__all__ = ["save_model", "load_model", "save_weights", "load_weights", "ModelFileError"]
+__all__ = ["save_model", "load_model", "save_weights", "load_weights",
+           "register_keras_serializable", "ModelFileError"]

@@ -211,7 +211,8 @@ def _check_infos(infos, archive_size, where):
     for name in names:
         _check_name(name, where)
     if len(set(names)) != len(names):
-        raise ModelFileError(f"{where}: duplicated entries {sorted({n for n in names if names.count(n) > 1})}")
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        raise ModelFileError(f"{where}: duplicated entries {repeated}")
     missing, extra = sorted(set(ENTRIES) - set(names)), sorted(set(names) - set(ENTRIES))
     if missing or extra:
         raise ModelFileError(f"{where}: expected exactly the entries {list(ENTRIES)}; missing "
@@ -273,7 +274,8 @@ def read_archive(filepath, expected_format=None):
             archive = zipfile.ZipFile(stream)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
                 NotImplementedError) as err:
-            raise ModelFileError(f"{where}: the zip archive is corrupt or truncated ({err})") from None
+            raise ModelFileError(f"{where}: the zip archive is corrupt or truncated "
+                                 f"({err})") from None
         with archive:
             infos = archive.infolist()
             _check_infos(infos, archive_size, where)

@@ -10,7 +10,7 @@
 
 import numpy as np
 
-from ..layers.layer import LAYERS
+from ..layers.layer import LAYERS, Layer
 from ..registry import serialize
 from .errors import ModelFileError
 
@@ -33,7 +33,8 @@ def check_registered(layer):
     stack = [layer]
     while stack:
         current = stack.pop()
-        name = getattr(current, "registered_name", type(current).__name__)  # as serialize() names it
+        # the name serialize() writes for it
+        name = getattr(current, "registered_name", type(current).__name__)
         if LAYERS.lookup(name) is not type(current):
             raise ValueError(
                 f"Cannot save layer {current.name!r}: its class {type(current).__name__} is not "
@@ -49,7 +50,8 @@ def model_to_config(model):
     check_registered(model)
     config = serialize(model)
     shape = model._build_input_shape
-    if getattr(model, "_graph", None) is None and not hasattr(model, "_stack") and shape is not None:
+    subclassed = getattr(model, "_graph", None) is None and not hasattr(model, "_stack")
+    if subclassed and shape is not None:
         config["build_config"] = {"input_shape": _shape_to_json(shape)}
     return config
 
@@ -94,8 +96,11 @@ def model_from_config(config, where):
     except ModelFileError:
         raise
     except Exception as err:  # any constructor may object to a tampered config
+        hint = (" Register custom layer classes in this process before loading "
+                "(@neurona.layers.register_layer(name) or load_model(..., custom_objects=...))"
+                if str(err).startswith("Unknown layer") else "")
         raise ModelFileError(f"{where}: cannot rebuild the model from its config: "
-                             f"{type(err).__name__}: {err}") from err
+                             f"{type(err).__name__}: {err}.{hint}") from err
     return model
 
 
@@ -110,12 +115,17 @@ def compile_to_config(model):
         loss = losses.serialize(model.loss)
         metric_configs = [(metrics.serialize(m), weighted) for m, weighted in model._metric_specs]
     except TypeError as err:
-        raise ValueError(f"Cannot save the compile settings of model {model.name!r}: {err}") from None
-    for config, _ in metric_configs:
-        if isinstance(config, dict) and config.get("config", {}).get("fn") is None \
-                and config.get("class_name") == "MeanMetricWrapper":
-            raise ValueError(f"Cannot save metric {config['config'].get('name')!r}: it wraps an "
-                             "unnamed function; subclass neurona.metrics.Metric instead")
+        raise ValueError(f"Cannot save the compile settings of model {model.name!r}: "
+                         f"{err}") from None
+    from ..metrics.base import metric_functions
+
+    for (metric, _), (config, _) in zip(model._metric_specs, metric_configs):
+        settings = config.get("config") or {} if isinstance(config, dict) else {}
+        fn = getattr(metric, "_fn", None)  # a MeanMetricWrapper names its function by "fn"
+        if "fn" in settings and metric_functions.lookup(settings["fn"] or "") is not fn:
+            raise ValueError(f"Cannot save metric {metric.name!r}: it wraps the unregistered "
+                             f"function {fn!r}, which a file cannot name safely; subclass "
+                             "neurona.metrics.Metric (registered) instead")
     return {
         "optimizer": optimizers.serialize(model.optimizer),
         "loss": loss,
@@ -150,7 +160,8 @@ def compile_from_config(model, config, where):
 # -- weights --------------------------------------------------------------------------------------
 def weight_map(model):
     """``{key: variable}`` for every weight of ``model``; keys are layer paths like
-    ``"dense/kernel"`` (``"inner_model/dense/kernel"`` inside nested models).
+    ``"dense/kernel"`` (``"inner_model/dense/kernel"`` inside nested models, ``"hidden/kernel"``
+    for a subclassed model's attribute ``self.hidden``).
 
     Raises:
         ValueError: two weights would share a key (give the layers unique names).
@@ -171,11 +182,30 @@ def weight_map(model):
                                  f"{key!r} (or it clashes with the optimizer's); give layers "
                                  "unique names")
             out[key] = variable
-        for sub in layer._sublayers:
-            visit(sub, f"{prefix}{sub.name}/")
+        for sub, name in _children(layer):
+            visit(sub, f"{prefix}{name}/")
 
     visit(model, "")
     return out
+
+
+def _children(layer):
+    """``(sublayer, key)`` pairs. Sequential and functional models key by layer name (the names
+    are in the config); other layers by the attribute holding the sublayer (``"hidden"``,
+    ``"blocks/0"``), which stays the same when the class is instantiated again, unlike
+    automatic names such as ``"dense_7"``."""
+    if getattr(layer, "_graph", None) is not None or hasattr(layer, "_stack"):
+        return [(sub, sub.name) for sub in layer._sublayers]
+    attrs = {}
+    for attr, value in vars(layer).items():
+        if attr.startswith("_"):
+            continue
+        items = (value.items() if isinstance(value, dict) else enumerate(value)
+                 if isinstance(value, (list, tuple)) else [(None, value)])
+        for key, item in items:
+            if isinstance(item, Layer):
+                attrs.setdefault(id(item), attr if key is None else f"{attr}/{key}")
+    return [(sub, attrs.get(id(sub), sub.name)) for sub in layer._sublayers]
 
 
 def weight_arrays(model):
