@@ -199,3 +199,55 @@ def test_history_frame_and_plot(tmp_path):
     assert len(fig.axes[0].lines) == 3  # training, validation, best epoch
     fig.savefig(tmp_path / "curves.png")
     assert (tmp_path / "curves.png").stat().st_size > 1000
+
+
+def test_model_checkpoint_formats_names_and_keeps_the_best(tmp_path):
+    x, y = _data()
+    model = _model()
+    every = callbacks.ModelCheckpoint(str(tmp_path / "ckpt-{epoch:02d}-{val_loss:.1f}.neurona"),
+                                      monitor="val_loss")
+    best = callbacks.ModelCheckpoint(tmp_path / "best.keras", monitor="val_loss", save_best_only=True)
+    snapshots = []
+
+    class Snapshot(callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            snapshots.append(model.get_weights())
+
+    model.fit(x, y, epochs=3, verbose=0,
+              callbacks=[Scripted([2.0, 1.0, 3.0]), Snapshot(), every, best])
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["best.keras", "ckpt-01-2.0.neurona", "ckpt-02-1.0.neurona", "ckpt-03-3.0.neurona"]
+    restored = keras.models.load_model(tmp_path / "best.keras")
+    for a, b in zip(restored.get_weights(), snapshots[1]):
+        np.testing.assert_array_equal(a, b)
+    assert best.best == 1.0
+
+
+def test_model_checkpoint_weights_only_and_batch_frequency(tmp_path):
+    x, y = _data()
+
+    def named_model():  # weights are matched by layer name
+        model = keras.Sequential([layers.Dense(1, input_shape=[2], name="out")])
+        model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
+        return model
+
+    model = named_model()
+    path = tmp_path / "weights.neurona"
+    saved = []
+
+    class Snapshot(callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 2:
+                saved.append(model.get_weights())
+
+    model.fit(x, y, epochs=1, batch_size=5, verbose=0,
+              callbacks=[Snapshot(), callbacks.ModelCheckpoint(path, save_weights_only=True, save_freq=3)])
+    fresh = named_model()
+    fresh.load_weights(path)
+    # 4 batches, saved every 3: the file holds the weights after the third batch, not the last
+    for a, b in zip(fresh.get_weights(), saved[0]):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(saved[0][0], model.get_weights()[0])
+    with pytest.raises(ValueError, match=r"uses \{val_acc\}, which is not logged"):
+        model.fit(x, y, epochs=1, verbose=0,
+                  callbacks=[callbacks.ModelCheckpoint(str(tmp_path / "m-{val_acc}.neurona"))])
