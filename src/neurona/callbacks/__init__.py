@@ -1,5 +1,6 @@
 """Callbacks: ``from neurona import callbacks``; Keras names and semantics."""
 
+from .backup_and_restore import BackupAndRestore
 from .callback import Callback, CallbackList
 from .early_stopping import EarlyStopping
 from .history import History
@@ -11,4 +12,4 @@ from .tensorboard import TensorBoard
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
            "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN",
-           "LambdaCallback", "TensorBoard", "ModelCheckpoint"]
+           "LambdaCallback", "TensorBoard", "ModelCheckpoint", "BackupAndRestore"]

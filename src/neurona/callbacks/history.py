@@ -18,9 +18,6 @@ class History(Callback):
         self.epoch = []
         self.best_epoch = None
 
-    def on_train_begin(self, logs=None):
-        self.epoch = []  # a fresh fit starts a fresh record, as in Keras
-
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():

@@ -294,37 +294,43 @@ class Trainer:
         swd = None if sw is None else ops.asarray(sw)
         step = self.make_train_function()
         self._train_function = step
-        callback_list.on_train_begin({})
+        state = FitState(initial_epoch, rng)
+        self.fit_state = state
+        callback_list.on_train_begin({})  # BackupAndRestore may move ``state`` to a saved position
         logs = {}
         try:
             with nrandom.training_generator(rng):
-                for epoch in range(initial_epoch, epochs):
-                    self._reset_metrics()
+                while state.epoch < epochs:
+                    epoch = state.epoch
+                    if state.batch == 0:  # a fresh epoch (not one resumed mid-way)
+                        self._reset_metrics()
+                        state.start_epoch(n if shuffle else None)
                     callback_list.on_epoch_begin(epoch, {})
-                    loss_sum, seen = self._run_epoch(step, callback_list, xd, yd, swd, n,
-                                                     batch_size, shuffle, rng, steps)
-                    logs = self._epoch_logs(loss_sum, seen)
+                    self._run_epoch(step, callback_list, state, xd, yd, swd, n, batch_size, steps)
+                    logs = self._epoch_logs(state.loss_sum, state.seen)
                     if val is not None and (epoch + 1) % validation_freq == 0:
                         logs.update(self._evaluate_arrays(*val, validation_batch_size or batch_size,
                                                           validation_steps, prefix="val_"))
+                    state.epoch, state.batch = epoch + 1, 0
                     callback_list.on_epoch_end(epoch, logs)
                     if self.stop_training:
                         break
+            state.completed = True
         finally:
             # however training ends (done, stopped, interrupted, failed), callbacks get to
             # finish: restore best weights, close files
             callback_list.on_train_end(logs)
         return history
 
-    def _run_epoch(self, step, callback_list, x, y, sw, n, batch_size, shuffle, rng, steps):
+    def _run_epoch(self, step, callback_list, state, x, y, sw, n, batch_size, steps):
         ops = get_ops()
-        order = ops.asarray(rng.permutation(n)) if shuffle else None
+        order = None if state.order is None else ops.asarray(state.order)
         batches = D.batch_slices(n, batch_size, order)
         wants_begin = callback_list.wants_batch("on_train_batch_begin")
         wants_end = callback_list.wants_batch("on_train_batch_end")
-        loss_sum = ops.xp.zeros((), dtype=np.float64)
-        seen = 0
-        for i in range(steps):
+        loss_sum = ops.asarray(state.loss_sum)
+        seen = state.seen
+        for i in range(state.batch, steps):
             index = batches[i % len(batches)]
             if wants_begin:
                 callback_list.batch("on_train_batch_begin", i, {})
@@ -335,10 +341,11 @@ class Trainer:
             loss_sum += loss * count
             seen += count
             if wants_end:
+                state.batch, state.loss_sum, state.seen = i + 1, loss_sum, seen
                 callback_list.batch("on_train_batch_end", i, _LazyLogs(self, loss_sum, seen))
             if self.stop_training:
                 break
-        return loss_sum, seen
+        state.loss_sum, state.seen = loss_sum, seen
 
     def _prepare_validation(self, validation_data):
         if validation_data is None:
@@ -421,6 +428,23 @@ class Trainer:
                 callback_list.batch("on_predict_batch_end", i, {"outputs": out})
         callback_list.on_predict_end({})
         return _concat_outputs(outputs)
+
+
+class FitState:
+    """Where ``fit`` is: the epoch and the next batch, this epoch's row order, the running loss,
+    and the generator that shuffles and drives random layers. ``BackupAndRestore`` saves it and
+    puts a resumed run back at exactly this point."""
+
+    def __init__(self, epoch, rng):
+        self.epoch, self.batch, self.rng = epoch, 0, rng
+        self.order = None
+        self.loss_sum, self.seen = np.zeros((), dtype=np.float64), 0
+        self.completed = False
+
+    def start_epoch(self, n_shuffled):
+        """A new epoch: a fresh row order (None keeps the data order) and a zero running loss."""
+        self.order = None if n_shuffled is None else self.rng.permutation(n_shuffled)
+        self.loss_sum, self.seen = np.zeros((), dtype=np.float64), 0
 
 
 class _LazyLogs(dict):
