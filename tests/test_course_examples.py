@@ -44,3 +44,47 @@ def _headless_matplotlib():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_course_dropout_batchnorm_early_stopping_code_runs_unchanged():
+    X_train, y_train, X_valid, y_valid = _wine_like_data()
+    # ---- course code (lessons 4.4 and 5.5); only the import lines changed ----
+    import neurona as keras                        # from tensorflow import keras
+    from neurona import layers, callbacks          # from tensorflow.keras import layers, callbacks
+
+    early_stopping = callbacks.EarlyStopping(
+        min_delta=0.001, # minimum amount of change to count as an improvement
+        patience=20, # how many epochs to wait before stopping
+        restore_best_weights=True,
+    )
+    model = keras.Sequential([
+        layers.Dense(1024, activation='relu', input_shape=[11]),
+        layers.Dropout(0.3),
+        layers.BatchNormalization(),
+        layers.Dense(1024, activation='relu'),
+        layers.Dropout(0.3),
+        layers.BatchNormalization(),
+        layers.Dense(1024, activation='relu'),
+        layers.Dropout(0.3),
+        layers.BatchNormalization(),
+        layers.Dense(1),
+    ])
+    model.compile(
+        optimizer='adam',
+        loss='mae',
+    )
+    history = model.fit(
+        X_train, y_train,
+        validation_data=(X_valid, y_valid),
+        batch_size=256,
+        epochs=8,
+        callbacks=[early_stopping],
+        verbose=0,
+    )
+    history_df = pd.DataFrame(history.history)
+    history_df.loc[:, ['loss', 'val_loss']].plot();
+    # ---- end of course code ----
+    best = int(np.argmin(history_df["val_loss"]))
+    assert early_stopping.best == history_df["val_loss"].iloc[best]
+    # restore_best_weights: the model now scores the best epoch's validation loss
+    assert model.evaluate(X_valid, y_valid, verbose=0) == pytest.approx(early_stopping.best, rel=1e-5)
