@@ -10,6 +10,8 @@ from .regularization import *  # noqa: F401,F403  (Dropout, SpatialDropout1D/2D/
 from .normalization import *  # noqa: F401,F403  (BatchNormalization, LayerNormalization)
 from .conv import *  # noqa: F401,F403  (Conv1D, Conv2D, Conv2DTranspose)
 from .pooling import *  # noqa: F401,F403  (Max/Average/MinPooling1D/2D, Global...Pooling1D/2D)
+from .augmentation import *  # noqa: F401,F403  (RandomFlip, RandomRotation, RandomZoom, ...)
+from .preprocessing import *  # noqa: F401,F403  (Rescaling, Resizing)
 
 
 def get(identifier):
