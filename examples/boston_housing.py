@@ -50,28 +50,12 @@ def main(argv=None):
 
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    write_learning_curves(history.history, out / "learning_curves.png")
-    print(f"Learning curves written to {out / 'learning_curves.png'}")
-    return test_mae
-
-
-def write_learning_curves(history, path):
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, name in zip(axes, ["loss", "mae"]):
-        ax.plot(history[name], label=f"training {name}")
-        ax.plot(history[f"val_{name}"], label=f"validation {name}")
-        ax.set_xlabel("epoch")
-        ax.set_title(name.upper())
-        ax.legend()
-    axes[0].set_yscale("log")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    matplotlib.use("Agg")  # files only: works without a display
+    history.plot().savefig(out / "learning_curves.png", dpi=100)
+    print(f"Learning curves written to {out / 'learning_curves.png'}")
+    return test_mae
 
 
 if __name__ == "__main__":
