@@ -173,6 +173,12 @@ def test_functional_get_config_from_config_with_dict_inputs():
 
 #: constructor arguments and one-sample input shape per layer type
 LAYER_CASES = {
+    "RandomContrast": ({"factor": 0.2}, (6, 6, 2)),
+    "RandomRotation": ({"factor": 0.1}, (6, 6, 2)),
+    "RandomTranslation": ({"height_factor": 0.1, "width_factor": 0.1}, (6, 6, 2)),
+    "RandomZoom": ({"height_factor": 0.1}, (6, 6, 2)),
+    "Rescaling": ({"scale": 0.5}, (4,)),
+    "Resizing": ({"height": 3, "width": 4}, (6, 6, 2)),
     "Activation": ({"activation": "tanh"}, (4,)),
     "Dense": ({"units": 3, "activation": "sigmoid"}, (4,)),
     "ELU": ({"alpha": 0.5}, (4,)),

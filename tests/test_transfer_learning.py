@@ -55,3 +55,25 @@ def test_summary_reports_trainable_and_frozen_counts():
     assert "Trainable params: 5" in text and "Non-trainable params: 16" in text
     row = next(line for line in lines if line.startswith("base"))
     assert row.rstrip().endswith("N")
+
+
+def test_layers_of_a_saved_model_are_reused_with_their_weights(tmp_path, rng):
+    x, y = _blobs(rng)
+    source = keras.Sequential([layers.Dense(16, activation="relu", input_shape=[8], name="base_dense"),
+                               layers.Dense(2, activation="softmax", name="old_head")])
+    source.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    source.fit(x, y, epochs=10, verbose=0, seed=0)
+    source.save(tmp_path / "pretrained.keras")
+
+    loaded = keras.models.load_model(tmp_path / "pretrained.keras")
+    base = loaded.get_layer("base_dense")
+    base.trainable = False
+    inputs = keras.Input(shape=(8,))
+    outputs = layers.Dense(1, activation="sigmoid")(base(inputs))
+    model = keras.Model(inputs, outputs)
+    np.testing.assert_array_equal(base.kernel.numpy(), source.get_layer("base_dense").kernel.numpy())
+    kernel_before = base.kernel.numpy().copy()
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=20, verbose=0, seed=0)
+    np.testing.assert_array_equal(base.kernel.numpy(), kernel_before)
+    assert history.history["accuracy"][-1] > 0.9
