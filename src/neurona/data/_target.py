@@ -1,0 +1,157 @@
+"""The target side of the tabular encoder: task inference, label encoding and decoding, and the
+output layer + loss the course recommends per task.
+
+A fitted target is a plain dict ``{"name", "task", "classes"}`` (``classes`` None for
+regression), so it serializes to JSON as it is.
+"""
+
+import numpy as np
+
+from . import _columns as C
+
+TASKS = ("regression", "binary", "multiclass")
+
+
+def check_finite(values, name, what):
+    inf = np.isinf(values)
+    if inf.any():
+        row = int(inf.argmax())
+        raise ValueError(f"{what}: column {name!r} holds {values[row]} at row {row} "
+                         f"({int(inf.sum())} infinite value(s)); replace them (e.g. with NaN)")
+
+
+def fit_target(series, task, max_classes):
+    """The fitted target dict for a training column (``task`` None infers it)."""
+    found = _present_keys(series, "TabularEncoder.fit")
+    distinct = set(found)
+    if len(distinct) < 2:
+        raise ValueError(f"TabularEncoder.fit: target {series.name!r} has a single value "
+                         f"{found[0]!r} in the training rows; a model cannot learn from it")
+    numeric = C.is_numeric_kind(series)
+    task = task or infer_task(series, distinct, numeric, max_classes)
+    if task == "regression":
+        if not numeric:
+            raise ValueError(f"TabularEncoder.fit: task='regression' needs a numeric target, but "
+                             f"{series.name!r} holds {series.dtype} values such as "
+                             f"{series.iloc[0]!r}; use task='binary' or 'multiclass'")
+        check_finite(C.to_float(series, "TabularEncoder.fit"), series.name, "TabularEncoder.fit")
+        return {"name": C.plain(series.name), "task": task, "classes": None}
+    if task == "binary" and len(distinct) != 2:
+        raise ValueError(f"TabularEncoder.fit: task='binary' but target {series.name!r} has "
+                         f"{len(distinct)} classes; use task='multiclass'")
+    originals = {}
+    for value, k in zip(series.tolist(), found):
+        originals.setdefault(k, C.plain(value))
+    return {"name": C.plain(series.name), "task": task,
+            "classes": [originals[k] for k in C.sort_keys(distinct)]}
+
+
+def infer_task(series, distinct, numeric, max_classes):
+    """The task rule of TabularEncoder (see the module docstring of ``tabular``)."""
+    if not numeric:
+        return "binary" if len(distinct) == 2 else "multiclass"
+    if len(distinct) == 2:
+        return "binary"
+    values = C.to_float(series, "TabularEncoder.fit")
+    if len(distinct) <= max_classes and C.is_integer_valued(values):
+        return "multiclass"
+    return "regression"
+
+
+def encode(target, data):
+    """Target values (a DataFrame with the column, a Series, an array, a list) as labels."""
+    pd = C.require_pandas("TabularEncoder.transform_target")
+    what = "TabularEncoder.transform_target"
+    if isinstance(data, pd.DataFrame):
+        C.check_columns(data, [target["name"]], what)
+        data = data[target["name"]]
+    series = data if isinstance(data, pd.Series) else pd.Series(np.asarray(data),
+                                                                name=target["name"])
+    found = _present_keys(series, what)
+    if target["task"] == "regression":
+        values = C.to_float(series, what)
+        check_finite(values, target["name"], what)
+        return values.astype(np.float32)
+    index = {C.key(c): i for i, c in enumerate(target["classes"])}
+    unseen = sorted({k for k in found if k not in index}, key=str)
+    if unseen:
+        raise ValueError(f"{what}: target {target['name']!r} holds classes {unseen[:5]} never "
+                         f"seen in training (classes: {target['classes']}); refit on data with "
+                         f"every class")
+    return np.array([index[k] for k in found], dtype=np.int64)
+
+
+def decode(target, predictions):
+    """Predictions (values, probabilities or labels) in the target's own terms."""
+    what = "TabularEncoder.inverse_transform_target"
+    pred = np.asarray(predictions)
+    if pred.ndim == 2 and pred.shape[1] == 1:
+        pred = pred[:, 0]
+    if target["task"] == "regression":
+        if pred.ndim != 1:
+            raise ValueError(f"{what}: regression predictions must have shape (n,) or (n, 1), "
+                             f"got {np.shape(predictions)}")
+        return pred.astype(np.float64)
+    k = len(target["classes"])
+    if pred.ndim == 2 and pred.shape[1] == k:
+        index = pred.argmax(axis=1)
+    elif pred.ndim == 1 and pred.dtype.kind == "f" and target["task"] == "binary":
+        if len(pred) and (pred.min() < 0 or pred.max() > 1):
+            raise ValueError(f"{what}: binary predictions must be probabilities in [0, 1] (a "
+                             f"sigmoid output); got values in [{pred.min():g}, {pred.max():g}]")
+        index = (pred >= 0.5).astype(np.int64)
+    elif pred.ndim == 1 and pred.dtype.kind in "iuf" and np.all(pred == np.round(pred)):
+        index = pred.astype(np.int64)
+        if len(index) and (index.min() < 0 or index.max() >= k):
+            raise ValueError(f"{what}: labels span [{index.min()}, {index.max()}] but the "
+                             f"classes are 0..{k - 1} ({target['classes']})")
+    else:
+        raise ValueError(f"{what}: pass probabilities of shape (n, {k}) or integer labels 0..{k - 1} "
+                         f"for the classes {target['classes']}, got shape {np.shape(predictions)}")
+    classes = np.empty(k, dtype=object)
+    classes[:] = target["classes"]
+    return classes[index]
+
+
+def _present_keys(series, what):
+    found = C.keys(series)
+    if None in found:
+        raise ValueError(f"{what}: target {series.name!r} is missing in {found.count(None)} "
+                         f"row(s) (first: row {found.index(None)}); drop those rows first")
+    return found
+
+
+def recommended_output(task, n_classes=None):
+    """The course's good practice for the output layer and the loss of a task.
+
+    Args:
+        task: ``"regression"``, ``"binary"`` or ``"multiclass"``.
+        n_classes: the number of classes (needed for ``"multiclass"``).
+
+    Returns:
+        A dict: ``units``, ``activation`` (of the last Dense layer), ``loss``, ``alternatives``
+        (other suitable losses) and ``metrics``.
+
+    Example:
+        >>> recommended_output("binary")["loss"]
+        'binary_crossentropy'
+        >>> out = recommended_output("multiclass", 10)
+        >>> out["units"], out["activation"], out["loss"]
+        (10, 'softmax', 'sparse_categorical_crossentropy')
+    """
+    if task == "regression":
+        return {"units": 1, "activation": "linear", "loss": "mse", "alternatives": ["mae"],
+                "metrics": ["mae"]}
+    if task == "binary":
+        return {"units": 1, "activation": "sigmoid", "loss": "binary_crossentropy",
+                "alternatives": [], "metrics": ["accuracy"]}
+    if task == "multiclass":
+        if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) \
+                or n_classes < 2:
+            raise ValueError(f"recommended_output: task='multiclass' needs n_classes (an integer "
+                             f">= 2), got {n_classes!r}")
+        return {"units": int(n_classes), "activation": "softmax",
+                "loss": "sparse_categorical_crossentropy",
+                "alternatives": ["categorical_crossentropy (with one-hot labels)"],
+                "metrics": ["accuracy"]}
+    raise ValueError(f"recommended_output: task={task!r} is not one of {TASKS}")

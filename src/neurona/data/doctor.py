@@ -1,0 +1,337 @@
+"""A check-up of a training setup before the first epoch: data, labels, output layer and loss.
+
+:func:`check_training_setup` looks for the mistakes the course warns about and returns
+:class:`Finding` objects: an ``"error"`` where training would be wrong (a sigmoid asked to
+reach labels up to 9, a 1-unit softmax, non-finite inputs), a ``"warning"`` where it would work
+badly (unscaled inputs, class imbalance, MSE on 0/1 labels, a validation split that takes sorted
+rows). Each finding says what was seen and how to fix it; :func:`format_findings` prints them.
+
+Thresholds: a feature is "unscaled" when its mean is beyond +-3 or its standard deviation above
+3 or below 0.001 (constant columns aside); images when pixel values exceed 5. A class is a
+minority when it holds less than 0.4/K of the rows for K classes (20% for two). A validation
+split "differs" when the class proportions of the last rows and of the rest are more than 0.2
+apart (total variation), or, for real targets, when their means are more than half a standard
+deviation apart.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+LEVELS = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: ``level`` ("error" or "warning"), a short ``code``, the ``message`` and
+    the ``fix``."""
+
+    level: str
+    code: str
+    message: str
+    fix: str
+
+    def __str__(self):
+        return f"{self.level.upper()} [{self.code}] {self.message}\n    fix: {self.fix}"
+
+
+def check_training_setup(x, y=None, model=None, loss=None, validation_split=0.0):
+    """Findings about training ``model`` on ``(x, y)`` with ``loss`` — before spending epochs.
+
+    Args:
+        x: the inputs: an array (rows first) or a pandas DataFrame.
+        y: the targets (optional): labels, one-hot rows or real values.
+        model: a neurona model (optional); its last layer's activation and units are checked.
+        loss: a loss name or instance (optional); defaults to the compiled model's loss.
+        validation_split: the fraction ``fit`` will take from the END of the rows.
+
+    Returns:
+        A list of :class:`Finding`, errors first; empty when nothing looks wrong.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.random.default_rng(0).normal(50.0, 20.0, size=(100, 3))
+        >>> y = np.array([0] * 90 + [1] * 10)
+        >>> [f.code for f in check_training_setup(x, y, loss="mse")]
+        ['unscaled_inputs', 'regression_loss_on_labels', 'class_imbalance']
+    """
+    from .. import losses
+
+    findings = []
+    x_arr, names = _inputs(x, findings)
+    y_arr = None if y is None else _targets(y, findings)
+    if loss is None and model is not None:
+        loss = getattr(model, "loss", None)
+    loss_obj = losses.get(loss) if loss is not None else None
+    loss_name = loss if isinstance(loss, str) else getattr(loss_obj, "name", None)
+    activation, units = _output_layer(model)
+    if x_arr is not None:
+        findings += _scale(x_arr, names, model)
+    if y_arr is not None:
+        findings += _output_and_loss(y_arr, loss_obj, loss_name, activation, units)
+        classes = _class_labels(y_arr, getattr(loss_obj, "label_kind", None), activation)
+        if classes is not None:
+            findings += _imbalance(classes)
+        if validation_split:
+            findings += _sorted_split(y_arr, classes, validation_split)
+    return sorted(findings, key=lambda f: LEVELS.index(f.level))
+
+
+def format_findings(findings):
+    """The findings as text, one block each (``"No problems found."`` when empty)."""
+    if not findings:
+        return "No problems found."
+    errors = sum(f.level == "error" for f in findings)
+    head = f"{errors} error(s), {len(findings) - errors} warning(s):"
+    return "\n".join([head] + [str(f) for f in findings])
+
+
+# -- inputs and targets -------------------------------------------------------------------------
+def _inputs(x, findings):
+    names = None
+    if hasattr(x, "columns") and hasattr(x, "select_dtypes"):  # a DataFrame
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+        text = [c for c in x.columns if not (is_numeric_dtype(x[c]) or is_bool_dtype(x[c]))]
+        if text:
+            findings.append(Finding("error", "text_inputs",
+                                    f"x has non-numeric columns {text[:5]}",
+                                    "encode them first: neurona.data.TabularEncoder (one-hot, "
+                                    "fitted on the training rows)"))
+            return None, None
+        names = [str(c) for c in x.columns]
+    arr = np.asarray(x.to_numpy() if hasattr(x, "to_numpy") else x)
+    if arr.dtype.kind not in "biuf":
+        findings.append(Finding("error", "text_inputs", f"x is not numeric (dtype {arr.dtype})",
+                                "encode text columns (neurona.data.TabularEncoder) or convert "
+                                "with astype(float)"))
+        return None, None
+    arr = arr.astype(np.float64)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        where = np.argwhere(bad)[0]
+        findings.append(Finding("error", "non_finite_inputs",
+                                f"x holds {int(bad.sum())} NaN/inf value(s) (first at row "
+                                f"{where[0]}{f', column {where[1]}' if len(where) > 1 else ''})",
+                                "impute or drop them (TabularEncoder imputes the training mean)"))
+        return None, None
+    return arr, names
+
+
+def _targets(y, findings):
+    arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if arr.dtype.kind not in "biuf":
+        findings.append(Finding("error", "text_labels", f"y holds non-numeric labels such as "
+                                f"{arr.reshape(-1)[0]!r}", "label-encode them to 0..K-1: "
+                                "TabularEncoder(target=...).transform_target"))
+        return None
+    arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all():
+        findings.append(Finding("error", "non_finite_labels",
+                                f"y holds {int((~np.isfinite(arr)).sum())} NaN/inf value(s)",
+                                "drop those rows before training"))
+        return None
+    return arr[:, 0] if arr.ndim == 2 and arr.shape[1] == 1 else arr
+
+
+def _output_layer(model):
+    """(activation name, units) of the model's last layer, None where unknown."""
+    if model is None or not getattr(model, "layers", None):
+        return None, None
+    last = model.layers[-1]
+    activation = getattr(last, "_activation_name", None)
+    if activation is None and type(last).__name__ == "Softmax":
+        activation = "softmax"
+    elif activation is None and hasattr(last, "activation"):
+        from .. import activations
+        try:
+            activation = activations.serialize(last.activation)
+        except (TypeError, ValueError):
+            activation = None
+    units = getattr(last, "units", None)
+    try:
+        shape = model._output_shapes()
+    except (AttributeError, TypeError, ValueError):  # a model not built yet
+        shape = None
+    if shape and len(shape) == 1 and len(shape[0]) >= 2:
+        units = shape[0][-1]
+    return activation, units
+
+
+# -- the checks ---------------------------------------------------------------------------------
+def _scale(x, names, model):
+    if model is not None and model.layers and type(_first_layer(model)).__name__ in (
+            "BatchNormalization", "Normalization", "Rescaling", "LayerNormalization"):
+        return []
+    if x.ndim >= 3:  # images or sequences: one scale for all values
+        high = float(np.abs(x).max()) if x.size else 0.0
+        if high > 5:
+            return [Finding("warning", "unscaled_inputs",
+                            f"input values reach {high:g} (pixels 0-255?)",
+                            "divide by the maximum (x / 255.0) or make "
+                            "layers.Rescaling(1/255) the first layer")]
+        return []
+    x = x.reshape(len(x), -1)
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    off = (std > 0) & ((np.abs(mean) > 3) | (std > 3) | (std < 1e-3))
+    if not off.any():
+        return []
+    worst = int(np.argmax(np.where(off, np.abs(mean) + std, -1)))
+    name = names[worst] if names else f"column {worst}"
+    return [Finding("warning", "unscaled_inputs",
+                    f"{int(off.sum())} of {x.shape[1]} input features are far from mean 0 / std 1 "
+                    f"(e.g. {name}: mean {mean[worst]:.4g}, std {std[worst]:.4g}); gradient "
+                    f"descent on unscaled inputs is slow and unstable",
+                    "standardize with statistics of the training rows (neurona.data."
+                    "TabularEncoder, or (x - mean) / std) or make layers.BatchNormalization() "
+                    "the first layer")]
+
+
+def _first_layer(model):
+    for layer in model.layers:
+        if type(layer).__name__ != "InputLayer":
+            return layer
+    return None
+
+
+def _output_and_loss(y, loss, loss_name, activation, units):
+    kind = getattr(loss, "label_kind", None)
+    found = []
+    error = lambda code, msg, fix: found.append(Finding("error", code, msg, fix))  # noqa: E731
+    warn = lambda code, msg, fix: found.append(Finding("warning", code, msg, fix))  # noqa: E731
+    sparse_fix = ("for K classes use Dense(K, activation='softmax') with "
+                  "loss='sparse_categorical_crossentropy' and labels 0..K-1")
+    low, high = float(y.min()), float(y.max())
+    whole = bool(np.all(y == np.round(y)))
+    logits = bool(getattr(loss, "from_logits", False))
+    if activation == "softmax" and units == 1:
+        error("softmax_one_unit", "the output is a 1-unit softmax, which always outputs 1.0",
+              "for two classes use Dense(1, activation='sigmoid') with binary_crossentropy; "
+              "otherwise " + sparse_fix)
+    if activation == "sigmoid" and (low < 0 or high > 1) and kind not in (
+            "sparse_categorical", "categorical", "binary"):
+        error("labels_out_of_sigmoid_range",
+              f"the output is a sigmoid (values in (0, 1)) but y spans [{low:g}, {high:g}]",
+              sparse_fix if whole and low >= 0 else
+              "use a linear output (Dense(1)) for real-valued targets")
+    if kind == "binary" and "crossentropy" in type(loss).__name__.lower():
+        if low < 0 or high > 1:
+            error("labels_out_of_range", f"{loss_name} expects 0/1 labels but y spans "
+                  f"[{low:g}, {high:g}]", sparse_fix if whole and low >= 0 else
+                  "map the labels to 0/1 (TabularEncoder(target=...).transform_target)")
+        if activation not in (None, "sigmoid", "softmax") and not logits:
+            error("missing_sigmoid", f"{loss_name} expects probabilities but the last layer's "
+                  f"activation is {activation!r}", "use activation='sigmoid' on the last layer "
+                  "(or the loss with from_logits=True)")
+    if kind == "sparse_categorical":
+        if y.ndim == 2:
+            error("one_hot_with_sparse_loss", f"{loss_name} expects integer labels but y is "
+                  f"one-hot of shape {y.shape}", "use loss='categorical_crossentropy', or "
+                  "y.argmax(axis=1) as labels")
+        elif not whole or low < 0:
+            error("labels_not_classes", f"{loss_name} expects class indices 0..K-1 but y spans "
+                  f"[{low:g}, {high:g}]{'' if whole else ' with fractions'}",
+                  "label-encode the classes (TabularEncoder(target=...).transform_target), or "
+                  "use a regression loss for real targets")
+        elif units == 1:
+            error("sparse_loss_one_unit", f"{loss_name} with a 1-unit output cannot learn",
+                  "for two classes use Dense(1, activation='sigmoid') with binary_crossentropy; "
+                  "otherwise " + sparse_fix)
+        elif units is not None and high >= units:
+            error("labels_exceed_units", f"labels go up to {int(high)} but the output has "
+                  f"{units} units", f"make the last layer Dense({int(high) + 1}, "
+                  f"activation='softmax')")
+        if activation not in (None, "softmax") and not logits and units != 1:
+            kind_of = "error" if activation != "sigmoid" else "warning"
+            found.append(Finding(kind_of, "missing_softmax", f"{loss_name} expects a softmax "
+                                 f"distribution but the last layer's activation is "
+                                 f"{activation!r}", "use activation='softmax' on the last layer "
+                                 "(or the loss with from_logits=True)"))
+    if kind == "categorical" and y.ndim == 1:
+        error("labels_not_one_hot", f"{loss_name} expects one-hot rows but y is 1-D labels",
+              "use loss='sparse_categorical_crossentropy', or "
+              "keras.utils.to_categorical(y)")
+    if kind == "categorical" and y.ndim == 2 and units is not None and y.shape[1] != units:
+        error("labels_exceed_units", f"y has {y.shape[1]} one-hot columns but the output has "
+              f"{units} units", f"make the last layer Dense({y.shape[1]}, activation='softmax')")
+    if kind == "regression":
+        if activation in ("relu", "softplus") and low < 0:
+            error("labels_out_of_range", f"the output activation {activation!r} cannot be "
+                  f"negative but y goes down to {low:g}", "use a linear output (Dense(1))")
+        if y.ndim == 1 and set(np.unique(y).tolist()) <= {0.0, 1.0} and len(np.unique(y)) == 2:
+            warn("regression_loss_on_labels", f"{loss_name} on 0/1 labels treats a "
+                 f"classification as a regression", "use Dense(1, activation='sigmoid') with "
+                 "loss='binary_crossentropy' (and accuracy as the metric)")
+    return found
+
+
+def _class_labels(y, kind, activation):
+    """Class index per row when the setup is a classification, else None."""
+    if y.ndim == 2 and y.shape[1] > 1:
+        return y.argmax(axis=1) if kind in (None, "categorical", "any") else None
+    if kind in ("binary", "sparse_categorical") or (
+            kind in (None, "any") and activation in ("sigmoid", "softmax")):
+        return np.round(y).astype(np.int64)
+    if kind is None and activation is None:  # nothing told: whole numbers 0..K-1, K small
+        values = np.unique(y)
+        if np.all(values == np.round(values)) and 2 <= len(values) <= 20 and values.min() >= 0:
+            return y.astype(np.int64)
+    if kind == "regression" and set(np.unique(y).tolist()) <= {0.0, 1.0}:
+        return y.astype(np.int64)  # 0/1 labels under a regression loss: still a class balance
+    return None
+
+
+def _imbalance(classes):
+    values, counts = np.unique(classes, return_counts=True)
+    if len(values) < 2:
+        return []
+    share = counts / counts.sum()
+    if share.min() >= 0.4 / len(values):
+        return []
+    rare = int(np.argmin(share))
+    return [Finding("warning", "class_imbalance",
+                    f"class {values[rare]} is only {share[rare]:.1%} of the rows ({counts[rare]} "
+                    f"of {counts.sum()}); a model can score well by ignoring it",
+                    "pass class_weight='balanced' to fit, stratify the splits "
+                    "(train_val_test_split(..., stratify=y)) and judge by precision/recall or "
+                    "AUC rather than accuracy")]
+
+
+def _sorted_split(y, classes, validation_split):
+    if not 0.0 < validation_split < 1.0:
+        return [Finding("error", "bad_validation_split", f"validation_split={validation_split!r} "
+                        f"is outside (0, 1)", "use a fraction such as 0.2")]
+    n_val = int(len(y) * validation_split)
+    if n_val == 0 or n_val == len(y):
+        return [Finding("error", "bad_validation_split", f"validation_split={validation_split} "
+                        f"leaves an empty training or validation set with {len(y)} rows",
+                        "use another fraction or more data")]
+    fix = ("shuffle the rows before fit (validation_split takes the LAST rows, before any "
+           "shuffling): idx = np.random.default_rng(0).permutation(len(x)); x, y = x[idx], "
+           "y[idx] — or split with train_val_test_split(..., stratify=y) and pass "
+           "validation_data")
+    head_part = f"the last {n_val} rows (validation_split={validation_split})"
+    if classes is not None:
+        labels = np.unique(classes)
+        head = np.array([(classes[:-n_val] == c).mean() for c in labels])
+        tail = np.array([(classes[-n_val:] == c).mean() for c in labels])
+        gap = 0.5 * np.abs(head - tail).sum()
+        if gap <= 0.2:
+            return []
+        only = labels[(head == 0) & (tail > 0)]
+        if len(only):
+            seen = f"{len(only)} class(es) ({', '.join(str(c) for c in only[:5])}) appear only there"
+        else:
+            i = int(np.argmax(np.abs(head - tail)))
+            seen = f"class {labels[i]} is {tail[i]:.0%} of them vs {head[i]:.0%} of the rest"
+        return [Finding("warning", "sorted_validation_split",
+                        f"{head_part} have different labels from the training rows: {seen}",
+                        fix)]
+    values = y.reshape(len(y), -1).mean(axis=1)
+    spread = values.std()
+    diff = abs(values[-n_val:].mean() - values[:-n_val].mean())
+    if spread == 0 or diff <= 0.5 * spread:
+        return []
+    return [Finding("warning", "sorted_validation_split",
+                    f"{head_part} have targets averaging {values[-n_val:].mean():.4g} vs "
+                    f"{values[:-n_val].mean():.4g} for the rest (is y sorted?)", fix)]
