@@ -245,3 +245,12 @@ def test_history_is_a_dict_of_lists_for_pandas(rng):
     history = model.fit(x, y, validation_data=(x, y), epochs=3, verbose=0)
     frame = pd.DataFrame(history.history)
     assert list(frame.columns) == ["loss", "val_loss"] and len(frame) == 3
+
+
+def test_validation_split_of_sorted_labels_warns():
+    x = np.random.default_rng(0).standard_normal((100, 3))
+    y = np.repeat([0, 1], 50)  # sorted: the last 20% are all class 1
+    model = keras.Sequential([layers.Dense(1, activation="sigmoid", input_shape=[3])])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    with pytest.warns(UserWarning, match="last 20 rows .* class 0 is 0% of them.*shuffle x and y first"):
+        model.fit(x, y, validation_split=0.2, epochs=1, verbose=0)

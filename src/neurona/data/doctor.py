@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..models.data import split_shift_message
+
 LEVELS = ("error", "warning")
 
 
@@ -297,6 +299,19 @@ def _imbalance(classes):
                     "AUC rather than accuracy")]
 
 
+def validation_split_findings(y, validation_split, classes=None):
+    """Findings about Keras's ``validation_split`` (the LAST rows, before shuffling) on targets
+    ``y``: a warning when that slice's labels or target values differ markedly from the rest.
+
+    Args:
+        y: the targets, in the order ``fit`` will see them.
+        validation_split: the fraction ``fit`` takes from the end.
+        classes: the class of each row for classification (None for regression).
+    """
+    y = np.asarray(y)
+    return _sorted_split(y, None if classes is None else np.asarray(classes), validation_split)
+
+
 def _sorted_split(y, classes, validation_split):
     if not 0.0 < validation_split < 1.0:
         return [Finding("error", "bad_validation_split", f"validation_split={validation_split!r} "
@@ -310,28 +325,5 @@ def _sorted_split(y, classes, validation_split):
            "shuffling): idx = np.random.default_rng(0).permutation(len(x)); x, y = x[idx], "
            "y[idx] — or split with train_val_test_split(..., stratify=y) and pass "
            "validation_data")
-    head_part = f"the last {n_val} rows (validation_split={validation_split})"
-    if classes is not None:
-        labels = np.unique(classes)
-        head = np.array([(classes[:-n_val] == c).mean() for c in labels])
-        tail = np.array([(classes[-n_val:] == c).mean() for c in labels])
-        gap = 0.5 * np.abs(head - tail).sum()
-        if gap <= 0.2:
-            return []
-        only = labels[(head == 0) & (tail > 0)]
-        if len(only):
-            seen = f"{len(only)} class(es) ({', '.join(str(c) for c in only[:5])}) appear only there"
-        else:
-            i = int(np.argmax(np.abs(head - tail)))
-            seen = f"class {labels[i]} is {tail[i]:.0%} of them vs {head[i]:.0%} of the rest"
-        return [Finding("warning", "sorted_validation_split",
-                        f"{head_part} have different labels from the training rows: {seen}",
-                        fix)]
-    values = y.reshape(len(y), -1).mean(axis=1)
-    spread = values.std()
-    diff = abs(values[-n_val:].mean() - values[:-n_val].mean())
-    if spread == 0 or diff <= 0.5 * spread:
-        return []
-    return [Finding("warning", "sorted_validation_split",
-                    f"{head_part} have targets averaging {values[-n_val:].mean():.4g} vs "
-                    f"{values[:-n_val].mean():.4g} for the rest (is y sorted?)", fix)]
+    message = split_shift_message(y, classes, n_val, validation_split)
+    return [] if message is None else [Finding("warning", "sorted_validation_split", message, fix)]

@@ -146,6 +146,32 @@ def split_validation(x, y, sample_weight, validation_split, n):
     return train, val
 
 
+def split_shift_message(y, classes, n_val, validation_split):
+    """A sentence when the last ``n_val`` rows (Keras's validation split) have markedly different
+    labels (``classes`` given) or target values from the rest, else None."""
+    head_part = f"the last {n_val} rows (validation_split={validation_split})"
+    if classes is not None:
+        labels = np.unique(classes)
+        head = np.array([(classes[:-n_val] == c).mean() for c in labels])
+        tail = np.array([(classes[-n_val:] == c).mean() for c in labels])
+        if 0.5 * np.abs(head - tail).sum() <= 0.2:  # total variation distance
+            return None
+        only = labels[(head == 0) & (tail > 0)]
+        if len(only):
+            seen = f"{len(only)} class(es) ({', '.join(str(c) for c in only[:5])}) appear only there"
+        else:
+            i = int(np.argmax(np.abs(head - tail)))
+            seen = f"class {labels[i]} is {tail[i]:.0%} of them vs {head[i]:.0%} of the rest"
+        return f"{head_part} have different labels from the training rows: {seen}"
+    values = np.asarray(y, dtype=np.float64).reshape(len(y), -1).mean(axis=1)
+    spread = values.std()
+    diff = abs(values[-n_val:].mean() - values[:-n_val].mean())
+    if spread == 0 or diff <= 0.5 * spread:
+        return None
+    return (f"{head_part} have targets averaging {values[-n_val:].mean():.4g} vs "
+            f"{values[:-n_val].mean():.4g} for the rest (is y sorted?)")
+
+
 def batch_slices(n, batch_size, order=None):
     """Index arrays (shuffled order) or slices (in order) covering n rows in batches."""
     if order is None:
