@@ -154,7 +154,9 @@ def split_shift_message(y, classes, n_val, validation_split):
         labels = np.unique(classes)
         head = np.array([(classes[:-n_val] == c).mean() for c in labels])
         tail = np.array([(classes[-n_val:] == c).mean() for c in labels])
-        if 0.5 * np.abs(head - tail).sum() <= 0.2:  # total variation distance
+        distance = 0.5 * np.abs(head - tail).sum()  # total variation distance
+        # above 0.2 and well above what chance gives a slice of n_val rows (~sqrt(K / 4 n))
+        if distance <= max(0.2, 3 * np.sqrt(len(labels) / (4 * n_val))):
             return None
         only = labels[(head == 0) & (tail > 0)]
         if len(only):
@@ -166,7 +168,9 @@ def split_shift_message(y, classes, n_val, validation_split):
     values = np.asarray(y, dtype=np.float64).reshape(len(y), -1).mean(axis=1)
     spread = values.std()
     diff = abs(values[-n_val:].mean() - values[:-n_val].mean())
-    if spread == 0 or diff <= 0.5 * spread:
+    n_rest = len(values) - n_val
+    # half a standard deviation, and four standard errors of the difference of the two means
+    if spread == 0 or diff <= max(0.5, 4 * np.sqrt(1 / n_val + 1 / n_rest)) * spread:
         return None
     return (f"{head_part} have targets averaging {values[-n_val:].mean():.4g} vs "
             f"{values[:-n_val].mean():.4g} for the rest (is y sorted?)")

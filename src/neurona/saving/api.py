@@ -37,7 +37,7 @@ def _metadata(model):
     }
 
 
-def save_model(model, filepath, overwrite=True, zipped=None):
+def save_model(model, filepath, overwrite=True, zipped=None, preprocessing=None):
     """Save a model to one safe archive (``config.json`` + ``model.safetensors`` in a zip).
 
     The file holds the architecture (by registered class names), every weight, the compile
@@ -51,6 +51,9 @@ def save_model(model, filepath, overwrite=True, zipped=None):
         filepath: destination; any name works (``"model.keras"``, ``"model.neurona"``).
         overwrite: False raises ``FileExistsError`` if ``filepath`` exists.
         zipped: accepted for Keras compatibility; neurona always writes the zip archive.
+        preprocessing: optional JSON-ready dict (e.g. a fitted encoder's ``get_config()``)
+            stored in ``config.json`` and returned by :func:`load_preprocessing`, so raw data
+            can be prepared exactly as in training.
 
     Returns:
         None.
@@ -63,6 +66,9 @@ def save_model(model, filepath, overwrite=True, zipped=None):
         raise ValueError("save_model: zipped=False (an unzipped directory) is not supported; "
                          "neurona writes one zip archive")
     _check_model(model, "save_model")
+    if preprocessing is not None and not isinstance(preprocessing, dict):
+        raise TypeError("save_model: preprocessing must be a JSON-ready dict or None, got "
+                        f"{type(preprocessing).__name__}")
     config = {
         "format": MODEL_FORMAT,
         "format_version": FORMAT_VERSION,
@@ -70,6 +76,8 @@ def save_model(model, filepath, overwrite=True, zipped=None):
         "compile": S.compile_to_config(model),
         "metadata": _metadata(model),
     }
+    if preprocessing is not None:
+        config["preprocessing"] = preprocessing
     tensors = S.weight_arrays(model)
     if config["compile"] is not None:
         tensors.update(S.optimizer_arrays(model.optimizer))
@@ -162,6 +170,33 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
     return model
 
 
+def load_preprocessing(filepath):
+    """The ``preprocessing`` dict saved with a model by ``save_model(..., preprocessing=...)``.
+
+    The archive is validated as :func:`load_model` does (entries, checksum, JSON), but no model
+    is built.
+
+    Args:
+        filepath: the model archive.
+
+    Returns:
+        The dict, or None when the file carries no preprocessing.
+
+    Raises:
+        FileNotFoundError: no file at ``filepath``.
+        ModelFileError: a defective file, or a ``preprocessing`` entry that is not an object.
+
+    Example:
+        >>> encoder_config = load_preprocessing("model.neurona")  # doctest: +SKIP
+    """
+    config, _ = read_archive(filepath, expected_format=MODEL_FORMAT)
+    preprocessing = config.get("preprocessing")
+    if preprocessing is not None and not isinstance(preprocessing, dict):
+        raise ModelFileError(f"{os.fspath(filepath)!r}: config.json 'preprocessing' must be an "
+                             f"object, got {type(preprocessing).__name__}")
+    return preprocessing
+
+
 def save_weights(model, filepath, overwrite=True):
     """Save only the weights of ``model`` (keys like ``"dense/kernel"``), atomically.
 
@@ -207,5 +242,5 @@ def load_weights(model, filepath, skip_mismatch=False):
                       stacklevel=2)
 
 
-__all__ = ["save_model", "load_model", "save_weights", "load_weights",
+__all__ = ["save_model", "load_model", "load_preprocessing", "save_weights", "load_weights",
            "register_keras_serializable", "ModelFileError"]

@@ -1,0 +1,8 @@
+"""``python -m neurona``: the command line (see :mod:`neurona.cli`)."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

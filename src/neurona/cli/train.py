@@ -1,0 +1,208 @@
+"""``neurona train DATA.csv --target COLUMN`` or ``neurona train CONFIG.yaml``.
+
+From a CSV alone, every choice is made for the user and printed: the task (from the target),
+the encoding (fitted on the training rows), a stratified train/validation/test split, an MLP
+with the recommended output layer and loss, early stopping restoring the best weights. Options
+(or the YAML file) override each choice. The run folder receives ``model.neurona`` (with the
+encoder inside), ``history.csv``, ``metrics.json``, ``config.yaml``, PNG plots, TensorBoard
+``logs/`` and ``report.html``; it appears only once the run has succeeded.
+"""
+
+import os
+
+from . import artifacts, config as C, pipeline
+from .errors import CLIError
+from .report import write_report
+from .run_folder import RunFolder, default_out
+
+PREPROCESSING_KIND = "neurona.tabular"
+
+
+def add_parser(subparsers, parents):
+    """Register the ``train`` command and its options."""
+    p = subparsers.add_parser(
+        "train", parents=parents, help="train a network on a CSV file or from a YAML config",
+        description=__doc__.split("\n\n")[1].replace("``", "")
+        + " A YAML config's relative 'data' path is relative to the YAML file.")
+    p.add_argument("source", metavar="DATA.csv|CONFIG.yaml",
+                   help="the training table (.csv, .csv.gz) or a run configuration (.yaml, .yml)")
+    p.add_argument("--target", help="the column to predict (required with a CSV)")
+    p.add_argument("--task", choices=C.TASKS, help="default: inferred from the target")
+    p.add_argument("--drop", metavar="COLS", help="comma-separated columns to leave out")
+    p.add_argument("--categorical", metavar="COLS",
+                   help="comma-separated columns to one-hot encode (default: inferred)")
+    p.add_argument("--numeric", metavar="COLS",
+                   help="comma-separated columns to standardize (default: inferred)")
+    p.add_argument("--layers", metavar="SIZES", help="hidden layer sizes, e.g. 128,64 "
+                   "(default 64,64)")
+    p.add_argument("--activation", help="activation of the hidden layers (default relu)")
+    p.add_argument("--dropout", type=float, help="dropout rate after each hidden layer")
+    p.add_argument("--optimizer", help="optimizer name (default adam)")
+    p.add_argument("--learning-rate", type=float, help="learning rate (default 0.001)")
+    p.add_argument("--loss", help="loss name (default: the recommended loss for the task)")
+    p.add_argument("--epochs", type=int, help="most epochs to train (default 100)")
+    p.add_argument("--batch-size", type=int, help="rows per step (default 32)")
+    p.add_argument("--class-weight", choices=("balanced",),
+                   help="weight the classes inversely to their frequency")
+    p.add_argument("--patience", type=int, help="early-stopping patience (default 10)")
+    p.add_argument("--no-early-stopping", action="store_true", help="train every epoch")
+    p.add_argument("--no-tensorboard", action="store_true", help="write no TensorBoard logs")
+    p.add_argument("--validation-split", type=float, metavar="FRACTION",
+                   help="fraction of rows for validation (default 0.2)")
+    p.add_argument("--test-split", type=float, metavar="FRACTION",
+                   help="fraction of rows for the test (default 0.2)")
+    p.add_argument("--seed", type=int, help="seed of the split and of training (default 0)")
+    p.add_argument("--out", metavar="DIR", help="run folder (default: a new folder in runs/)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing non-empty --out folder once the run succeeds")
+    p.add_argument("-q", "--quiet", action="store_true", help="no per-epoch progress")
+    p.set_defaults(handler=run)
+
+
+def _list(text, option, convert=str):
+    if text is None:
+        return None
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    try:
+        return [convert(item) for item in items]
+    except ValueError:
+        raise CLIError(f"{option} must be a comma-separated list of integers, got {text!r}") \
+            from None
+
+
+def _overrides(args):
+    """The options as dotted configuration keys (None = not given)."""
+    layers = _list(args.layers, "--layers", int)
+    if layers is not None and (args.activation or args.dropout is not None):
+        layers = [{"units": n, "activation": args.activation or "relu",
+                   "dropout": args.dropout or 0.0} for n in layers]
+    values = {
+        "target": args.target, "task": args.task,
+        "columns.drop": _list(args.drop, "--drop"),
+        "columns.categorical": _list(args.categorical, "--categorical"),
+        "columns.numeric": _list(args.numeric, "--numeric"),
+        "layers": layers,
+        "compile.optimizer": args.optimizer, "compile.learning_rate": args.learning_rate,
+        "compile.loss": args.loss,
+        "fit.epochs": args.epochs, "fit.batch_size": args.batch_size,
+        "fit.class_weight": args.class_weight,
+        "callbacks.early_stopping.patience": args.patience,
+        "split.validation": args.validation_split, "split.test": args.test_split,
+        "split.seed": args.seed, "fit.seed": args.seed, "out": args.out,
+    }
+    if args.no_early_stopping:
+        values["callbacks.early_stopping"] = False
+        values.pop("callbacks.early_stopping.patience")
+    if args.no_tensorboard:
+        values["callbacks.tensorboard"] = False
+    return values
+
+
+def _layer_options(raw, args):
+    """--activation / --dropout without --layers apply to the configured hidden layers."""
+    if args.layers is not None or (args.activation is None and args.dropout is None):
+        return raw
+    layers = C.layer_specs(raw.get("layers", C.DEFAULTS["layers"]))
+    for spec in layers:
+        if args.activation is not None:
+            spec["activation"] = args.activation
+        if args.dropout is not None:
+            spec["dropout"] = args.dropout
+    return dict(raw, layers=layers)
+
+
+def resolve_config(args):
+    """The validated configuration of ``neurona train`` from its arguments."""
+    source = args.source
+    if source.lower().endswith((".yaml", ".yml")):
+        raw = C.load_yaml(source)
+        base_dir = os.path.dirname(os.path.abspath(source))
+    else:
+        if args.target is None:
+            raise CLIError(f"train {source}: --target COLUMN is required with a CSV file "
+                           "(or give a YAML configuration)")
+        raw, base_dir = {"data": source}, None
+    raw = C.apply_overrides(raw, _overrides(args))
+    return C.validate(_layer_options(raw, args), base_dir)
+
+
+def run(args):
+    """Carry out ``neurona train``; returns the exit status."""
+    config = resolve_config(args)
+    out = config["out"] or default_out(config["data"])
+    verbose = 0 if args.quiet else 2
+    with RunFolder(out, overwrite=args.overwrite) as folder:
+        result = train_into(config, folder, verbose)
+    metrics = result["metrics"]
+    best = "" if metrics["best_epoch"] is None else f", best epoch {metrics['best_epoch']}"
+    print(f"\n{metrics['epochs_run']} epochs{best}. Test metrics ({metrics['rows']['test']} rows):")
+    width = max(len(name) for name in metrics["test"])
+    for name, value in metrics["test"].items():
+        print(f"  {name:<{width}}  {value:.6g}")
+    print(f"\nRun folder: {out}  (report.html, model.neurona, metrics.json)")
+    return 0
+
+
+def _say(verbose, text):
+    if verbose:
+        print(text)
+
+
+def train_into(config, folder, verbose=2):
+    """Run the whole training described by ``config``, writing every file into ``folder``.
+
+    Returns:
+        ``{"model", "prepared", "history", "metrics"}``.
+    """
+    from .. import utils
+    from ..data import check_training_setup, format_findings
+    from ..saving import save_model
+
+    prepared = pipeline.prepare(config)
+    classes = f", classes {prepared.classes}" if prepared.classes is not None else ""
+    _say(verbose, f"{config['data']}: {len(prepared.frame)} rows; target {config['target']!r} -> "
+                  f"{prepared.task}{classes}; {prepared.x['train'].shape[1]} input features; "
+                  + " / ".join(f"{len(prepared.y[p])} {p}" for p in prepared.y) + " rows")
+    seed = config["fit"]["seed"] if config["fit"]["seed"] is not None else config["split"]["seed"]
+    utils.set_random_seed(seed)
+    model, output = pipeline.build_model(config, prepared)
+    findings = check_training_setup(prepared.x["train"], prepared.y["train"], model=model)
+    errors = [f for f in findings if f.level == "error"]
+    if errors:
+        raise CLIError(f"{errors[0].message}; fix: {errors[0].fix}")
+    if findings and verbose:
+        print(format_findings(findings))
+        if any(f.code == "class_imbalance" for f in findings) and not config["fit"]["class_weight"]:
+            print("    on the command line: --class-weight balanced (or fit.class_weight in YAML)")
+    history = model.fit(prepared.x["train"], prepared.y["train"],
+                        validation_data=(prepared.x["validation"], prepared.y["validation"]),
+                        epochs=config["fit"]["epochs"], batch_size=config["fit"]["batch_size"],
+                        callbacks=pipeline.callbacks_for(config, folder, verbose),
+                        verbose=verbose,
+                        class_weight=config["fit"]["class_weight"], seed=seed)
+    outputs = pipeline.predict_parts(model, prepared)
+    metrics, summary = pipeline.measure(model, prepared, outputs)
+    metrics = {"task": prepared.task, "target": config["target"], "classes": prepared.classes,
+               "rows": {part: len(y) for part, y in prepared.y.items()},
+               "epochs_run": len(history.epoch),  # best_epoch counts from 1, as printed
+               "best_epoch": None if history.best_epoch is None else history.best_epoch + 1,
+               **metrics}
+    preprocessing = {
+        "kind": PREPROCESSING_KIND, "target": config["target"], "task": prepared.task,
+        "classes": prepared.classes, "encoder": prepared.encoder.get_config(),
+        "dropped_columns": config["columns"]["drop"],
+        "data": {"file": os.path.basename(config["data"]),
+                 "sha256": pipeline.file_sha256(config["data"])},
+    }
+    save_model(model, os.path.join(folder, "model.neurona"), preprocessing=preprocessing)
+    artifacts.write_json(os.path.join(folder, "metrics.json"), metrics)
+    artifacts.write_config(folder, config)
+    plots = artifacts.write_plots(folder, history, prepared, outputs, summary)
+    facts = artifacts.data_summary(config, prepared, output)
+    early = config["callbacks"]["early_stopping"]
+    restored = ", its weights kept" if early and early["restore_best_weights"] else ""
+    facts["epochs run"] = len(history.epoch) if history.best_epoch is None else \
+        f"{len(history.epoch)} (best: {history.best_epoch + 1}{restored})"
+    write_report(os.path.join(folder, "report.html"), config, facts, metrics, history.history,
+                 plots, details=None if summary is None else str(summary))
+    return {"model": model, "prepared": prepared, "history": history, "metrics": metrics}

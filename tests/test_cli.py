@@ -1,0 +1,375 @@
+"""The ``neurona`` command line: train / evaluate / predict / datasets / plot, run folders, and
+one-line errors with exit status 2 for bad input. Commands run in-process through
+``neurona.cli.main`` (fast); one real subprocess checks ``python -m neurona``."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pandas")
+pytest.importorskip("matplotlib")
+
+from neurona.cli import main  # noqa: E402
+
+BOSTON_METRICS = ("loss", "mae", "mse", "rmse", "r2")
+
+
+def _run(capsys, *argv):
+    """``main(argv)`` -> (exit status, stdout, stderr)."""
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    for name in ("boston_housing", "caravan_customers"):
+        assert main(["datasets", "export", name, "-o", str(folder / f"{name}.csv")]) == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def boston_run(data_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "boston"
+    code = main(["train", str(data_dir / "boston_housing.csv"), "--target", "medv", "--epochs",
+                 "4", "--layers", "32,16", "--out", str(out), "-q"])
+    assert code == 0
+    return out
+
+
+# -- train: the run folder ------------------------------------------------------------------------
+def test_boston_run_folder_holds_valid_files(boston_run):
+    import yaml
+
+    import neurona as keras
+
+    names = set(os.listdir(boston_run))
+    assert {"model.neurona", "history.csv", "metrics.json", "config.yaml", "report.html",
+            "learning_curves.png", "predicted_vs_actual.png", "residuals.png", "logs"} <= names
+    model = keras.saving.load_model(boston_run / "model.neurona")
+    assert [layer.units for layer in model.layers if hasattr(layer, "units")] == [32, 16, 1]
+    metrics = json.loads((boston_run / "metrics.json").read_text())
+    assert metrics["task"] == "regression" and metrics["epochs_run"] == 4
+    assert all(np.isfinite(metrics["test"][k]) for k in BOSTON_METRICS)
+    assert set(metrics) >= {"train", "validation", "test"}
+    lines = (boston_run / "history.csv").read_text().strip().splitlines()
+    assert lines[0].split(",")[:2] == ["epoch", "loss"] and len(lines) == 5
+    for png in ("learning_curves", "predicted_vs_actual", "residuals"):
+        data = (boston_run / f"{png}.png").read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 1000
+    events = [f for _, _, files in os.walk(boston_run / "logs") for f in files]
+    assert any(f.startswith("events.out.tfevents") for f in events)
+    report = (boston_run / "report.html").read_text()
+    assert report.count("<img") == 3 and 'src="data:image/png;base64,' in report
+    assert f"{metrics['test']['mae']:.6g}" in report and "medv" in report
+    config = yaml.safe_load((boston_run / "config.yaml").read_text())
+    assert config["layers"][0]["units"] == 32 and config["target"] == "medv"
+
+
+def test_predict_on_raw_rows_matches_the_loaded_model_and_encoder(boston_run, data_dir, tmp_path,
+                                                                  capsys):
+    import pandas as pd
+
+    import neurona as keras
+    from neurona.data import TabularEncoder, read_table
+    from neurona.saving.api import load_preprocessing
+
+    raw = read_table(data_dir / "boston_housing.csv").drop(columns=["medv"]).head(25)
+    raw.to_csv(tmp_path / "new.csv", index=False)
+    code, out, _ = _run(capsys, "predict", boston_run, tmp_path / "new.csv", "-o",
+                        tmp_path / "pred.csv")
+    assert code == 0 and "25 predictions" in out
+    got = pd.read_csv(tmp_path / "pred.csv")
+    assert list(got.columns) == ["predicted_medv"]
+    model = keras.saving.load_model(boston_run / "model.neurona")
+    preprocessing = load_preprocessing(boston_run / "model.neurona")
+    encoder = TabularEncoder.from_config(preprocessing["encoder"])
+    want = model.predict(encoder.transform(raw), verbose=0)[:, 0]
+    np.testing.assert_allclose(got["predicted_medv"].to_numpy(), want, rtol=1e-6)
+    assert preprocessing["data"]["file"] == "boston_housing.csv"
+
+
+def test_evaluate_a_run_folder(boston_run, data_dir, tmp_path, capsys):
+    code, out, _ = _run(capsys, "evaluate", boston_run, data_dir / "boston_housing.csv", "--json",
+                        "-o", tmp_path / "m.json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["rows"] == 506 and set(BOSTON_METRICS) <= set(result["metrics"])
+    assert json.loads((tmp_path / "m.json").read_text()) == result
+    code, out, _ = _run(capsys, "evaluate", boston_run / "model.neurona",
+                        data_dir / "boston_housing.csv")
+    assert code == 0 and "506 rows" in out and "r2" in out
+
+
+def test_caravan_classification_run(data_dir, tmp_path, capsys):
+    import pandas as pd
+
+    out = tmp_path / "caravan"
+    code, stdout, _ = _run(capsys, "train", data_dir / "caravan_customers.csv", "--target",
+                           "Purchase", "--epochs", "2", "--batch-size", "256", "--out", out)
+    assert code == 0, stdout
+    assert "binary" in stdout and "Epoch 2/2" in stdout and "roc_auc" in stdout
+    for png in ("learning_curves", "confusion_matrix", "roc_curve", "precision_recall_curve"):
+        assert (out / f"{png}.png").stat().st_size > 1000
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["classes"] == ["No", "Yes"] and metrics["task"] == "binary"
+    assert sum(metrics["rows"].values()) == 5822
+    assert np.asarray(metrics["confusion_matrix"]).sum() == metrics["rows"]["test"]
+    assert 0.0 <= metrics["test"]["roc_auc"] <= 1.0 and "accuracy" in metrics["test"]
+    rows = pd.read_csv(data_dir / "caravan_customers.csv").head(40)
+    rows.to_csv(tmp_path / "rows.csv", index=False)  # the target column is simply ignored
+    code, _, _ = _run(capsys, "predict", out, tmp_path / "rows.csv", "-o", tmp_path / "p.csv")
+    got = pd.read_csv(tmp_path / "p.csv")
+    assert code == 0 and list(got.columns) == ["probability_No", "probability_Yes",
+                                                "predicted_Purchase"]
+    np.testing.assert_allclose(got["probability_No"] + got["probability_Yes"], 1.0, atol=1e-6)
+    assert set(got["predicted_Purchase"]) <= {"No", "Yes"}
+    assert ((got["probability_Yes"] >= 0.5) == (got["predicted_Purchase"] == "Yes")).all()
+
+
+
+@pytest.mark.filterwarnings("default::neurona.data.MissingValueWarning")
+def test_multiclass_text_target_with_a_missing_cell(tmp_path, capsys):
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(150, 3))
+    frame = pd.DataFrame(x, columns=["a", "b", "c"])
+    frame["colour"] = rng.choice(["red", "blue"], len(frame))
+    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[x.argmax(axis=1)]
+    frame.loc[7, "a"] = np.nan
+    frame.to_csv(tmp_path / "flowers.csv", index=False)
+    code, out, err = _run(capsys, "train", tmp_path / "flowers.csv", "--target", "species",
+                          "--epochs", "2", "--out", tmp_path / "run", "--no-early-stopping")
+    assert code == 0 and "multiclass" in out
+    assert err.startswith("neurona: warning: TabularEncoder.") and "replaced missing numeric" in err
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["classes"] == ["setosa", "versicolor", "virginica"]
+    assert np.shape(metrics["confusion_matrix"]) == (3, 3)
+    code, _, _ = _run(capsys, "predict", tmp_path / "run", tmp_path / "flowers.csv", "-o",
+                      tmp_path / "p.csv", "--with-input")
+    got = pd.read_csv(tmp_path / "p.csv")
+    assert code == 0 and list(got.columns)[-4:] == [
+        "probability_setosa", "probability_versicolor", "probability_virginica",
+        "predicted_species"]
+    assert list(got.columns)[:5] == list(frame.columns) and len(got) == 150
+    probs = got.iloc[:, -4:-1].to_numpy()
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    names = np.array(["setosa", "versicolor", "virginica"])
+    assert (names[probs.argmax(axis=1)] == got["predicted_species"].to_numpy()).all()
+
+
+def test_model_files_carry_optional_preprocessing(tmp_path):
+    import neurona as keras
+    from neurona.saving.api import load_preprocessing
+
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=[2])])
+    model.save(tmp_path / "plain.keras")
+    assert load_preprocessing(tmp_path / "plain.keras") is None
+    keras.saving.save_model(model, tmp_path / "with.keras", preprocessing={"scale": [1.5, 2.0]})
+    assert load_preprocessing(tmp_path / "with.keras") == {"scale": [1.5, 2.0]}
+    assert keras.saving.load_model(tmp_path / "with.keras").count_params() == 3
+    with pytest.raises(TypeError, match="preprocessing must be a JSON-ready dict"):
+        keras.saving.save_model(model, tmp_path / "bad.keras", preprocessing=[1])
+    with pytest.raises(ValueError, match="cannot be written as JSON"):
+        keras.saving.save_model(model, tmp_path / "bad.keras", preprocessing={"f": print})
+    assert not (tmp_path / "bad.keras").exists()
+
+# -- bad input: one line on stderr, exit status 2 -------------------------------------------------
+def _write(path, text):
+    path.write_text(text)
+    return path
+
+
+BAD_CSV = {
+    "missing file": (None, "no such file"),
+    "empty file": ("", "the file is empty"),
+    "header only": ("a,b,y\n", "no data rows"),
+    "non-numeric cell": ("a,b,y\n1,2,0.5\n3,4,1.5\n5,x7,2.5\n6,8,3.5\n7,9,4.5\n",
+                         "column 'b' is numeric except 'x7' at data row 2 (line 4)"),
+    "ragged rows": ("a,b,y\n1,2,3\n4,5\n6,7,8\n", "line 3 has 2 field(s) but the header has 3"),
+    "one class": ("a,b,y\n1,2,yes\n3,4,yes\n5,6,yes\n", "single value 'yes'"),
+    "missing target column": ("a,b,price\n1,2,3\n4,5,6\n", "no target column 'y'"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CSV))
+def test_bad_csv_is_one_line_and_exit_2(case, tmp_path, capsys):
+    text, expected = BAD_CSV[case]
+    path = tmp_path / "data.csv"
+    if text is not None:
+        _write(path, text)
+    code, _, err = _run(capsys, "train", path, "--target", "y", "--out", tmp_path / "run")
+    assert code == 2
+    assert err.startswith("neurona: error: ") and err.count("\n") == 1, err
+    assert expected in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()
+    assert [p.name for p in tmp_path.iterdir()] == (["data.csv"] if text is not None else [])
+
+
+def test_misspelled_target_gets_a_suggestion(tmp_path, capsys):
+    path = _write(tmp_path / "data.csv", "a,b,price\n1,2,3\n4,5,6\n")
+    code, _, err = _run(capsys, "train", path, "--target", "prize")
+    assert code == 2 and "did you mean 'price'" in err
+
+
+BAD_YAML = {
+    "python tag": ("data: d.csv\ntarget: !!python/object/apply:os.system ['echo hi']\n",
+                   "the YAML tag !!python/object/apply:os.system is refused"),
+    "unknown key": ("data: d.csv\ntarget: y\nfit: {epochs: 2, bach_size: 8}\n",
+                    "unknown key fit.bach_size; did you mean 'batch_size'?"),
+    "unknown section": ("data: d.csv\ntarget: y\ncallback: {}\n",
+                        "unknown key config.callback; did you mean 'callbacks'?"),
+    "bad value": ("data: d.csv\ntarget: y\nlayers: [64, -3]\n",
+                  "layers[1].units must be an integer >= 1, got -3"),
+    "invalid yaml": ("data: [d.csv\n", "invalid YAML"),
+    "not a mapping": ("- a\n- b\n", "must be a mapping"),
+    "no target": ("data: d.csv\n", "needs 'target'"),
+    "split too large": ("data: d.csv\ntarget: y\nsplit: {validation: 0.5, test: 0.5}\n",
+                        "must leave rows to train on"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_YAML))
+def test_bad_yaml_is_one_line_and_exit_2(case, tmp_path, capsys):
+    text, expected = BAD_YAML[case]
+    path = _write(tmp_path / "run.yaml", text)
+    code, _, err = _run(capsys, "train", path)
+    assert code == 2 and err.count("\n") == 1 and expected in err, err
+
+
+def test_bad_options_and_model_paths(tmp_path, capsys):
+    csv = _write(tmp_path / "d.csv", "a,y\n1,2\n3,4\n")
+    code, _, err = _run(capsys, "train", csv)
+    assert code == 2 and "--target COLUMN is required" in err
+    code, _, err = _run(capsys, "train", csv, "--target", "y", "--layers", "64,x")
+    assert code == 2 and "--layers must be a comma-separated list of integers" in err
+    code, _, err = _run(capsys, "predict", tmp_path / "nothing", csv)
+    assert code == 2 and "no such model file or run folder" in err
+    code, _, err = _run(capsys, "evaluate", tmp_path, csv)
+    assert code == 2 and "no model.neurona in this folder" in err
+    code, _, err = _run(capsys, "predict", csv, csv)
+    assert code == 2 and "not a model archive" in err
+    code, _, err = _run(capsys, "datasets", "describe", "bostn_housing")
+    assert code == 2 and "did you mean 'boston_housing'" in err
+    code, _, err = _run(capsys, "train", csv, "--target", "y", "--epochs", "many")
+    assert code == 2 and "invalid int value" in err
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    from neurona.data import DataError
+
+    with pytest.raises(DataError, match="the file is empty"):
+        main(["train", str(_write(tmp_path / "d.csv", "")), "--target", "y", "--debug"])
+
+
+# -- run folders -----------------------------------------------------------------------------------
+def _snapshot(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_a_failing_run_never_touches_an_earlier_run_folder(data_dir, tmp_path, capsys,
+                                                           monkeypatch):
+    from neurona.cli import pipeline
+
+    earlier = tmp_path / "run"
+    earlier.mkdir()
+    _write(earlier / "metrics.json", '{"test": {"mae": 1.0}}')
+    _write(earlier / "model.neurona", "earlier model")
+    before = _snapshot(earlier)
+    boston = data_dir / "boston_housing.csv"
+    code, _, err = _run(capsys, "train", boston, "--target", "medv", "--out", earlier)
+    assert code == 2 and "exists and is not empty" in err and "--overwrite" in err
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("simulated crash while building the model")
+
+    monkeypatch.setattr(pipeline, "build_model", crash)
+    code, _, err = _run(capsys, "train", boston, "--target", "medv", "--out", earlier,
+                        "--overwrite", "--epochs", "1")
+    assert code == 1 and "simulated crash" in err and "--debug" in err
+    monkeypatch.undo()
+    bad = _write(tmp_path / "bad.csv", "a,b,medv\n1,2\n")
+    code, _, _ = _run(capsys, "train", bad, "--target", "medv", "--out", earlier, "--overwrite")
+    assert code == 2
+    assert _snapshot(earlier) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "run"]  # no temporaries
+
+    code, _, _ = _run(capsys, "train", boston, "--target", "medv", "--out", earlier,
+                      "--overwrite", "--epochs", "1", "--no-tensorboard", "-q")
+    assert code == 0 and "logs" not in os.listdir(earlier)
+    assert json.loads((earlier / "metrics.json").read_text())["epochs_run"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "run"]
+
+
+def test_yaml_run_with_default_folder_under_runs(data_dir, tmp_path, capsys, monkeypatch):
+    import yaml
+
+    import neurona as keras
+
+    (tmp_path / "conf").mkdir()
+    config = {
+        "data": os.path.relpath(data_dir / "boston_housing.csv", tmp_path / "conf"),
+        "target": "medv",
+        "columns": {"drop": ["black"], "categorical": ["chas"]},
+        "split": {"validation": 0.15, "test": 0.15, "seed": 3},
+        "layers": [{"units": 16, "activation": "tanh", "dropout": 0.1}, 8],
+        "compile": {"optimizer": "rmsprop", "learning_rate": 0.01, "loss": "mae"},
+        "fit": {"epochs": 50, "batch_size": 64},
+        "callbacks": {"early_stopping": {"patience": 2}, "tensorboard": False},
+    }
+    _write(tmp_path / "conf" / "run.yaml", yaml.safe_dump(config))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, "train", "conf/run.yaml", "--epochs", "3", "-q")
+    assert code == 0, err
+    (run,) = (tmp_path / "runs").iterdir()
+    assert run.name.endswith("-boston_housing") and str(run.relative_to(tmp_path)) in out
+    model = keras.saving.load_model(run / "model.neurona")
+    assert model.loss.get_config()["name"] == "mean_absolute_error"
+    assert type(model.optimizer).__name__ == "RMSprop"
+    assert [type(layer).__name__ for layer in model.layers] == ["Dense", "Dropout", "Dense",
+                                                                "Dense"]
+    saved = yaml.safe_load((run / "config.yaml").read_text())
+    assert saved["fit"]["epochs"] == 3 and saved["columns"]["drop"] == ["black"]
+    assert saved["callbacks"]["tensorboard"] is None and "logs" not in os.listdir(run)
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["rows"] == {"train": 354, "validation": 76, "test": 76}
+    # the saved configuration runs again as it is
+    code, _, err = _run(capsys, "train", run / "config.yaml", "--out", tmp_path / "again", "-q")
+    assert code == 0, err
+    again = json.loads((tmp_path / "again" / "metrics.json").read_text())
+    assert again["test"] == pytest.approx(metrics["test"])
+
+
+# -- other commands --------------------------------------------------------------------------------
+def test_datasets_command(tmp_path, capsys):
+    code, out, _ = _run(capsys, "datasets")
+    assert code == 0 and "boston_housing" in out and "caravan_customers" in out
+    code, out, _ = _run(capsys, "datasets", "describe", "mnist")
+    assert code == 0 and json.loads(out)["target"] == "label"
+    code, _, _ = _run(capsys, "datasets", "export", "mnist", "-o", tmp_path / "mnist.csv")
+    header = (tmp_path / "mnist.csv").read_text().splitlines()[0].split(",")
+    assert code == 0 and len(header) == 785 and header[-1] == "label"
+    code, _, err = _run(capsys, "datasets", "export", "mnist", "-o", tmp_path / "mnist.csv")
+    assert code == 2 and "already exists" in err
+
+
+@pytest.mark.parametrize("kind", ["activations", "optimizers", "learning-rate"])
+def test_plot_command(kind, tmp_path, capsys):
+    path = tmp_path / f"{kind}.png"
+    code, out, _ = _run(capsys, "plot", kind, "-o", path)
+    assert code == 0 and "wrote" in out
+    assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_python_dash_m_neurona_help():
+    done = subprocess.run([sys.executable, "-m", "neurona", "--help"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0
+    for command in ("train", "evaluate", "predict", "datasets", "plot"):
+        assert command in done.stdout
