@@ -672,3 +672,13 @@ def test_metadata_records_version_time_and_checksum(tmp_path):
     assert meta["sha256"] == {"model.safetensors": hashlib.sha256(
         entries["model.safetensors"]).hexdigest()}
     assert io.BytesIO(entries["model.safetensors"]).read(8)  # a real safetensors payload
+
+
+def test_float64_sequential_keeps_its_dtype_through_a_file(tmp_path):
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=[3], dtype="float64")])
+    model.compile(optimizer="sgd", loss="mse")
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert model.dtype == loaded.dtype == "float64"
+    x = np.linspace(0, 1, 3)[None] + 1e-12
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

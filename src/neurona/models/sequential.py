@@ -45,6 +45,7 @@ class Sequential(Model):
             if self._stack or self._input_layer is not None:
                 raise ValueError("Sequential: an Input can only be the first element")
             self._input_layer = layer
+            self.dtype = layer.dtype  # inputs are cast to the model's dtype
             self._build_from((layer.batch_size,) + layer.shape)
             return
         if not isinstance(layer, Layer):
@@ -53,6 +54,8 @@ class Sequential(Model):
             raise ValueError(f"Layer {layer.name!r} is already in this model")
         self._stack.append(layer)
         self._sublayers.append(layer)
+        if len(self._stack) == 1 and self._input_layer is None:
+            self.dtype = layer.dtype  # a float64 stack takes float64 inputs
         if len(self._stack) == 1 and self._input_layer is None and layer._declared_input_shape:
             self._build_from((layer._declared_batch_size,) + layer._declared_input_shape)
         elif self.built:
@@ -135,7 +138,8 @@ class Sequential(Model):
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         shape = config.get("build_input_shape")
         if shape is not None:
-            model.add(InputLayer(batch_shape=shape))
+            first = (config["layers"][0].get("config") or {}) if config["layers"] else {}
+            model.add(InputLayer(batch_shape=shape, dtype=first.get("dtype")))
         for layer_config in config["layers"]:
             model.add(LAYERS.from_config(layer_config))
         return model
