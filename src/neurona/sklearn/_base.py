@@ -295,6 +295,5 @@ class _NeuronaEstimator(BaseEstimator):
                 path = os.path.join(tmp, "model.keras")
                 with open(path, "wb") as f:
                     f.write(data)
-                with _floatx(state.get("_dtype", config.floatx())):
-                    state["model_"] = load_model(path)
+                state["model_"] = load_model(path)  # the file keeps the network's dtype
         super().__setstate__(state)
