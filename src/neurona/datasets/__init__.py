@@ -11,9 +11,26 @@ pandas). ``names()`` lists them and ``describe(name)`` tells where each comes fr
 * ``caravan_customers`` — 5,822 customers, 85 features, target ``Purchase`` (Yes/No, 6% Yes),
   CoIL 2000 Challenge.
 * ``mnist`` — a 5,000-image SUBSET of MNIST (500 per digit), not the 70,000 of Keras's loader.
+
+scikit-learn's bundled sets (``load_iris``, ``load_wine``, ``load_breast_cancer``,
+``load_diabetes``, ``load_digits`` and ``sklearn_bundled.load_frame(name)``) come from
+``neurona.datasets.sklearn_bundled``, imported lazily (scikit-learn is needed only when called).
 """
 
 from . import boston_housing, caravan_customers, mnist, used_car_prices
 from ._files import describe, names
 
-__all__ = ["boston_housing", "used_car_prices", "caravan_customers", "mnist", "names", "describe"]
+_SKLEARN_LOADERS = ("load_iris", "load_wine", "load_breast_cancer", "load_diabetes", "load_digits")
+
+__all__ = ["boston_housing", "used_car_prices", "caravan_customers", "mnist", "names", "describe",
+           "sklearn_bundled", *_SKLEARN_LOADERS]
+
+
+def __getattr__(name):
+    """Lazy access to ``sklearn_bundled`` and its loaders (the module imports sklearn lazily too)."""
+    if name == "sklearn_bundled" or name in _SKLEARN_LOADERS:
+        import importlib
+
+        module = importlib.import_module(".sklearn_bundled", __name__)
+        return module if name == "sklearn_bundled" else getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
