@@ -71,3 +71,26 @@ def test_three_training_steps_match_torch(optimizer, rng):
     np.testing.assert_allclose(b1, net[0].bias.detach().numpy(), rtol=1e-4, atol=atol)
     np.testing.assert_allclose(k2, net[2].weight.detach().numpy().T, rtol=1e-4, atol=atol)
     np.testing.assert_allclose(b2, net[2].bias.detach().numpy(), rtol=1e-4, atol=atol)
+
+
+def test_shared_layer_gradients_accumulate_through_the_optimizer_buffer(rng):
+    # the same Dense used twice: its second gradient must be added to the first one, which
+    # backward wrote straight into the optimizer's flat gradient buffer
+    x = rng.standard_normal((8, 3)).astype("float32")
+    y = rng.standard_normal((8, 1)).astype("float32")
+    shared, head = layers.Dense(3, activation="tanh"), layers.Dense(1)
+    inputs = keras.Input(shape=(3,))
+    model = keras.Model(inputs, head(shared(shared(inputs))))
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    w1, b1, w2, b2 = [torch.tensor(a, requires_grad=True) for a in model.get_weights()]
+    for _ in range(2):  # the second step starts from buffers the first step left behind
+        model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+        h = torch.tanh(torch.tanh(torch.tensor(x) @ w1 + b1) @ w1 + b1)
+        loss = torch.mean((h @ w2 + b2 - torch.tensor(y)) ** 2)
+        loss.backward()
+        with torch.no_grad():
+            for p in (w1, b1, w2, b2):
+                p -= 0.1 * p.grad
+                p.grad = None
+    for ours, theirs in zip(model.get_weights(), (w1, b1, w2, b2)):
+        np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-5, atol=1e-6)

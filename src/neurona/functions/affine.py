@@ -6,6 +6,7 @@ the input and the output.
 """
 
 from ..autograd.function import Function
+from ..autograd.tensor import gradient_target
 
 #: activations that ``Dense`` fuses; their derivative is a function of the output y
 FUSED_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh")
@@ -61,10 +62,11 @@ class Dense(Function):
             gx = dz * w[:, 0] if w.shape[1] == 1 else dz @ w.T
             if gx.shape != self.in_shape:
                 gx = gx.reshape(self.in_shape)
+        xp = self.xp
         if needs[1]:
-            gw = x.T @ dz
+            gw = xp.matmul(x.T, dz, out=gradient_target(self.inputs[1]))
         if len(needs) > 2 and needs[2]:
-            gb = dz.sum(axis=0)
+            gb = dz.sum(axis=0, out=gradient_target(self.inputs[2]))
         return gx, gw, gb
 
 

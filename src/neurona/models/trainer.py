@@ -168,6 +168,8 @@ class Trainer:
             loss.backward()
             grads = [v.grad for v in variables]
             optimizer.apply(grads, variables)
+            for v in variables:  # the optimizer used the gradient buffers as scratch space
+                v.grad = None
             pred = out.data
             for metric, weighted in specs:
                 metric.update_state(y, pred, sw if weighted else None)

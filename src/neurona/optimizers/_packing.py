@@ -23,13 +23,16 @@ class Group:
         self.slots = {name: xp.full(total, value, dtype=dtype)
                       for name, value in slot_defaults.items()}
         self.scratch = [xp.empty(total, dtype=dtype) for _ in range(n_scratch)]
-        self.entries, self.bounds = [], []
+        self.entries, self.bounds, self.grad_views = [], [], []
         start = 0
         for i, size in zip(indices, sizes):
             var, stop = variables[i], start + size
             self.params[start:stop] = var.data.reshape(-1)
             view = self.params[start:stop].reshape(var.data.shape)
             var.data = view
+            # backward may write this variable's gradient straight here (see Variable)
+            var.grad_buffer = self.grads[start:stop].reshape(view.shape)
+            self.grad_views.append(var.grad_buffer)
             self.entries.append((i, view))
             self.bounds.append((start, stop))
             start = stop
@@ -121,8 +124,15 @@ class Packing:
                         f"optimizer: the gradient of variable {var.name!r} has shape {g.shape}, "
                         f"expected {view.shape}"
                     )
-                parts[k] = g.reshape(-1)
-            xp.concatenate(parts, out=group.grads)
+                parts[k] = None if g is group.grad_views[k] else g.reshape(-1)
+            if all(part is None for part in parts):
+                continue  # backward wrote every gradient in place: nothing to copy
+            if any(part is None for part in parts):
+                for part, grad_view in zip(parts, group.grad_views):
+                    if part is not None:
+                        grad_view.reshape(-1)[...] = part
+            else:
+                xp.concatenate(parts, out=group.grads)
         if len(skipped) == len(variables):
             raise ValueError("optimizer: no gradients provided for any variable (all are None)")
         return skipped
