@@ -94,3 +94,25 @@ def test_shared_layer_gradients_accumulate_through_the_optimizer_buffer(rng):
                 p.grad = None
     for ours, theirs in zip(model.get_weights(), (w1, b1, w2, b2)):
         np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_conv_training_steps_match_torch(rng):
+    # convolution gradients written into the optimizer's buffer, checked against PyTorch
+    x = rng.standard_normal((6, 7, 7, 2)).astype("float32")
+    y = rng.standard_normal((6, 1)).astype("float32")
+    model = keras.Sequential([layers.Conv2D(3, 3, activation="relu", input_shape=(7, 7, 2)),
+                              layers.Flatten(), layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    k, b, w, c = [torch.tensor(a, requires_grad=True) for a in model.get_weights()]
+    for _ in range(2):
+        model.fit(x, y, batch_size=6, epochs=1, shuffle=False, verbose=0)
+        conv = torch.nn.functional.conv2d(torch.tensor(x).permute(0, 3, 1, 2), k.permute(3, 2, 0, 1), b)
+        flat = torch.relu(conv).permute(0, 2, 3, 1).reshape(6, -1)
+        loss = torch.mean((flat @ w + c - torch.tensor(y)) ** 2)
+        loss.backward()
+        with torch.no_grad():
+            for p in (k, b, w, c):
+                p -= 0.05 * p.grad
+                p.grad = None
+    for ours, theirs in zip(model.get_weights(), (k, b, w, c)):
+        np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-4, atol=1e-5)

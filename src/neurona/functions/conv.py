@@ -16,6 +16,7 @@ column on the bottom/right.
 import numbers
 
 from ..autograd.function import Function
+from ..autograd.tensor import gradient_target
 
 __all__ = ["conv1d", "conv2d", "conv2d_transpose", "conv_output_length", "same_padding",
            "conv_transpose_output_length"]
@@ -200,10 +201,15 @@ class Conv2D(Function):
             gx = _crop(dx, self.pads, self.in_hw)
             gx = gx[:, 0] if self.one_d else gx
         if needs[1]:
-            gw = (self.cols.T @ g).reshape(w.shape)
-            gw = gw[0] if self.one_d else gw
+            target = None if self.one_d else gradient_target(self.inputs[1])
+            if target is not None:  # straight into the optimizer's gradient buffer
+                xp.matmul(self.cols.T, g, out=target.reshape(-1, w.shape[3]))
+                gw = target
+            else:
+                gw = (self.cols.T @ g).reshape(w.shape)
+                gw = gw[0] if self.one_d else gw
         if len(needs) > 2 and needs[2]:
-            gb = g.sum(axis=0)
+            gb = g.sum(axis=0, out=gradient_target(self.inputs[2]))
         return gx, gw, gb
 
 
