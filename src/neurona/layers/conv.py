@@ -12,6 +12,7 @@ from .. import functions as F
 from .. import registry
 from ..functions.conv import (FUSED_CONV_ACTIVATIONS, conv_output_length,
                               conv_transpose_output_length, normalize_tuple)
+from .core import add_kernel_and_bias
 from .layer import InputSpec, Layer, register_layer
 
 __all__ = ["Conv1D", "Conv2D", "Conv2DTranspose"]
@@ -134,15 +135,7 @@ class BaseConv(Layer):
             raise ValueError(f"{type(self).__name__} {self.name!r} needs a known channel "
                              f"dimension, got input shape {tuple(input_shape)}")
         self.compute_output_shape(input_shape)  # a kernel larger than the input fails here
-        self.kernel = self.add_weight(shape=self._kernel_shape(in_channels),
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint, name="kernel")
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint, name="bias")
+        add_kernel_and_bias(self, self._kernel_shape(in_channels), self.filters)
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis(): in_channels})
 
     def call(self, inputs):

@@ -21,6 +21,19 @@ def _activation(identifier):
     return fn, activations.serialize(fn)
 
 
+def add_kernel_and_bias(layer, kernel_shape, units):
+    """Create ``layer.kernel`` and (when ``layer.use_bias``) ``layer.bias`` from the layer's
+    kernel_/bias_ initializer, regularizer and constraint attributes (Dense, Conv...)."""
+    layer.kernel = layer.add_weight(shape=kernel_shape, initializer=layer.kernel_initializer,
+                                    regularizer=layer.kernel_regularizer,
+                                    constraint=layer.kernel_constraint, name="kernel")
+    layer.bias = None
+    if layer.use_bias:
+        layer.bias = layer.add_weight(shape=(units,), initializer=layer.bias_initializer,
+                                      regularizer=layer.bias_regularizer,
+                                      constraint=layer.bias_constraint, name="bias")
+
+
 @register_layer("Dense")
 class Dense(Layer):
     """Densely connected layer: ``activation(inputs @ kernel + bias)``.
@@ -67,14 +80,7 @@ class Dense(Layer):
         if in_dim is None:
             raise ValueError(f"Dense layer {self.name!r} needs a known last input dimension, "
                              f"got input shape {input_shape}")
-        self.kernel = self.add_weight(shape=(in_dim, self.units), initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint, name="kernel")
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint, name="bias")
+        add_kernel_and_bias(self, (in_dim, self.units), self.units)
         self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
 
     def call(self, inputs):

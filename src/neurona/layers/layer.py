@@ -276,8 +276,6 @@ class Layer:
         return _map_outputs(out, lambda t: (None,) + tuple(t.shape[1:]))
 
     def __call__(self, inputs, *args, training=None, **kwargs):
-        from .input_layer import SymbolicTensor, call_symbolic
-
         if _any_symbolic(inputs, SymbolicTensor):
             return call_symbolic(self, inputs, args, training, kwargs)
         inputs = _map_shapes_values(inputs, self._to_tensor)
@@ -424,3 +422,7 @@ def _get_constraint(identifier):
     from .. import constraints
 
     return constraints.get(identifier)
+
+
+# input_layer builds on this module; imported last (not per call) to break the cycle
+from .input_layer import SymbolicTensor, call_symbolic  # noqa: E402
