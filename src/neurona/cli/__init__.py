@@ -7,6 +7,7 @@
     neurona train config.yaml --epochs 50                # a YAML run; options override it
     neurona evaluate runs/<run> boston.csv
     neurona predict runs/<run> new_rows.csv -o predictions.csv
+    neurona tune boston.csv --target medv --trials 50 --jobs 2 --objective mae
     neurona plot activations -o activations.png
 
 A problem with the input (a missing file, a bad cell, an unknown config key) is printed as one
@@ -35,7 +36,7 @@ def _common():
 def build_parser():
     """The ``argparse`` parser of every command (``neurona --help`` lists them)."""
     from .. import __version__
-    from . import datasets_cmd, inference, plot_cmd, train
+    from . import datasets_cmd, inference, plot_cmd, train, tune
 
     parser = argparse.ArgumentParser(
         prog="neurona", description="neurona: train, evaluate and use neural networks on tables.",
@@ -45,6 +46,7 @@ def build_parser():
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     parents = [_common()]
     train.add_parser(subparsers, parents)
+    tune.add_parser(subparsers, parents)
     inference.add_parsers(subparsers, parents)
     datasets_cmd.add_parser(subparsers, parents)
     plot_cmd.add_parser(subparsers, parents)

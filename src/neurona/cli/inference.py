@@ -49,7 +49,7 @@ def load_bundle(path):
     from ..data import TabularEncoder
     from ..saving import load_model
     from ..saving.api import load_preprocessing
-    from .train import PREPROCESSING_KIND
+    from .pipeline import PREPROCESSING_KIND
 
     if os.path.isdir(path):
         folder, path = path, os.path.join(path, MODEL_FILE)

@@ -13,6 +13,9 @@ import numpy as np
 
 from .errors import CLIError
 
+#: the kind of preprocessing record stored in the model files of the command line
+PREPROCESSING_KIND = "neurona.tabular"
+
 
 @dataclass
 class Prepared:
@@ -183,3 +186,15 @@ def measure(model, prepared, outputs):
         metrics["test_report"] = summary.report
         metrics["confusion_matrix"] = summary.confusion_matrix.tolist()
     return metrics, summary
+
+
+def preprocessing_record(config, prepared):
+    """What a run's model file carries besides the network: the fitted encoder, the target,
+    the task and classes, and the data file's fingerprint (so raw rows can be predicted)."""
+    return {
+        "kind": PREPROCESSING_KIND, "target": config["target"], "task": prepared.task,
+        "classes": prepared.classes, "encoder": prepared.encoder.get_config(),
+        "dropped_columns": config["columns"]["drop"],
+        "data": {"file": os.path.basename(config["data"]),
+                 "sha256": file_sha256(config["data"])},
+    }

@@ -15,9 +15,6 @@ from .errors import CLIError
 from .report import write_report
 from .run_folder import RunFolder, default_out
 
-PREPROCESSING_KIND = "neurona.tabular"
-
-
 def add_parser(subparsers, parents):
     """Register the ``train`` command and its options."""
     p = subparsers.add_parser(
@@ -187,14 +184,8 @@ def train_into(config, folder, verbose=2):
                "epochs_run": len(history.epoch),  # best_epoch counts from 1, as printed
                "best_epoch": None if history.best_epoch is None else history.best_epoch + 1,
                **metrics}
-    preprocessing = {
-        "kind": PREPROCESSING_KIND, "target": config["target"], "task": prepared.task,
-        "classes": prepared.classes, "encoder": prepared.encoder.get_config(),
-        "dropped_columns": config["columns"]["drop"],
-        "data": {"file": os.path.basename(config["data"]),
-                 "sha256": pipeline.file_sha256(config["data"])},
-    }
-    save_model(model, os.path.join(folder, "model.neurona"), preprocessing=preprocessing)
+    save_model(model, os.path.join(folder, "model.neurona"),
+               preprocessing=pipeline.preprocessing_record(config, prepared))
     artifacts.write_json(os.path.join(folder, "metrics.json"), metrics)
     artifacts.write_config(folder, config)
     plots = artifacts.write_plots(folder, history, prepared, outputs, summary)

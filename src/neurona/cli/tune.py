@@ -1,0 +1,177 @@
+"""``neurona tune DATA.csv --target COLUMN --trials 50 --jobs 2``: search the MLP's
+hyperparameters with Optuna, trials in parallel, and keep the best model.
+
+The data is split and encoded as by ``neurona train`` (the same options and YAML file); every
+trial trains on the training rows and is scored on the validation rows; the test rows are
+used once, to report the chosen model. The folder (``--out``) holds the study (``study.db``,
+readable by optuna-dashboard), ``leaderboard.csv``, the plots, every completed trial's model,
+and ``model.neurona``: the best model with its encoder, ready for ``neurona predict``. An
+interrupted study continues with ``--resume`` and the same ``--out``.
+"""
+
+import os
+
+from . import artifacts, config as C, pipeline
+from .errors import CLIError
+from .run_folder import default_out
+
+
+def add_parser(subparsers, parents):
+    """Register the ``tune`` command and its options."""
+    from ..tuner import PRUNERS, SAMPLERS
+
+    p = subparsers.add_parser(
+        "tune", parents=parents, help="search hyperparameters (Optuna; parallel workers, Ray)",
+        description=" ".join(__doc__.split("\n\n")[1:3]).replace("``", ""))
+    p.add_argument("source", metavar="DATA.csv|CONFIG.yaml",
+                   help="the table (.csv) or a run configuration of 'neurona train' (.yaml)")
+    p.add_argument("--target", help="the column to predict (required with a CSV)")
+    p.add_argument("--task", choices=C.TASKS, help="default: inferred from the target")
+    p.add_argument("--drop", metavar="COLS", help="comma-separated columns to leave out")
+    p.add_argument("--trials", type=int, default=20, help="trials to finish (default 20)")
+    p.add_argument("--jobs", type=int, help="trials at a time (default 1; with Ray: the "
+                   "cluster's CPUs)")
+    p.add_argument("--space", metavar="SPACE.yaml", help="the search space (default: layers "
+                   "1-3, units 16-256, activation, dropout, L2, learning rate, batch size)")
+    p.add_argument("--objective", action="append", metavar="METRIC",
+                   help="metric to optimize (val_loss, auc, f1, precision, recall, accuracy, "
+                   "mae, r2, ...); repeat it for a Pareto front. Default: val_loss")
+    p.add_argument("--constraint", action="append", metavar="'METRIC>=X'",
+                   help="keep only trials meeting it, e.g. 'precision>=0.8' (repeatable)")
+    p.add_argument("--sampler", choices=SAMPLERS, default="tpe", help="default tpe")
+    p.add_argument("--pruner", choices=PRUNERS, default="median", help="default median")
+    p.add_argument("--executor", choices=("local", "ray"), default="local",
+                   help="local worker processes (default) or Ray tasks")
+    p.add_argument("--ray-address", metavar="ADDRESS", help="the Ray cluster to join")
+    p.add_argument("--storage", metavar="URL", help="a database URL shared by several "
+                   "machines (postgresql://user:password@host/db); default: OUT/study.db")
+    p.add_argument("--study-name", default="neurona", help="the study's name in the storage")
+    p.add_argument("--epochs", type=int, help="most epochs per trial (default 100)")
+    p.add_argument("--patience", type=int, help="early-stopping patience (default 10)")
+    p.add_argument("--class-weight", choices=("balanced",),
+                   help="weight the classes inversely to their frequency")
+    p.add_argument("--seed", type=int, help="seed of the split, the sampler and training")
+    p.add_argument("--out", metavar="DIR", help="the tuning folder (default: a new folder in "
+                   "runs/)")
+    p.add_argument("--resume", action="store_true", help="continue the study in --out")
+    p.add_argument("-q", "--quiet", action="store_true", help="no plan or per-trial lines")
+    p.set_defaults(handler=run)
+
+
+def resolve_config(args):
+    """The validated run configuration (data, columns, split, fit) of the tuning run."""
+    if args.source.lower().endswith((".yaml", ".yml")):
+        raw = C.load_yaml(args.source)
+        base_dir = os.path.dirname(os.path.abspath(args.source))
+    else:
+        if args.target is None:
+            raise CLIError(f"tune {args.source}: --target COLUMN is required with a CSV file "
+                           "(or give a YAML configuration)")
+        raw, base_dir = {"data": args.source}, None
+    drop = None if args.drop is None else [c.strip() for c in args.drop.split(",") if c.strip()]
+    raw = C.apply_overrides(raw, {
+        "target": args.target, "task": args.task, "columns.drop": drop,
+        "fit.epochs": args.epochs, "fit.class_weight": args.class_weight,
+        "callbacks.early_stopping.patience": args.patience, "split.seed": args.seed,
+        "fit.seed": args.seed, "out": args.out})
+    return C.validate(raw, base_dir)
+
+
+def _space(path):
+    from ..tuner import DEFAULT_SPACE, SearchSpace, SearchSpaceError
+
+    if path is None:
+        return SearchSpace(DEFAULT_SPACE)
+    if not os.path.isfile(path):
+        raise CLIError(f"--space {path}: no such file")
+    try:
+        return SearchSpace.from_yaml(path)
+    except SearchSpaceError as err:
+        raise CLIError(str(err)) from None
+
+
+def _out(args, config):
+    out = config["out"] or default_out("tune-" + os.path.basename(config["data"]))
+    if args.resume:
+        if not os.path.isdir(out):
+            raise CLIError(f"--resume needs --out: the folder of the study to continue "
+                           f"({out} does not exist)")
+    elif os.path.isdir(out) and os.listdir(out):
+        raise CLIError(f"--out {out}: the folder exists and is not empty; choose another "
+                       "folder, or pass --resume to continue the study in it")
+    return out
+
+
+def build_tuner(args, config, prepared):
+    """The Tuner of the run: the MLP family over the search space, the objectives, the
+    executor and the storage."""
+    from ..data import recommended_output
+    from ..tuner import TabularMLP, Tuner, TunerError
+
+    n_classes = len(prepared.classes) if prepared.classes else None
+    output = recommended_output(prepared.task, n_classes)
+    base = {"layers": [spec["units"] for spec in config["layers"]],
+            "activation": config["layers"][0]["activation"],
+            "dropout": config["layers"][0]["dropout"],
+            "optimizer": config["compile"]["optimizer"],
+            "learning_rate": config["compile"]["learning_rate"],
+            "batch_size": config["fit"]["batch_size"], "epochs": config["fit"]["epochs"]}
+    try:
+        hypermodel = TabularMLP(_space(args.space), prepared.x["train"].shape[1], output,
+                                len(prepared.y["train"]), base=base,
+                                class_weight=config["fit"]["class_weight"])
+        return Tuner(hypermodel, objective=args.objective or "val_loss", n_trials=args.trials,
+                     n_jobs=args.jobs, executor=args.executor, sampler=args.sampler,
+                     pruner=args.pruner, constraints=args.constraint,
+                     space=hypermodel.space if args.sampler == "grid" else None,
+                     storage=args.storage, study_name=args.study_name,
+                     directory=config["out"], seed=config["split"]["seed"],
+                     resume=args.resume, ray_address=args.ray_address,
+                     verbose=0 if args.quiet else 1)
+    except TunerError as err:
+        raise CLIError(str(err)) from None
+
+
+def run(args):
+    """Carry out ``neurona tune``; returns the exit status."""
+    from .. import callbacks
+    from ..tuner import TunerError
+
+    config = resolve_config(args)
+    config["out"] = _out(args, config)
+    prepared = pipeline.prepare(config)
+    tuner = build_tuner(args, config, prepared)
+    early = config["callbacks"]["early_stopping"]
+    fit_callbacks = [callbacks.EarlyStopping(**early)] if early else []
+    try:
+        tuner.search(prepared.x["train"], prepared.y["train"],
+                     validation_data=(prepared.x["validation"], prepared.y["validation"]),
+                     epochs=config["fit"]["epochs"], batch_size=config["fit"]["batch_size"],
+                     callbacks=fit_callbacks)
+        model = tuner.best_model()
+    except TunerError as err:
+        raise CLIError(str(err)) from None
+    _keep_best(config, prepared, tuner, model)
+    return 0
+
+
+def _keep_best(config, prepared, tuner, model):
+    """Save the best model with its encoder and report it on the test rows."""
+    from ..saving import save_model
+
+    folder = config["out"]
+    save_model(model, os.path.join(folder, "model.neurona"),
+               preprocessing=pipeline.preprocessing_record(config, prepared))
+    outputs = pipeline.predict_parts(model, prepared)
+    metrics, _ = pipeline.measure(model, prepared, outputs)
+    best = tuner.best_trial
+    artifacts.write_json(os.path.join(folder, "metrics.json"), {
+        "task": prepared.task, "target": config["target"], "classes": prepared.classes,
+        "rows": {part: len(y) for part, y in prepared.y.items()},
+        "best_trial": best.number, "best_params": best.params, **metrics})
+    artifacts.write_config(folder, config)
+    print(f"\nThe best model (trial {best.number}) on the {len(prepared.y['test'])} test rows:")
+    width = max(len(name) for name in metrics["test"])
+    for name, value in metrics["test"].items():
+        print(f"  {name:<{width}}  {value:.6g}")
+    print(f"\nFolder: {folder}  (model.neurona, leaderboard.csv, study.db)")

@@ -1,0 +1,191 @@
+"""Where trials run: worker processes on this machine, or Ray tasks on a Ray cluster.
+
+Both executors offer the same three calls to the driver: ``submit(token)`` starts one trial,
+``wait()`` returns the outcome of the next one to end, ``close()`` stops the workers. A worker
+that dies mid-trial (killed, out of memory, its machine gone) comes back from ``wait()`` as an
+outcome with state ``"CRASHED"``, so the driver can mark its trial failed and start another.
+"""
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+
+from .objectives import TunerError
+from .trial import limit_threads, run_trial
+
+__all__ = ["LocalExecutor", "RayExecutor", "crashed"]
+
+
+def crashed(token, reason):
+    """The outcome of a trial whose worker died."""
+    return {"token": token, "state": "CRASHED", "reason": reason, "number": None,
+            "values": None, "metrics": None, "model": None, "params": {}, "duration": None}
+
+
+def _local_worker(conn, job, settings):
+    """A worker process: run one trial per token received, until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
+    limit_threads()
+    while True:
+        try:
+            token = conn.recv()
+        except EOFError:
+            return
+        if token is None:
+            return
+        conn.send(run_trial(job, settings, token))
+
+
+def _context():
+    """Fork where the platform has it (the job is inherited, so a closure works as the
+    model-building function and nothing is pickled); spawn elsewhere."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class _Worker:
+    def __init__(self, context, job, settings):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_local_worker, args=(child, job, settings),
+                                       daemon=True, name="neurona-tuner-worker")
+        self.process.start()
+        child.close()
+        self.token = None
+
+
+class LocalExecutor:
+    """``n_jobs`` worker processes on this machine, each running one trial at a time.
+
+    Args:
+        job, settings: what every worker needs (see :mod:`.trial`).
+        n_jobs: the number of worker processes.
+    """
+
+    name = "local"
+
+    def __init__(self, job, settings, n_jobs):
+        self.job, self.settings, self.n_jobs = job, settings, n_jobs
+        self.context = _context()
+        self.workers = []
+
+    @property
+    def capacity(self):
+        return self.n_jobs
+
+    def _idle_worker(self):
+        for worker in self.workers:
+            if worker.token is None and worker.process.is_alive():
+                return worker
+        self.workers = [w for w in self.workers if w.process.is_alive()]
+        worker = _Worker(self.context, self.job, self.settings)
+        self.workers.append(worker)
+        return worker
+
+    def submit(self, token):
+        worker = self._idle_worker()
+        worker.token = token
+        worker.conn.send(token)
+
+    def wait(self):
+        busy = {w.conn: w for w in self.workers if w.token is not None}
+        sentinels = {w.process.sentinel: w for w in busy.values()}
+        ready = multiprocessing.connection.wait(list(busy) + list(sentinels))
+        for handle in ready:
+            worker = busy.get(handle) or sentinels[handle]
+            token, worker.token = worker.token, None
+            try:
+                if handle is worker.conn:
+                    return worker.conn.recv()
+            except (EOFError, OSError):
+                pass
+            return self._crash(worker, token)
+        raise RuntimeError("wait() returned no ready worker")  # not reached: wait blocks
+
+    def _crash(self, worker, token):
+        worker.process.join(timeout=10)
+        code = worker.process.exitcode
+        if code is not None and code < 0:
+            how = f"killed by {signal.Signals(-code).name}"
+        else:
+            how = f"exited with status {code}"
+        self.workers.remove(worker)
+        return crashed(token, f"the worker process (pid {worker.process.pid}) {how} "
+                              "during the trial")
+
+    def close(self, force=False):
+        for worker in self.workers:
+            if force:
+                worker.process.kill()
+                continue
+            try:
+                worker.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        for worker in self.workers:
+            worker.process.join(timeout=None if not force else 10)
+            if worker.process.is_alive():
+                worker.process.kill()
+        self.workers = []
+
+
+def _ray_trial(job, settings, token):
+    limit_threads()
+    return run_trial(job, settings, token)
+
+
+class RayExecutor:
+    """Trials as Ray tasks: on the cluster ``ray.init`` joins (``address``; a local one when
+    neither an address nor ``RAY_ADDRESS`` is given and Ray is not initialized yet).
+
+    Args:
+        job, settings: what every trial needs; the job is put in Ray's object store once.
+        n_jobs: trials at a time (default: the cluster's CPUs divided by ``cpus_per_trial``).
+        address: the Ray cluster's address (``ray.init(address=...)``).
+        cpus_per_trial, gpus_per_trial: the resources each trial reserves.
+    """
+
+    name = "ray"
+
+    def __init__(self, job, settings, n_jobs=None, address=None, cpus_per_trial=1,
+                 gpus_per_trial=0):
+        try:
+            import ray
+        except ImportError:
+            raise TunerError("executor='ray' needs Ray: pip install 'ray[default]'") from None
+        self.ray = ray
+        if not ray.is_initialized():
+            kwargs = {"address": address} if address else {}
+            if not address and not os.environ.get("RAY_ADDRESS"):
+                kwargs["num_cpus"] = os.cpu_count()
+            ray.init(include_dashboard=False, log_to_driver=False, **kwargs)
+        cpus = ray.cluster_resources().get("CPU", 1)
+        self.n_jobs = n_jobs or max(1, int(cpus // cpus_per_trial))
+        self.job_ref = ray.put(job)
+        self.settings = settings
+        self.remote = ray.remote(num_cpus=cpus_per_trial, num_gpus=gpus_per_trial,
+                                 max_retries=0)(_ray_trial)
+        self.running = {}
+
+    @property
+    def capacity(self):
+        return self.n_jobs
+
+    def submit(self, token):
+        ref = self.remote.remote(self.job_ref, self.settings, token)
+        self.running[ref] = token
+
+    def wait(self):
+        ready, _ = self.ray.wait(list(self.running), num_returns=1)
+        token = self.running.pop(ready[0])
+        try:
+            return self.ray.get(ready[0])
+        except self.ray.exceptions.RayError as err:
+            first = " ".join(str(err).split())[:300]
+            return crashed(token, f"the Ray task ended without a result: {type(err).__name__}: "
+                                  f"{first}")
+
+    def close(self, force=False):
+        for ref in list(self.running):
+            self.ray.cancel(ref, force=True)
+        self.running = {}

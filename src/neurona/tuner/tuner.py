@@ -1,0 +1,528 @@
+"""The :class:`Tuner`: a study of many trials over a search space, run by parallel workers.
+
+The study lives in an Optuna storage (an SQLite file in the tuning folder by default, or a
+PostgreSQL URL that workers on several machines share). The driver keeps ``n_jobs`` trials
+running, each in a worker (a local process or a Ray task) that records its outcome in the
+storage, until exactly ``n_trials`` trials have finished (completed or pruned). Failed trials
+(an exception, NaN, a worker that died) are recorded with their reason and replaced.
+"""
+
+import datetime
+import difflib
+import itertools
+import json
+import math
+import os
+import shutil
+import socket
+import tempfile
+
+import numpy as np
+
+from . import results
+from .executors import LocalExecutor, RayExecutor
+from .objectives import TunerError, check_for_task, parse_constraints, parse_objectives, task_of
+from .space import HyperParameters, SearchSpace
+from .storage import open_storage, redact, sqlite_url
+from .trial import Job, Settings, as_hypermodel
+
+__all__ = ["Tuner", "SAMPLERS", "PRUNERS"]
+
+SAMPLERS = ("tpe", "random", "grid", "nsga2")
+PRUNERS = ("median", "asha", "hyperband", "none")
+EXECUTORS = ("local", "ray")
+_FINISHED = ("COMPLETE", "PRUNED")
+
+
+def _choice(what, value, choices):
+    if value in choices:
+        return value
+    close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise TunerError(f"{what} must be one of {', '.join(choices)}, got {value!r}{hint}")
+
+
+def _positive_int(what, value, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise TunerError(f"{what} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def _default_directory():
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path, n = os.path.join("runs", f"tune-{stamp}"), 1
+    while os.path.exists(path):
+        n += 1
+        path = os.path.join("runs", f"tune-{stamp}-{n}")
+    return path
+
+
+class Tuner:
+    """Search hyperparameters with Optuna, running trials in parallel.
+
+    Args:
+        hypermodel: ``build_model(hp)`` returning a compiled model, or a
+            :class:`~neurona.tuner.HyperModel` (to tune ``fit`` arguments too).
+        objective: a metric name (``"val_loss"``, ``"auc"``, ``"f1"``, ``"mae"``, ...; see
+            :data:`~neurona.tuner.OBJECTIVES`) or a list of them (a Pareto front).
+        n_trials: how many trials must finish (completed or pruned) in the study; with
+            ``resume`` the trials already in the study count.
+        n_jobs: trials at a time (worker processes for ``executor="local"``; for Ray,
+            default the cluster's CPUs).
+        executor: ``"local"`` (worker processes here) or ``"ray"`` (Ray tasks).
+        sampler: ``"tpe"`` (Bayesian), ``"random"``, ``"grid"`` (needs ``space``) or
+            ``"nsga2"`` (several objectives).
+        pruner: ``"median"``, ``"asha"`` (successive halving), ``"hyperband"`` or ``"none"``;
+            trials report the first objective each epoch. Off with several objectives.
+        constraints: e.g. ``["precision >= 0.8"]``: the best trial is chosen among those
+            meeting them (and the TPE/NSGA-II samplers steer towards them).
+        space: the :class:`SearchSpace` (or its dict) the hypermodel draws from; grid search
+            needs it to know every value up front.
+        storage: a database URL (``postgresql://user:password@host/db``) shared by workers on
+            several machines; default an SQLite file ``study.db`` in ``directory``.
+        study_name: the study's name in the storage (default ``"neurona"``).
+        directory: the tuning folder (trial models, leaderboard, plots, the best model);
+            default a new ``runs/tune-<time>`` folder.
+        seed: seeds the sampler (per trial) and each trial's training; same seed and
+            ``n_jobs=1`` give the same sequence of trials.
+        resume: continue the study found in ``storage``/``directory``.
+        max_failures: stop with an error after this many failed trials (default
+            ``n_trials``).
+        ray_address, cpus_per_trial, gpus_per_trial: for ``executor="ray"``.
+        verbose: 0 silent, 1 the plan and one line per trial.
+
+    Example:
+        >>> def build_model(hp):                                     # doctest: +SKIP
+        ...     model = neurona.Sequential([neurona.layers.Input((8,))])
+        ...     for i in range(hp.Int("layers", 1, 3)):
+        ...         model.add(Dense(hp.Int(f"units_{i + 1}", 16, 128, sampling="log"),
+        ...                         activation="relu"))
+        ...     model.add(Dense(1, activation="sigmoid"))
+        ...     model.compile(optimizer=Adam(hp.Float("lr", 1e-4, 1e-2, sampling="log")),
+        ...                   loss="binary_crossentropy")
+        ...     return model
+        >>> tuner = Tuner(build_model, objective="auc", n_trials=30, n_jobs=2)
+        >>> tuner.search(x, y, validation_split=0.2, epochs=20)
+        >>> tuner.leaderboard().head()
+    """
+
+    def __init__(self, hypermodel, objective="val_loss", n_trials=20, *, n_jobs=None,
+                 executor="local", sampler="tpe", pruner="median", constraints=None,
+                 space=None, storage=None, study_name="neurona", directory=None, seed=0,
+                 resume=False, max_failures=None, ray_address=None, cpus_per_trial=1,
+                 gpus_per_trial=0, verbose=1):
+        self.hypermodel = as_hypermodel(hypermodel)
+        self.objectives = parse_objectives(objective)
+        self.constraints = parse_constraints(constraints)
+        self.n_trials = _positive_int("n_trials", n_trials)
+        self.executor = _choice("executor", executor, EXECUTORS)
+        self.n_jobs = _positive_int("n_jobs", n_jobs, allow_none=True)
+        if self.n_jobs is None and self.executor == "local":
+            self.n_jobs = 1
+        self.sampler = _choice("sampler", sampler, SAMPLERS)
+        self.pruner = _choice("pruner", pruner, PRUNERS)
+        if len(self.objectives) > 1 and self.pruner != "none":
+            self.pruner = "none"  # Optuna prunes single-objective studies only
+        self.space = self._space(space)
+        self.grid = self.space.grid() if self.sampler == "grid" and self.space else None
+        if self.sampler == "grid" and self.grid is None:
+            raise TunerError("sampler='grid' needs space=: a SearchSpace (or dict) listing the "
+                             "values of every parameter")
+        if self.grid is not None and self.space.size() < self.n_trials:
+            raise TunerError(f"the grid has {self.space.size()} points, fewer than "
+                             f"n_trials={self.n_trials}; ask for at most {self.space.size()} "
+                             "trials")
+        if not isinstance(study_name, str) or not study_name:
+            raise TunerError(f"study_name must be a non-empty string, got {study_name!r}")
+        self.study_name = study_name
+        self.directory = os.path.abspath(directory or _default_directory())
+        self.storage_url = storage or sqlite_url(os.path.join(self.directory, "study.db"))
+        self.seed = None if seed is None else int(seed)
+        self.resume = bool(resume)
+        self.max_failures = _positive_int("max_failures", max_failures, allow_none=True) \
+            or self.n_trials
+        self.ray_options = {"address": ray_address, "cpus_per_trial": cpus_per_trial,
+                            "gpus_per_trial": gpus_per_trial}
+        self.verbose = verbose
+        self.study = None
+        self.task = None
+        self.saved_models = {}
+
+    # -- set-up ------------------------------------------------------------------------------
+    def _space(self, space):
+        if space is None:
+            return None
+        return space if isinstance(space, SearchSpace) else SearchSpace(space)
+
+    def _settings(self):
+        return Settings(study_name=self.study_name, storage_url=self.storage_url,
+                        objectives=self.objectives, constraints=self.constraints,
+                        sampler=self.sampler, pruner=self.pruner, seed=self.seed, grid=self.grid)
+
+    def _split(self, x, y, validation_data, validation_split):
+        from ..models.data import standardize_x
+
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise TunerError("validation_data must be a pair (x_val, y_val)")
+            return x, y, tuple(validation_data)
+        if validation_split is None:
+            raise TunerError("search() needs validation data to score the trials: pass "
+                             "validation_data=(x_val, y_val) or validation_split=0.2")
+        if not 0 < validation_split < 1:
+            raise TunerError(f"validation_split must be in (0, 1), got {validation_split!r}")
+        x = standardize_x(x, "x", None)
+        y = np.asarray(y)
+        if len(x) != len(y):
+            raise TunerError(f"x has {len(x)} rows but y has {len(y)}; give one target per row")
+        cut = len(x) - int(round(len(x) * validation_split))
+        if cut < 1 or cut == len(x):
+            raise TunerError(f"validation_split={validation_split} leaves no rows for "
+                             f"{'training' if cut < 1 else 'validation'} out of {len(x)}")
+        return x[:cut], y[:cut], (x[cut:], y[cut:])  # the last rows, as Keras takes them
+
+    def _probe(self):
+        """Build one model before the study starts: a broken building function fails here,
+        once, with its own error; the model's loss tells the task the objectives must fit."""
+        import optuna
+
+        with _quiet_optuna():
+            probe = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+        model = self.hypermodel.build(HyperParameters(probe.ask()))
+        if not getattr(model, "compiled", False):
+            raise TunerError("the model-building function must return a compiled model "
+                             "(call model.compile(...) before returning it)")
+        self.task = task_of(model)
+        check_for_task([o.name for o in self.objectives]
+                       + [c.metric for c in self.constraints], self.task)
+
+    def _open_study(self):
+        import optuna
+
+        storage = open_storage(self.storage_url)
+        names = [s.study_name for s in optuna.study.get_all_study_summaries(storage)]
+        exists = self.study_name in names
+        if exists and not self.resume:
+            raise TunerError(f"the storage {redact(self.storage_url)} already holds a study "
+                             f"named {self.study_name!r}; pass resume=True (--resume) to "
+                             "continue it, or choose another study_name or folder")
+        if self.resume and not exists:
+            raise TunerError(f"resume: no study named {self.study_name!r} in "
+                             f"{redact(self.storage_url)}; start it without resume")
+        directions = [o.direction for o in self.objectives]
+        with _quiet_optuna():
+            study = optuna.create_study(storage=storage, study_name=self.study_name,
+                                        directions=directions, load_if_exists=exists)
+        recorded = study.user_attrs.get("objectives")
+        mine = [o.name for o in self.objectives]
+        if recorded is not None and recorded != mine:
+            raise TunerError(f"resume: the study optimizes {recorded}, not {mine}; use the "
+                             "same objectives to continue it")
+        study.set_user_attr("objectives", mine)
+        study.set_user_attr("constraints", [str(c) for c in self.constraints])
+        self._fail_orphans(study, storage)
+        return study, storage
+
+    def _fail_orphans(self, study, storage):
+        """Trials left RUNNING by a driver on this machine that is gone (a resumed study)."""
+        host = socket.gethostname()
+        for trial in study.get_trials(deepcopy=False):
+            attrs = trial.user_attrs
+            if trial.state.name == "RUNNING" and attrs.get("host") == host \
+                    and not _alive(attrs.get("pid")):
+                _mark_failed(storage, trial, "interrupted: the process running it stopped")
+
+    def plan(self, n_train, n_val, epochs):
+        """The plan printed before the first trial."""
+        where = (f"{self.n_jobs} local worker process{'es' if self.n_jobs != 1 else ''}"
+                 if self.executor == "local" else "Ray tasks")
+        done = len([t for t in self.study.trials if t.state.name in _FINISHED]) \
+            if self.study is not None else 0
+        left = max(self.n_trials - done, 0)
+        budget = f", at most {left * epochs:,} epochs in all" if epochs else ""
+        objectives = ", ".join(f"{o.name} ({o.direction})" for o in self.objectives)
+        lines = [f"Tuning plan: {left} trial{'s' if left != 1 else ''}"
+                 + (f" (of {self.n_trials}; {done} already done)" if done else "")
+                 + f" on {where}, each up to {epochs} epochs{budget}",
+                 f"  data: {n_train:,} training rows, {n_val:,} validation rows; "
+                 f"task: {self.task}",
+                 f"  objective: {objectives}"
+                 + (f"; constraints: {', '.join(map(str, self.constraints))}"
+                    if self.constraints else ""),
+                 f"  sampler: {self.sampler}; pruner: {self.pruner}",
+                 f"  storage: {redact(self.storage_url)}",
+                 f"  folder: {self.directory}"]
+        return "\n".join(lines)
+
+    # -- the search --------------------------------------------------------------------------
+    def search(self, x, y, validation_data=None, validation_split=None, epochs=10,
+               batch_size=32, **fit_kwargs):
+        """Run the study until ``n_trials`` trials have finished.
+
+        Args:
+            x, y: the training data.
+            validation_data / validation_split: the rows every trial is scored on (a split
+                takes the last rows, as Keras does).
+            epochs, batch_size, **fit_kwargs: passed to each trial's ``fit`` (callbacks are
+                copied per trial, so an EarlyStopping starts fresh in each).
+
+        Returns:
+            ``self``.
+
+        Raises:
+            TunerError: a bad setup (before any trial runs) or too many failed trials.
+        """
+        x, y, validation = self._split(x, y, validation_data, validation_split)
+        self._probe()
+        if os.path.isdir(self.directory) and os.listdir(self.directory) and not self.resume:
+            raise TunerError(f"the folder {self.directory} exists and is not empty; pass "
+                             "resume=True to continue its study, or choose another directory")
+        os.makedirs(os.path.join(self.directory, "trials"), exist_ok=True)
+        self.study, storage = self._open_study()
+        job = Job(self.hypermodel, x, y, validation,
+                  dict(fit_kwargs, epochs=epochs, batch_size=batch_size))
+        if self.verbose:
+            print(self.plan(len(y), len(validation[1]), epochs), flush=True)
+        executor = self._executor(job)
+        self._drive(executor, storage)
+        self.finish()
+        return self
+
+    def _executor(self, job):
+        if self.executor == "ray":
+            return RayExecutor(job, self._settings(), n_jobs=self.n_jobs, **self.ray_options)
+        return LocalExecutor(job, self._settings(), self.n_jobs)
+
+    def _finished_count(self):
+        return sum(1 for t in self.study.get_trials(deepcopy=False)
+                   if t.state.name in _FINISHED)
+
+    def _drive(self, executor, storage):
+        tokens = itertools.count(len(self.study.trials))
+        in_flight, failures = set(), 0
+        try:
+            while True:
+                done = self._finished_count()
+                while done + len(in_flight) < self.n_trials and len(in_flight) < \
+                        executor.capacity:
+                    token = next(tokens)
+                    executor.submit(token)
+                    in_flight.add(token)
+                if not in_flight:
+                    break
+                outcome = executor.wait()
+                in_flight.discard(outcome["token"])
+                if outcome["state"] == "CRASHED":
+                    self._fail_token(storage, outcome)
+                self._record(outcome)
+                if outcome["state"] in ("FAIL", "CRASHED"):
+                    failures += 1
+                    if failures >= self.max_failures:
+                        raise TunerError(
+                            f"{failures} trials failed (the last: {outcome['reason']}); "
+                            "stopping the study. Fix the cause, then continue with resume")
+        except BaseException:
+            executor.close(force=True)
+            for token in in_flight:
+                self._fail_token(storage, {"token": token,
+                                           "reason": "interrupted: the study was stopped"})
+            raise
+        executor.close()
+
+    def _fail_token(self, storage, outcome):
+        for trial in self.study.get_trials(deepcopy=False):
+            if trial.state.name == "RUNNING" and trial.user_attrs.get("token") == \
+                    outcome["token"]:
+                _mark_failed(storage, trial, outcome["reason"])
+                outcome["number"] = trial.number
+
+    def _record(self, outcome):
+        """Keep a completed trial's model file and print its line."""
+        number = outcome["number"]
+        if outcome.get("model") is not None:
+            path = os.path.join(self.directory, "trials", f"trial_{number:04d}.neurona")
+            _write_atomic(path, outcome["model"])
+            self.saved_models[number] = path
+        if not self.verbose:
+            return
+        label = "?" if number is None else number
+        state = "FAILED" if outcome["state"] in ("FAIL", "CRASHED") else outcome["state"]
+        done = self._finished_count()
+        line = f"[{done}/{self.n_trials}] trial {label:>3} {state:<9}"
+        if outcome["values"] is not None:
+            line += "  " + "  ".join(f"{o.name}={v:.4g}" for o, v in
+                                     zip(self.objectives, outcome["values"]))
+        if outcome.get("duration") is not None:
+            line += f"  ({outcome['duration']:.1f} s)"
+        if outcome["params"]:
+            line += "  " + ", ".join(f"{k}={_short(v)}" for k, v in outcome["params"].items())
+        if outcome["reason"]:
+            line += f"\n      {outcome['reason']}"
+        print(line, flush=True)
+
+    # -- results -----------------------------------------------------------------------------
+    def _require_study(self, what):
+        if self.study is None:
+            raise TunerError(f"{what}: run search() first")
+
+    def leaderboard(self):
+        """Every trial (params, every validation metric, epochs, duration, state, reason),
+        best first, as a DataFrame."""
+        self._require_study("leaderboard")
+        return results.leaderboard(self.study, self.objectives, self.constraints)
+
+    def results_summary(self, num_trials=10):
+        """Print the top of the leaderboard (KerasTuner's name)."""
+        print(results.format_leaderboard(self.leaderboard(), num_trials))
+
+    @property
+    def best_trial(self):
+        """The chosen trial (constraints met; best first objective, from the Pareto front
+        with several objectives), or None."""
+        self._require_study("best_trial")
+        return results.choose_best(self.study, self.objectives, self.constraints)
+
+    def pareto_front(self):
+        """The non-dominated completed trials (those meeting the constraints)."""
+        self._require_study("pareto_front")
+        return results.pareto_front(self.study, self.constraints)
+
+    def get_best_hyperparameters(self, num_trials=1):
+        """The parameters of the best trials, best first (a list of dicts)."""
+        board = self.leaderboard()
+        board = board[board["state"] == "COMPLETE"]
+        if self.constraints:
+            board = board[board["feasible"]]
+        best = self.best_trial
+        numbers = ([best.number] if best is not None else []) + \
+            [n for n in board["trial"] if best is None or n != best.number]
+        trials = {t.number: t for t in self.study.trials}
+        return [dict(trials[n].params) for n in numbers[:num_trials]]
+
+    def best_model(self):
+        """The trained model of the best trial, loaded from its model file."""
+        best = self.best_trial
+        if best is None:
+            raise TunerError("no trial completed (or none meets the constraints): there is "
+                             "no best model")
+        path = os.path.join(self.directory, "trials", f"trial_{best.number:04d}.neurona")
+        if not os.path.isfile(path):
+            raise TunerError(f"the model of trial {best.number} is not in {self.directory} "
+                             "(it ran elsewhere or its model could not be saved)")
+        from ..saving import load_model
+
+        return load_model(path)
+
+    def get_best_models(self, num_models=1):
+        """The trained models of the best trials (KerasTuner's name)."""
+        if num_models == 1:
+            return [self.best_model()]
+        from ..saving import load_model
+
+        found = []
+        board = self.leaderboard()
+        for number in board[board["state"] == "COMPLETE"]["trial"][:num_models]:
+            path = os.path.join(self.directory, "trials", f"trial_{number:04d}.neurona")
+            if os.path.isfile(path):
+                found.append(load_model(path))
+        return found
+
+    def finish(self):
+        """Write the leaderboard (CSV), the plots, ``summary.json`` and ``best_model.neurona``
+        into the folder. Returns the summary dict."""
+        self._require_study("finish")
+        board = self.leaderboard()
+        board.to_csv(os.path.join(self.directory, "leaderboard.csv"), index=False)
+        plots = results.write_plots(self.study, self.objectives, self.directory)
+        best = self.best_trial
+        counts = {}
+        for trial in self.study.trials:
+            counts[trial.state.name] = counts.get(trial.state.name, 0) + 1
+        summary = {"study": self.study_name, "storage": redact(self.storage_url),
+                   "objectives": [[o.name, o.direction] for o in self.objectives],
+                   "constraints": [str(c) for c in self.constraints], "task": self.task,
+                   "trials": counts, "plots": sorted(plots)}
+        if best is not None:
+            summary["best"] = {"trial": best.number, "values": list(best.values),
+                               "params": best.params, "metrics": best.user_attrs.get("metrics")}
+            source = os.path.join(self.directory, "trials", f"trial_{best.number:04d}.neurona")
+            if os.path.isfile(source):
+                shutil.copyfile(source, os.path.join(self.directory, "best_model.neurona"))
+        if len(self.objectives) > 1:
+            summary["pareto_front"] = [{"trial": t.number, "values": list(t.values)}
+                                       for t in self.pareto_front()]
+        with open(os.path.join(self.directory, "summary.json"), "w", encoding="utf-8") as out:
+            json.dump(_json_safe(summary), out, indent=2)
+        if self.verbose:
+            print("\nLeaderboard (best first):\n" + results.format_leaderboard(board))
+            if best is not None:
+                print(f"\nBest: trial {best.number}, " + ", ".join(
+                    f"{o.name}={v:.4g}" for o, v in zip(self.objectives, best.values)))
+            print(f"Folder: {self.directory}", flush=True)
+        return summary
+
+
+# -- helpers ---------------------------------------------------------------------------------
+class _quiet_optuna:
+    """Optuna's INFO lines (study created, trial finished) off while a block runs."""
+
+    def __enter__(self):
+        import optuna
+
+        self.level = optuna.logging.get_verbosity()
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+    def __exit__(self, *exc):
+        import optuna
+
+        optuna.logging.set_verbosity(self.level)
+        return False
+
+
+def _alive(pid):
+    if not isinstance(pid, int):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _mark_failed(storage, trial, reason):
+    from optuna.trial import TrialState
+
+    storage.set_trial_user_attr(trial._trial_id, "reason", reason)
+    try:
+        storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+    except RuntimeError:
+        pass  # it finished meanwhile: its own outcome stands
+
+
+def _write_atomic(path, data):
+    folder = os.path.dirname(path)
+    handle, temporary = tempfile.mkstemp(prefix=".trial.", dir=folder)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    os.replace(temporary, path)
+
+
+def _short(value):
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
