@@ -9,6 +9,7 @@ outcome with state ``"CRASHED"``, so the driver can mark its trial failed and st
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 
 from .objectives import TunerError
@@ -23,10 +24,11 @@ def crashed(token, reason):
             "values": None, "metrics": None, "model": None, "params": {}, "duration": None}
 
 
-def _local_worker(conn, job, settings):
+def _local_worker(conn, payload, settings):
     """A worker process: run one trial per token received, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
     limit_threads()
+    job = pickle.loads(payload)
     while True:
         try:
             token = conn.recv()
@@ -38,16 +40,34 @@ def _local_worker(conn, job, settings):
 
 
 def _context():
-    """Fork where the platform has it (the job is inherited, so a closure works as the
-    model-building function and nothing is pickled); spawn elsewhere."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    """A fork server where the platform has one, spawn elsewhere; never a plain fork, which
+    copies locks held by other threads of the driver and can leave a worker stuck on one."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["numpy", "neurona", "optuna"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def job_payload(job):
+    """The job as bytes for the workers: cloudpickle (so a closure or a function defined in a
+    notebook works as the model-building function), plain pickle without it."""
+    try:
+        import cloudpickle
+    except ImportError:
+        cloudpickle = None
+    try:
+        return (cloudpickle or pickle).dumps(job)
+    except (pickle.PicklingError, TypeError, AttributeError) as err:
+        raise TunerError(f"the model-building function or the data cannot be sent to the "
+                         f"worker processes ({err}); define the function at module level, or "
+                         "pip install cloudpickle") from None
 
 
 class _Worker:
-    def __init__(self, context, job, settings):
+    def __init__(self, context, payload, settings):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_local_worker, args=(child, job, settings),
+        self.process = context.Process(target=_local_worker, args=(child, payload, settings),
                                        daemon=True, name="neurona-tuner-worker")
         self.process.start()
         child.close()
@@ -65,7 +85,7 @@ class LocalExecutor:
     name = "local"
 
     def __init__(self, job, settings, n_jobs):
-        self.job, self.settings, self.n_jobs = job, settings, n_jobs
+        self.payload, self.settings, self.n_jobs = job_payload(job), settings, n_jobs
         self.context = _context()
         self.workers = []
 
@@ -78,7 +98,7 @@ class LocalExecutor:
             if worker.token is None and worker.process.is_alive():
                 return worker
         self.workers = [w for w in self.workers if w.process.is_alive()]
-        worker = _Worker(self.context, self.job, self.settings)
+        worker = _Worker(self.context, self.payload, self.settings)
         self.workers.append(worker)
         return worker
 

@@ -163,6 +163,14 @@ class _Param:
             raise SearchSpaceError(f"parameter {name!r}: when must map earlier parameters to "
                                    f"a value or a list of values, got {self.when!r}")
 
+    def is_integer(self):
+        """Whether every value is an integer (a layer count can be)."""
+        def whole(value):
+            return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if self.type == "choice":
+            return all(whole(v) for v in self.values)
+        return self.type == "int" or (self.type == "fixed" and whole(self.value))
+
     def draw(self, hp, name):
         if self.type == "int":
             return hp.Int(name, self.low, self.high, step=self.step or 1,
@@ -226,10 +234,9 @@ class SearchSpace:
                     raise SearchSpaceError(
                         f"parameter {name!r} depends on {ref!r}, which is not declared before "
                         f"it{_suggest(ref, self.params)}; declare {ref!r} first")
-            if param.per_layer and self.params[param.per_layer].type not in ("int", "fixed"):
+            if param.per_layer and not self.params[param.per_layer].is_integer():
                 raise SearchSpaceError(f"parameter {name!r}: per_layer must name an integer "
-                                       f"parameter, {param.per_layer!r} is a "
-                                       f"{self.params[param.per_layer].type}")
+                                       f"parameter; {param.per_layer!r} is not one")
             self.params[name] = param
 
     @classmethod
@@ -265,7 +272,9 @@ class SearchSpace:
             if not all(_matches(values.get(ref), want) for ref, want in param.when.items()):
                 continue
             if param.per_layer:
-                count = values[param.per_layer]
+                count = values.get(param.per_layer)
+                if count is None:  # the layer count itself is inactive in this trial
+                    continue
                 values[name] = [param.draw(hp, f"{name}_{i + 1}") for i in range(int(count))]
             else:
                 values[name] = param.draw(hp, name)

@@ -39,21 +39,29 @@ def open_storage(url):
         raise TunerError(f"storage must be a database URL such as sqlite:///study.db or "
                          f"postgresql://user:password@host/db, got {redact(url)!r}")
     scheme = url.split("://", 1)[0].lower()
-    engine_kwargs = {}
-    if scheme == "sqlite":
-        engine_kwargs = {"connect_args": {"timeout": 120}}
-    elif scheme.startswith(("postgresql", "postgres")):
-        engine_kwargs = {"pool_pre_ping": True}
-        try:
-            import psycopg2  # noqa: F401
-        except ImportError:
-            raise TunerError("a PostgreSQL storage needs a driver: pip install psycopg2-binary"
-                             ) from None
-    elif not scheme.startswith("mysql"):
+    if scheme.split("+")[0] not in ("sqlite", "postgresql", "postgres", "mysql"):
         raise TunerError(f"storage scheme {scheme!r} is not supported; use sqlite:///FILE or "
                          "postgresql://USER:PASSWORD@HOST/DB")
+    engine_kwargs = {"connect_args": {"timeout": 120}} if scheme == "sqlite" else \
+        {"pool_pre_ping": True}
+    _check_driver(url)
     try:
         return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
     except Exception as err:  # noqa: BLE001 - SQLAlchemy raises many kinds; say which URL
         reason = redact(" ".join(str(err).split()))[:300]
         raise TunerError(f"cannot open the study storage {redact(url)}: {reason}") from None
+
+
+def _check_driver(url):
+    """A clear error when the database's Python driver is not installed."""
+    import sqlalchemy
+
+    try:
+        sqlalchemy.engine.make_url(url).get_dialect().import_dbapi()
+    except ImportError as err:
+        package = {"psycopg": "'psycopg[binary]'", "psycopg2": "psycopg2-binary"}.get(
+            err.name, err.name)
+        raise TunerError(f"the storage {redact(url)} needs the database driver {err.name!r}: "
+                         f"pip install {package}") from None
+    except sqlalchemy.exc.ArgumentError as err:
+        raise TunerError(f"storage {redact(url)} is not a valid database URL: {err}") from None

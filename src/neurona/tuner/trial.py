@@ -16,6 +16,8 @@ import time
 import warnings
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..callbacks import Callback
 from .objectives import TunerError, task_of, validation_metrics
 from .space import HyperParameters
@@ -265,7 +267,9 @@ def run_trial(job, settings, token):
     outcome = {"token": int(token), "number": trial.number, "values": None, "metrics": None,
                "reason": None, "model": None}
     try:
-        values, metrics, model, epochs = _train(job, settings, trial)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            # a diverging trial is expected in a search: it is caught as NaN, not as warnings
+            values, metrics, model, epochs = _train(job, settings, trial)
     except TrialPruned as err:
         state, outcome["reason"] = TrialState.PRUNED, str(err)
     except Diverged as err:

@@ -183,14 +183,23 @@ class Tuner:
                              f"{'training' if cut < 1 else 'validation'} out of {len(x)}")
         return x[:cut], y[:cut], (x[cut:], y[cut:])  # the last rows, as Keras takes them
 
-    def _probe(self):
-        """Build one model before the study starts: a broken building function fails here,
-        once, with its own error; the model's loss tells the task the objectives must fit."""
+    def _probe(self, attempts=5):
+        """Build a model before the study starts, to learn the task from its loss (the
+        objectives must fit it): a building function that fails for every one of a few
+        random draws is broken, and says so here, once, instead of in every trial."""
         import optuna
 
         with _quiet_optuna():
             probe = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
-        model = self.hypermodel.build(HyperParameters(probe.ask()))
+        for attempt in range(attempts):
+            try:
+                model = self.hypermodel.build(HyperParameters(probe.ask()))
+                break
+            except Exception as err:  # noqa: BLE001 - some draws may fail; all failing is a bug
+                if attempt == attempts - 1:
+                    raise TunerError(f"the model-building function failed for {attempts} "
+                                     f"random draws; the last error: {type(err).__name__}: "
+                                     f"{err}") from err
         if not getattr(model, "compiled", False):
             raise TunerError("the model-building function must return a compiled model "
                              "(call model.compile(...) before returning it)")
@@ -223,7 +232,20 @@ class Tuner:
         study.set_user_attr("objectives", mine)
         study.set_user_attr("constraints", [str(c) for c in self.constraints])
         self._fail_orphans(study, storage)
+        if self.grid is not None:
+            self._enqueue_grid(study)
         return study, storage
+
+    def _enqueue_grid(self, study):
+        """Queue every grid point not yet finished or queued: each worker's ``ask`` takes the
+        next queued point atomically, so concurrent workers never run the same point (the
+        grid sampler alone may, when two draw at the same moment)."""
+        names = list(self.grid)
+        taken = {tuple(t.params.get(n) for n in names) for t in study.trials
+                 if t.state.name in _FINISHED + ("WAITING", "RUNNING")}
+        for point in itertools.product(*(self.grid[n] for n in names)):
+            if point not in taken:
+                study.enqueue_trial(dict(zip(names, point)))
 
     def _fail_orphans(self, study, storage):
         """Trials left RUNNING by a driver on this machine that is gone (a resumed study)."""
