@@ -433,3 +433,27 @@ def test_the_study_is_readable_by_optuna_dashboard(tmp_path):
     assert [s["study_name"] for s in summaries] == ["neurona"]
     detail = get(f"/api/studies/{summaries[0]['study_id']}", "after=0")
     assert [t["state"] for t in detail["trials"]] == ["Complete", "Complete"]
+
+
+def test_cross_validated_trials_score_the_folds_mean(tmp_path):
+    from neurona.data import k_fold_indices
+
+    x, y = _data(300)
+    tuned = Tuner(build_model, objective="auc", n_trials=3, n_jobs=2, pruner="none",
+                  directory=tmp_path / "cv", verbose=0, seed=0)
+    tuned.search(x[:200], y[:200], validation_data=(x[200:], y[200:]), epochs=2, cv=3)
+    trial = tuned.best_trial
+    # the same three fits by hand: the trial's score is their mean AUC
+    from neurona.evaluation import roc_auc_score
+    from optuna.trial import FixedTrial
+    aucs = []
+    for train, val in k_fold_indices(300, 3, stratify=y, seed=0):
+        keras.utils.set_random_seed(0)
+        model = build_model(tuner.HyperParameters(FixedTrial(trial.params)))
+        model.fit(x[train], y[train], validation_data=(x[val], y[val]), epochs=2,
+                  batch_size=32, verbose=0, seed=0)
+        aucs.append(roc_auc_score(y[val], model.predict(x[val], verbose=0)[:, 0]))
+    assert trial.values[0] == pytest.approx(np.mean(aucs), abs=1e-9)
+    assert not list((tmp_path / "cv" / "trials").iterdir())  # no single model per trial
+    best = tuned.best_model()  # the parameters trained once on the search's training rows
+    assert best.count_params() > 0 and (tmp_path / "cv" / "best_model.neurona").is_file()

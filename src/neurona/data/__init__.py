@@ -14,9 +14,9 @@ imported on first use.
 
 from .csv import DataError, read_table
 from .doctor import Finding, check_training_setup, format_findings
-from .splits import train_test_split, train_val_test_split
+from .splits import k_fold_indices, train_test_split, train_val_test_split
 from .tabular import MissingValueWarning, TabularEncoder, recommended_output
 
-__all__ = ["train_val_test_split", "train_test_split", "TabularEncoder", "MissingValueWarning",
+__all__ = ["train_val_test_split", "train_test_split", "k_fold_indices", "TabularEncoder", "MissingValueWarning",
            "recommended_output", "read_table", "DataError", "check_training_setup",
            "format_findings", "Finding"]

@@ -218,3 +218,39 @@ def _take(array, index):
 
 def _take_all(arrays, parts):
     return [_take(array, part) for array in arrays for part in parts]
+
+
+def k_fold_indices(n, k=5, stratify=None, seed=None):
+    """``k`` (train, validation) index pairs: every row validates exactly once.
+
+    Args:
+        n: the number of rows.
+        k: the number of folds (2 <= k <= n).
+        stratify: labels (length ``n``) to spread each class evenly over the folds
+            (scikit-learn's StratifiedKFold idea), or None for plain shuffled folds.
+        seed: the shuffle's seed.
+
+    Returns:
+        A list of ``(train_index, validation_index)`` int64 arrays.
+
+    Example:
+        >>> [len(v) for _, v in k_fold_indices(10, 3, seed=0)]
+        [4, 3, 3]
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k <= n:
+        raise ValueError(f"k_fold_indices: k must be an integer from 2 to the {n} rows, "
+                         f"got {k!r}")
+    rng = np.random.default_rng(seed)
+    fold = np.empty(n, dtype=np.int64)
+    if stratify is None:
+        order = rng.permutation(n)
+        fold[order] = np.arange(n) % k
+    else:
+        _, codes = _class_codes(stratify, n, "k_fold_indices")
+        offset = 0  # continue the round-robin across classes, so fold sizes stay even
+        for code in np.unique(codes):
+            members = rng.permutation(np.flatnonzero(codes == code))
+            fold[members] = (np.arange(len(members)) + offset) % k
+            offset += len(members)
+    rows = np.arange(n)
+    return [(rows[fold != i], rows[fold == i]) for i in range(k)]

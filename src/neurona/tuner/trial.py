@@ -73,6 +73,7 @@ class Job:
     y: object
     validation_data: tuple
     fit_kwargs: dict = field(default_factory=dict)
+    folds: list = None          # cross-validation: [(train_index, val_index)] over x + x_val
 
 
 @dataclass
@@ -208,12 +209,13 @@ def _model_bytes(model):
             return stream.read()
 
 
-def _train(job, settings, trial):
-    """Build, fit and measure one model; returns ``(values, metrics, model, epochs)``."""
+def _fit_once(job, settings, trial, hp, data, prune):
+    """Build and fit one model on ``data = (x, y, (x_val, y_val))``; measure it on the
+    validation rows. Returns ``(metrics, model, epochs)``."""
     from ..random import set_random_seed
 
     hypermodel = as_hypermodel(job.hypermodel)
-    hp = HyperParameters(trial)
+    x, y, validation = data
     if settings.seed is not None:
         set_random_seed(settings.seed)
     model = hypermodel.build(hp)
@@ -221,29 +223,53 @@ def _train(job, settings, trial):
         raise TunerError("the model-building function must return a compiled model "
                          "(call model.compile(...) before returning it)")
     task = task_of(model)
-    objectives = settings.objectives
-    prune = len(objectives) == 1 and settings.pruner != "none"
-    reporter = _EpochReporter(trial, objectives[0], task, job.validation_data, prune)
+    reporter = _EpochReporter(trial, settings.objectives[0], task, validation, prune)
     kwargs = dict(job.fit_kwargs)
     kwargs["callbacks"] = [reporter] + copy.deepcopy(list(kwargs.get("callbacks") or []))
     kwargs.setdefault("verbose", 0)
     if settings.seed is not None:
         kwargs.setdefault("seed", settings.seed)
-    hypermodel.fit(hp, model, job.x, job.y, validation_data=job.validation_data, **kwargs)
+    hypermodel.fit(hp, model, x, y, validation_data=validation, **kwargs)
     if reporter.diverged:
         raise Diverged(reporter.diverged)
     if reporter.pruned:
         raise TrialPruned(reporter.pruned)
-    x_val, y_val = job.validation_data
+    x_val, y_val = validation
     logs = model.evaluate(x_val, y_val, verbose=0, return_dict=True)
     outputs = model.predict(x_val, verbose=0)
-    metrics = validation_metrics(task, y_val, outputs, logs["loss"])
+    return validation_metrics(task, y_val, outputs, logs["loss"]), model, reporter.epochs
+
+
+def fold_data(job):
+    """The ``(x, y, (x_val, y_val))`` of each cross-validation fold of ``job`` (its training
+    and validation rows together, split by ``job.folds``)."""
+    x_val, y_val = job.validation_data
+    x_all = np.concatenate([np.asarray(job.x), np.asarray(x_val)])
+    y_all = np.concatenate([np.asarray(job.y), np.asarray(y_val)])
+    return [(x_all[train], y_all[train], (x_all[val], y_all[val])) for train, val in job.folds]
+
+
+def _train(job, settings, trial):
+    """Fit (once, or once per fold with cross-validation) and measure; returns
+    ``(values, metrics, model or None, epochs)``. With folds the metrics are the folds'
+    means and no single model is kept."""
+    hp = HyperParameters(trial)
+    objectives = settings.objectives
+    prune = len(objectives) == 1 and settings.pruner != "none"
+    if job.folds:
+        runs = [_fit_once(job, settings, trial, hp, data, prune and i == 0)
+                for i, data in enumerate(fold_data(job))]
+        metrics = {key: float(np.mean([m[key] for m, _, _ in runs])) for key in runs[0][0]}
+        model, epochs = None, int(round(np.mean([e for _, _, e in runs])))
+    else:
+        metrics, model, epochs = _fit_once(
+            job, settings, trial, hp, (job.x, job.y, job.validation_data), prune)
     values = [metrics[o.name] for o in objectives]
     bad = [o.name for o, v in zip(objectives, values) if not math.isfinite(v)]
     if bad:
         raise Diverged(f"diverged: the objective {bad[0]} is {metrics[bad[0]]} on the "
                        "validation data")
-    return values, metrics, model, reporter.epochs
+    return values, metrics, model, epochs
 
 
 def run_trial(job, settings, token):
@@ -282,7 +308,7 @@ def run_trial(job, settings, token):
         outcome.update(values=values, metrics=metrics, epochs=epochs)
         trial.set_user_attr("metrics", metrics)
         trial.set_user_attr("epochs", epochs)
-        if settings.save_models:
+        if settings.save_models and model is not None:
             outcome["model"] = _model_bytes(model)
     outcome["duration"] = time.perf_counter() - started
     trial.set_user_attr("duration_s", round(outcome["duration"], 3))

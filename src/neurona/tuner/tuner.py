@@ -149,6 +149,8 @@ class Tuner:
         self.study = None
         self.task = None
         self.saved_models = {}
+        self._job = None
+        self._retrained = (None, None)
 
     # -- set-up ------------------------------------------------------------------------------
     def _space(self, space):
@@ -259,7 +261,7 @@ class Tuner:
     def plan(self, n_train, n_val, epochs):
         """The plan printed before the first trial."""
         where = (f"{self.n_jobs} local worker process{'es' if self.n_jobs != 1 else ''}"
-                 if self.executor == "local" else "Ray tasks")
+                 if self.executor == "local" else f"{self.n_jobs} Ray tasks at a time")
         done = len([t for t in self.study.trials if t.state.name in _FINISHED]) \
             if self.study is not None else 0
         left = max(self.n_trials - done, 0)
@@ -280,7 +282,7 @@ class Tuner:
 
     # -- the search --------------------------------------------------------------------------
     def search(self, x, y, validation_data=None, validation_split=None, epochs=10,
-               batch_size=32, **fit_kwargs):
+               batch_size=32, cv=None, **fit_kwargs):
         """Run the study until ``n_trials`` trials have finished.
 
         Args:
@@ -289,6 +291,11 @@ class Tuner:
                 takes the last rows, as Keras does).
             epochs, batch_size, **fit_kwargs: passed to each trial's ``fit`` (callbacks are
                 copied per trial, so an EarlyStopping starts fresh in each).
+            cv: score each trial by ``cv``-fold cross-validation over the training and
+                validation rows together (stratified for classes; the folds' mean metrics),
+                a steadier score on small or imbalanced data at ``cv`` times the cost. The
+                best parameters are then trained once more on ``x, y`` (validated on the
+                validation rows) for :meth:`best_model`.
 
         Returns:
             ``self``.
@@ -304,13 +311,31 @@ class Tuner:
         os.makedirs(os.path.join(self.directory, "trials"), exist_ok=True)
         self.study, storage = self._open_study()
         job = Job(self.hypermodel, x, y, validation,
-                  dict(fit_kwargs, epochs=epochs, batch_size=batch_size))
+                  dict(fit_kwargs, epochs=epochs, batch_size=batch_size),
+                  folds=self._folds(cv, y, validation[1]))
+        self._job = job
+        executor = self._executor(job)
+        self.n_jobs = executor.capacity
         if self.verbose:
             print(self.plan(len(y), len(validation[1]), epochs), flush=True)
-        executor = self._executor(job)
         self._drive(executor, storage)
         self.finish()
         return self
+
+    def _folds(self, cv, y, y_val):
+        if cv is None:
+            return None
+        from ..data import k_fold_indices
+
+        labels = None
+        if self.task != "regression":
+            labels = np.concatenate([np.asarray(y), np.asarray(y_val)])
+            labels = labels.argmax(axis=1) if labels.ndim == 2 and labels.shape[1] > 1 \
+                else labels.reshape(-1)
+        try:
+            return k_fold_indices(len(y) + len(y_val), cv, stratify=labels, seed=self.seed)
+        except ValueError as err:
+            raise TunerError(f"cv: {err}") from None
 
     def _executor(self, job):
         if self.executor == "ray":
@@ -424,11 +449,14 @@ class Tuner:
         return [dict(trials[n].params) for n in numbers[:num_trials]]
 
     def best_model(self):
-        """The trained model of the best trial, loaded from its model file."""
+        """The trained model of the best trial, loaded from its model file (with
+        cross-validation: its parameters trained on the search's training rows)."""
         best = self.best_trial
         if best is None:
             raise TunerError("no trial completed (or none meets the constraints): there is "
                              "no best model")
+        if self._job is not None and self._job.folds:
+            return self._retrain(best)
         path = os.path.join(self.directory, "trials", f"trial_{best.number:04d}.neurona")
         if not os.path.isfile(path):
             raise TunerError(f"the model of trial {best.number} is not in {self.directory} "
@@ -436,6 +464,23 @@ class Tuner:
         from ..saving import load_model
 
         return load_model(path)
+
+    def _retrain(self, trial):
+        """Train ``trial``'s parameters once on the search's training rows."""
+        from optuna.trial import FixedTrial
+
+        from .trial import _fit_once
+
+        if self._retrained[0] == trial.number:
+            return self._retrained[1]
+        job = self._job
+        settings = self._settings()
+        settings.pruner = "none"
+        fixed = FixedTrial(trial.params, trial.number)
+        model = _fit_once(job, settings, fixed, HyperParameters(fixed),
+                          (job.x, job.y, job.validation_data), prune=False)[1]
+        self._retrained = (trial.number, model)
+        return model
 
     def get_best_models(self, num_models=1):
         """The trained models of the best trials (KerasTuner's name)."""
@@ -470,8 +515,13 @@ class Tuner:
             summary["best"] = {"trial": best.number, "values": list(best.values),
                                "params": best.params, "metrics": best.user_attrs.get("metrics")}
             source = os.path.join(self.directory, "trials", f"trial_{best.number:04d}.neurona")
-            if os.path.isfile(source):
-                shutil.copyfile(source, os.path.join(self.directory, "best_model.neurona"))
+            target = os.path.join(self.directory, "best_model.neurona")
+            if self._job is not None and self._job.folds:
+                from ..saving import save_model
+
+                save_model(self.best_model(), target)
+            elif os.path.isfile(source):
+                shutil.copyfile(source, target)
         if len(self.objectives) > 1:
             summary["pareto_front"] = [{"trial": t.number, "values": list(t.values)}
                                        for t in self.pareto_front()]
