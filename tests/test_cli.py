@@ -373,3 +373,18 @@ def test_python_dash_m_neurona_help():
     assert done.returncode == 0
     for command in ("train", "evaluate", "predict", "datasets", "plot"):
         assert command in done.stdout
+
+
+def test_layer_l1_l2_keys_regularize_the_kernels(data_dir):
+    from neurona.cli import config as C, pipeline
+
+    config = C.validate({"data": str(data_dir / "boston_housing.csv"), "target": "medv",
+                         "layers": [{"units": 8, "l2": 0.01}, {"units": 4, "l1": 0.001}]})
+    prepared = pipeline.prepare(config)
+    model, _ = pipeline.build_model(config, prepared)
+    dense = [layer for layer in model.layers if hasattr(layer, "units")]
+    assert dense[0].kernel_regularizer.get_config() == {"l1": 0.0, "l2": 0.01}
+    assert dense[1].kernel_regularizer.get_config() == {"l1": 0.001, "l2": 0.0}
+    assert dense[2].kernel_regularizer is None
+    with pytest.raises(C.CLIError, match="layers\\[0\\].l2 must be a number >= 0.0"):
+        C.validate({"data": "x.csv", "target": "y", "layers": [{"units": 8, "l2": -1}]})

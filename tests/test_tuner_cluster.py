@@ -13,6 +13,7 @@ optuna = pytest.importorskip("optuna")
 
 import neurona as keras  # noqa: E402
 from neurona.tuner import Tuner  # noqa: E402
+from neurona.tuner.storage import open_storage  # noqa: E402
 
 POSTGRES_URL = os.environ.get("NEURONA_TEST_POSTGRES_URL")
 
@@ -49,14 +50,17 @@ def test_two_workers_share_a_postgresql_study(tmp_path, capsys):
                   study_name=name, directory=tmp_path / "pg", seed=0)
     tuned.search(x, y, validation_split=0.25, epochs=3)
     # a second process (another machine, in real use) sees the same study in the server
-    study = optuna.load_study(study_name=name, storage=POSTGRES_URL)
+    storage = open_storage(POSTGRES_URL)
+    study = optuna.load_study(study_name=name, storage=storage)
     assert _finished(study) == 8
     assert len({t.user_attrs["pid"] for t in study.trials}) == 2
     # a second driver continues the shared study
     Tuner(build_model, objective="auc", n_trials=10, n_jobs=2, storage=POSTGRES_URL,
           study_name=name, directory=tmp_path / "pg2", resume=True).search(
         x, y, validation_split=0.25, epochs=3)
-    assert _finished(optuna.load_study(study_name=name, storage=POSTGRES_URL)) == 10
+    assert _finished(optuna.load_study(study_name=name, storage=storage)) == 10
+    storage.engine.dispose()
+    tuned.close()
     printed = capsys.readouterr()
     assert password not in printed.out + printed.err
     assert "storage: postgresql://neurona:***@127.0.0.1" in printed.out

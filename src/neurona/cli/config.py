@@ -8,7 +8,7 @@ and ``target``); the YAML file and the command-line options fill the same dict, 
     task: auto                      # auto | regression | binary | multiclass
     columns: {drop: [black], categorical: [chas]}
     split: {validation: 0.2, test: 0.2, seed: 0, stratify: auto}
-    layers: [64, 64]                # or [{units: 64, activation: relu, dropout: 0.1}, ...]
+    layers: [64, 64]                # or [{units: 64, activation: relu, dropout: 0.1, l2: 1e-3}]
     compile: {optimizer: adam, learning_rate: 0.001, loss: null, metrics: null}
     fit: {epochs: 100, batch_size: 32, seed: null, class_weight: null}  # or balanced
     callbacks:
@@ -45,7 +45,7 @@ DEFAULTS = {
     "out": None,
 }
 
-LAYER_KEYS = {"units": 64, "activation": "relu", "dropout": 0.0}
+LAYER_KEYS = {"units": 64, "activation": "relu", "dropout": 0.0, "l1": 0.0, "l2": 0.0}
 
 
 def _suggest(key, choices):
@@ -127,6 +127,8 @@ def layer_specs(value):
         spec["units"] = _int(f"{where}.units", spec["units"], 1)
         spec["activation"] = _string(f"{where}.activation", spec["activation"])
         spec["dropout"] = _number(f"{where}.dropout", spec["dropout"], 0.0, 1.0)
+        spec["l1"] = _number(f"{where}.l1", spec["l1"], 0.0)
+        spec["l2"] = _number(f"{where}.l2", spec["l2"], 0.0)
         result.append(spec)
     return result
 

@@ -115,7 +115,7 @@ def prepare(config):
 
 def build_model(config, prepared):
     """The MLP of the run: hidden Dense layers (+ Dropout), the recommended output, compiled."""
-    from .. import layers, optimizers
+    from .. import layers, optimizers, regularizers
     from ..data import recommended_output
     from ..models import Sequential
 
@@ -126,8 +126,10 @@ def build_model(config, prepared):
     initializer = "he_normal" if all(s["activation"] == "relu" for s in config["layers"]) \
         else "glorot_uniform"
     for spec in config["layers"]:
+        penalty = regularizers.L1L2(l1=spec["l1"], l2=spec["l2"]) \
+            if spec["l1"] or spec["l2"] else None
         model.add(layers.Dense(spec["units"], activation=spec["activation"],
-                               kernel_initializer=initializer))
+                               kernel_initializer=initializer, kernel_regularizer=penalty))
         if spec["dropout"] > 0:
             model.add(layers.Dropout(spec["dropout"]))
     model.add(layers.Dense(output["units"], activation=output["activation"]))

@@ -150,6 +150,7 @@ class Tuner:
         self.task = None
         self.saved_models = {}
         self._job = None
+        self._storage = None
         self._retrained = (None, None)
 
     # -- set-up ------------------------------------------------------------------------------
@@ -318,9 +319,19 @@ class Tuner:
         self.n_jobs = executor.capacity
         if self.verbose:
             print(self.plan(len(y), len(validation[1]), epochs), flush=True)
-        self._drive(executor, storage)
-        self.finish()
+        self._storage = storage
+        try:
+            self._drive(executor, storage)
+            self.finish()
+        finally:
+            self.close()
         return self
+
+    def close(self):
+        """Close the storage's database connections (results can still be read afterwards:
+        a query opens a new one; close again when done)."""
+        if self._storage is not None:
+            self._storage.engine.dispose()
 
     def _folds(self, cv, y, y_val):
         if cv is None:
