@@ -138,3 +138,17 @@ def test_tuning_caravan_for_auc_beats_the_untuned_default(data_dir, tmp_path, ca
     # the same split (seed 0): the test rows were never seen by the search
     assert tuned["rows"] == default["rows"]
     assert tuned["test"]["roc_auc"] > default["test"]["roc_auc"] + 0.01
+
+
+def test_resume_continues_the_study_in_the_folder(data_dir, tmp_path, capsys):
+    import optuna
+
+    out = tmp_path / "study"
+    argv = ["tune", data_dir / "boston_housing.csv", "--target", "medv", "--epochs", "2",
+            "--objective", "mae", "--jobs", "2", "--out", out, "-q"]
+    assert _run(capsys, *argv, "--trials", "2")[0] == 0
+    code, out_text, _ = _run(capsys, *argv, "--trials", "4", "--resume")
+    assert code == 0 and "The best model" in out_text
+    study = optuna.load_study(study_name="neurona", storage=f"sqlite:///{out / 'study.db'}")
+    assert sum(t.state.name in ("COMPLETE", "PRUNED") for t in study.trials) == 4
+    assert (out / "model.neurona").is_file()
