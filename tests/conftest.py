@@ -22,6 +22,18 @@ def rng():
     return np.random.default_rng(1234)
 
 
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory):
+    """The shipped Boston housing and Caravan tables exported as CSV files (for CLI tests)."""
+    pytest.importorskip("pandas")
+    from neurona.cli import main
+
+    folder = tmp_path_factory.mktemp("data")
+    for name in ("boston_housing", "caravan_customers"):
+        assert main(["datasets", "export", name, "-o", str(folder / f"{name}.csv")]) == 0
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def _fixed_library_seed():
     """Every test starts from the same library seed, so failures reproduce."""

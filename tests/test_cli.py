@@ -15,22 +15,9 @@ pytest.importorskip("matplotlib")
 
 from neurona.cli import main  # noqa: E402
 
+from .helpers import run_cli as _run  # noqa: E402
+
 BOSTON_METRICS = ("loss", "mae", "mse", "rmse", "r2")
-
-
-def _run(capsys, *argv):
-    """``main(argv)`` -> (exit status, stdout, stderr)."""
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("data")
-    for name in ("boston_housing", "caravan_customers"):
-        assert main(["datasets", "export", name, "-o", str(folder / f"{name}.csv")]) == 0
-    return folder
 
 
 @pytest.fixture(scope="module")

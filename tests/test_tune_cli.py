@@ -12,19 +12,7 @@ pytest.importorskip("pandas")
 
 from neurona.cli import main  # noqa: E402
 
-
-def _run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("data")
-    for name in ("boston_housing", "caravan_customers"):
-        assert main(["datasets", "export", name, "-o", str(folder / f"{name}.csv")]) == 0
-    return folder
+from .helpers import run_cli as _run  # noqa: E402
 
 
 @pytest.fixture(scope="module")

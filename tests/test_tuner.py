@@ -20,6 +20,8 @@ from neurona.tuner.objectives import (parse_constraints, parse_objectives,  # no
                                       validation_metrics)
 from neurona.tuner.results import pareto_front  # noqa: E402
 
+from .helpers import running_trial_pids  # noqa: E402
+
 
 def _data(n=320, seed=0):
     rng = np.random.default_rng(seed)
@@ -278,24 +280,12 @@ def test_a_worker_killed_mid_trial_does_not_stop_the_study(tmp_path):
     folder = tmp_path / "k"
     killed = []
 
-    def running_pids(path):
-        """(number, pid) of RUNNING trials, read-only (never creates the tables itself)."""
-        import sqlite3
-        try:
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
-                return db.execute(
-                    "SELECT t.number, a.value_json FROM trials t JOIN trial_user_attributes a "
-                    "ON a.trial_id = t.trial_id WHERE t.state = 'RUNNING' AND a.key = 'pid'"
-                ).fetchall()
-        except sqlite3.Error:
-            return []
-
     def killer():
         deadline = time.time() + 60
         while time.time() < deadline and not killed:
-            for number, pid in running_pids(folder / "study.db"):
+            for number, pid in running_trial_pids(folder / "study.db"):
                 if number >= 2:
-                    os.kill(int(pid), signal.SIGKILL)
+                    os.kill(pid, signal.SIGKILL)
                     killed.append(number)
                     return
             time.sleep(0.05)

@@ -15,6 +15,8 @@ import neurona as keras  # noqa: E402
 from neurona.tuner import Tuner  # noqa: E402
 from neurona.tuner.storage import open_storage  # noqa: E402
 
+from .helpers import running_trial_pids  # noqa: E402
+
 POSTGRES_URL = os.environ.get("NEURONA_TEST_POSTGRES_URL")
 
 
@@ -80,8 +82,6 @@ def ray_cluster():
 
 
 def test_trials_run_as_ray_tasks_and_survive_a_killed_worker(tmp_path, ray_cluster):
-    import sqlite3
-
     folder = tmp_path / "ray"
     killed = []
 
@@ -92,17 +92,9 @@ def test_trials_run_as_ray_tasks_and_survive_a_killed_worker(tmp_path, ray_clust
     def killer():
         deadline = time.time() + 120
         while time.time() < deadline and not killed:
-            try:
-                with sqlite3.connect(f"file:{folder / 'study.db'}?mode=ro", uri=True) as db:
-                    rows = db.execute(
-                        "SELECT t.number, a.value_json FROM trials t JOIN "
-                        "trial_user_attributes a ON a.trial_id = t.trial_id "
-                        "WHERE t.state = 'RUNNING' AND a.key = 'pid'").fetchall()
-            except sqlite3.Error:
-                rows = []
-            for number, pid in rows:
+            for number, pid in running_trial_pids(folder / "study.db"):
                 if number >= 1:
-                    os.kill(int(pid), signal.SIGKILL)
+                    os.kill(pid, signal.SIGKILL)
                     killed.append(number)
                     return
             time.sleep(0.05)

@@ -4,33 +4,11 @@
 this module writes what exists only once training is over.
 """
 
-import json
-import math
 import os
 
 import numpy as np
 
-
-def json_ready(value):
-    """NaN/inf become null (strict JSON); NumPy scalars and arrays become Python values."""
-    if isinstance(value, dict):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_ready(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return json_ready(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def write_json(path, data):
-    """Write ``data`` as strict, indented JSON."""
-    with open(path, "w", encoding="utf-8") as stream:
-        json.dump(json_ready(data), stream, indent=2, allow_nan=False)
-        stream.write("\n")
+from .._json import json_ready, write_json  # noqa: F401 - this module's JSON writers
 
 
 def write_config(folder, config):

@@ -19,9 +19,7 @@ keep the base configuration's values (the command line's defaults)::
     epochs          the most epochs to train
 """
 
-import difflib
-
-from .objectives import TunerError
+from .objectives import TunerError, suggestion
 from .trial import HyperModel
 
 __all__ = ["TabularMLP", "MLP_PARAMETERS", "DEFAULT_SPACE"]
@@ -48,10 +46,9 @@ def check_space(space):
     """Refuse parameter names the MLP does not know (they would silently do nothing)."""
     for name in space.names():
         if name not in MLP_PARAMETERS:
-            close = difflib.get_close_matches(name, MLP_PARAMETERS, n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise TunerError(f"search space parameter {name!r} is not a parameter of the MLP; "
-                             f"{hint}known: {', '.join(MLP_PARAMETERS)}")
+            raise TunerError(f"search space parameter {name!r} is not a parameter of the MLP"
+                             f"{suggestion(name, MLP_PARAMETERS)} (known: "
+                             f"{', '.join(MLP_PARAMETERS)})")
 
 
 class TabularMLP(HyperModel):

@@ -60,6 +60,12 @@ class Objective:
         return a < b if self.direction == "minimize" else a > b
 
 
+def suggestion(name, choices, cutoff=0.5):
+    """``"; did you mean 'x'?"`` for the closest of ``choices``, or ``""``."""
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=cutoff)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def canonical(name, what="objective"):
     """The metric's canonical name, or a TunerError with a suggestion."""
     if not isinstance(name, str):
@@ -68,9 +74,7 @@ def canonical(name, what="objective"):
     key = ALIASES.get(key, key)
     if key in OBJECTIVES:
         return key
-    known = sorted(set(OBJECTIVES) | set(ALIASES))
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = suggestion(key, sorted(set(OBJECTIVES) | set(ALIASES)), cutoff=0.6)
     raise TunerError(f"unknown {what} {name!r}{hint}; known metrics: {', '.join(OBJECTIVES)}")
 
 

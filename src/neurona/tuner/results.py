@@ -113,10 +113,7 @@ def write_plots(study, objectives, folder):
     """Optimization history, parameter importances and (several objectives) the Pareto front,
     as PNG files in ``folder``. Returns ``{name: path}`` of those written (importances need
     two completed trials with different parameters)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # Optuna's plots draw with pyplot; each figure is closed
     from optuna.visualization import matplotlib as optuna_plots
 
     completed = [t for t in study.trials if t.state.name == "COMPLETE"]

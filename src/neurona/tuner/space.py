@@ -20,8 +20,9 @@ A YAML (or dict) space declares the same parameters up front, in order::
 Values are drawn through an Optuna trial, so every Optuna sampler works on both forms.
 """
 
-import difflib
 import math
+
+from .objectives import suggestion
 
 __all__ = ["HyperParameters", "SearchSpace", "SearchSpaceError"]
 
@@ -143,12 +144,12 @@ class _Param:
         unknown = [k for k in spec if k not in _KEYS]
         if unknown:
             raise SearchSpaceError(f"parameter {name!r}: unknown key {unknown[0]!r}"
-                                   f"{_suggest(unknown[0], sorted(_KEYS))}")
+                                   f"{suggestion(unknown[0], sorted(_KEYS))}")
         self.type = spec.get("type", "choice" if "values" in spec else None)
         if self.type not in _TYPES:
             raise SearchSpaceError(f"parameter {name!r}: type must be one of "
                                    f"{', '.join(_TYPES)}, got {self.type!r}"
-                                   f"{_suggest(self.type, _TYPES)}")
+                                   f"{suggestion(self.type, _TYPES)}")
         self.low, self.high = spec.get("low"), spec.get("high")
         self.step, self.log = spec.get("step"), bool(spec.get("log", False))
         self.values, self.value = spec.get("values"), spec.get("value")
@@ -201,11 +202,6 @@ class _Param:
                                "write it as a choice (a list) or give a step")
 
 
-def _suggest(key, choices):
-    close = difflib.get_close_matches(str(key), [str(c) for c in choices], n=1, cutoff=0.5)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 class SearchSpace:
     """A declared search space (from a dict or a YAML file), sampled in declaration order.
 
@@ -233,7 +229,7 @@ class SearchSpace:
                 if ref not in self.params:
                     raise SearchSpaceError(
                         f"parameter {name!r} depends on {ref!r}, which is not declared before "
-                        f"it{_suggest(ref, self.params)}; declare {ref!r} first")
+                        f"it{suggestion(ref, self.params)}; declare {ref!r} first")
             if param.per_layer and not self.params[param.per_layer].is_integer():
                 raise SearchSpaceError(f"parameter {name!r}: per_layer must name an integer "
                                        f"parameter; {param.per_layer!r} is not one")

@@ -68,7 +68,7 @@ def as_hypermodel(hypermodel):
 class Job:
     """The model family and the data of a study (sent to every worker once)."""
 
-    hypermodel: object
+    hypermodel: HyperModel      # see as_hypermodel
     x: object
     y: object
     validation_data: tuple
@@ -88,7 +88,6 @@ class Settings:
     pruner: str = "median"
     seed: int = 0
     grid: dict = None           # the search space of a grid sampler
-    save_models: bool = True
 
 
 class Diverged(Exception):
@@ -209,19 +208,24 @@ def _model_bytes(model):
             return stream.read()
 
 
+def build_compiled(hypermodel, hp):
+    """``hypermodel.build(hp)``, refused unless it returns a compiled model."""
+    model = hypermodel.build(hp)
+    if not getattr(model, "compiled", False):
+        raise TunerError("the model-building function must return a compiled model "
+                         "(call model.compile(...) before returning it)")
+    return model
+
+
 def _fit_once(job, settings, trial, hp, data, prune):
     """Build and fit one model on ``data = (x, y, (x_val, y_val))``; measure it on the
     validation rows. Returns ``(metrics, model, epochs)``."""
     from ..random import set_random_seed
 
-    hypermodel = as_hypermodel(job.hypermodel)
     x, y, validation = data
     if settings.seed is not None:
         set_random_seed(settings.seed)
-    model = hypermodel.build(hp)
-    if not getattr(model, "compiled", False):
-        raise TunerError("the model-building function must return a compiled model "
-                         "(call model.compile(...) before returning it)")
+    model = build_compiled(job.hypermodel, hp)
     task = task_of(model)
     reporter = _EpochReporter(trial, settings.objectives[0], task, validation, prune)
     kwargs = dict(job.fit_kwargs)
@@ -229,7 +233,7 @@ def _fit_once(job, settings, trial, hp, data, prune):
     kwargs.setdefault("verbose", 0)
     if settings.seed is not None:
         kwargs.setdefault("seed", settings.seed)
-    hypermodel.fit(hp, model, x, y, validation_data=validation, **kwargs)
+    job.hypermodel.fit(hp, model, x, y, validation_data=validation, **kwargs)
     if reporter.diverged:
         raise Diverged(reporter.diverged)
     if reporter.pruned:
@@ -308,7 +312,7 @@ def run_trial(job, settings, token):
         outcome.update(values=values, metrics=metrics, epochs=epochs)
         trial.set_user_attr("metrics", metrics)
         trial.set_user_attr("epochs", epochs)
-        if settings.save_models and model is not None:
+        if model is not None:
             outcome["model"] = _model_bytes(model)
     outcome["duration"] = time.perf_counter() - started
     trial.set_user_attr("duration_s", round(outcome["duration"], 3))

@@ -8,10 +8,7 @@ storage, until exactly ``n_trials`` trials have finished (completed or pruned). 
 """
 
 import datetime
-import difflib
 import itertools
-import json
-import math
 import os
 import shutil
 import socket
@@ -21,10 +18,12 @@ import numpy as np
 
 from . import results
 from .executors import LocalExecutor, RayExecutor
-from .objectives import TunerError, check_for_task, parse_constraints, parse_objectives, task_of
+from .._json import write_json
+from .objectives import (TunerError, check_for_task, parse_constraints, parse_objectives,
+                         suggestion, task_of)
 from .space import HyperParameters, SearchSpace
 from .storage import open_storage, redact, sqlite_url
-from .trial import Job, Settings, as_hypermodel
+from .trial import Job, Settings, as_hypermodel, build_compiled
 
 __all__ = ["Tuner", "SAMPLERS", "PRUNERS"]
 
@@ -37,9 +36,8 @@ _FINISHED = ("COMPLETE", "PRUNED")
 def _choice(what, value, choices):
     if value in choices:
         return value
-    close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise TunerError(f"{what} must be one of {', '.join(choices)}, got {value!r}{hint}")
+    raise TunerError(f"{what} must be one of {', '.join(choices)}, got {value!r}"
+                     f"{suggestion(value, choices)}")
 
 
 def _positive_int(what, value, allow_none=False):
@@ -148,7 +146,6 @@ class Tuner:
         self.verbose = verbose
         self.study = None
         self.task = None
-        self.saved_models = {}
         self._job = None
         self._storage = None
         self._retrained = (None, None)
@@ -196,16 +193,13 @@ class Tuner:
             probe = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
         for attempt in range(attempts):
             try:
-                model = self.hypermodel.build(HyperParameters(probe.ask()))
+                model = build_compiled(self.hypermodel, HyperParameters(probe.ask()))
                 break
             except Exception as err:  # noqa: BLE001 - some draws may fail; all failing is a bug
                 if attempt == attempts - 1:
                     raise TunerError(f"the model-building function failed for {attempts} "
                                      f"random draws; the last error: {type(err).__name__}: "
                                      f"{err}") from err
-        if not getattr(model, "compiled", False):
-            raise TunerError("the model-building function must return a compiled model "
-                             "(call model.compile(...) before returning it)")
         self.task = task_of(model)
         check_for_task([o.name for o in self.objectives]
                        + [c.metric for c in self.constraints], self.task)
@@ -360,9 +354,9 @@ class Tuner:
     def _drive(self, executor, storage):
         tokens = itertools.count(len(self.study.trials))
         in_flight, failures = set(), 0
+        done = self._finished_count()
         try:
             while True:
-                done = self._finished_count()
                 while done + len(in_flight) < self.n_trials and len(in_flight) < \
                         executor.capacity:
                     token = next(tokens)
@@ -374,7 +368,8 @@ class Tuner:
                 in_flight.discard(outcome["token"])
                 if outcome["state"] == "CRASHED":
                     self._fail_token(storage, outcome)
-                self._record(outcome)
+                done = self._finished_count()
+                self._record(outcome, done)
                 if outcome["state"] in ("FAIL", "CRASHED"):
                     failures += 1
                     if failures >= self.max_failures:
@@ -396,18 +391,20 @@ class Tuner:
                 _mark_failed(storage, trial, outcome["reason"])
                 outcome["number"] = trial.number
 
-    def _record(self, outcome):
-        """Keep a completed trial's model file and print its line."""
+    def _trial_path(self, number):
+        """Where a completed trial's model file is kept."""
+        return os.path.join(self.directory, "trials", f"trial_{number:04d}.neurona")
+
+    def _record(self, outcome, done):
+        """Keep a completed trial's model file and print its line (``done``: trials finished
+        so far)."""
         number = outcome["number"]
         if outcome.get("model") is not None:
-            path = os.path.join(self.directory, "trials", f"trial_{number:04d}.neurona")
-            _write_atomic(path, outcome["model"])
-            self.saved_models[number] = path
+            _write_atomic(self._trial_path(number), outcome["model"])
         if not self.verbose:
             return
         label = "?" if number is None else number
         state = "FAILED" if outcome["state"] in ("FAIL", "CRASHED") else outcome["state"]
-        done = self._finished_count()
         line = f"[{done}/{self.n_trials}] trial {label:>3} {state:<9}"
         if outcome["values"] is not None:
             line += "  " + "  ".join(f"{o.name}={v:.4g}" for o, v in
@@ -468,7 +465,7 @@ class Tuner:
                              "no best model")
         if self._job is not None and self._job.folds:
             return self._retrain(best)
-        path = os.path.join(self.directory, "trials", f"trial_{best.number:04d}.neurona")
+        path = self._trial_path(best.number)
         if not os.path.isfile(path):
             raise TunerError(f"the model of trial {best.number} is not in {self.directory} "
                              "(it ran elsewhere or its model could not be saved)")
@@ -502,9 +499,8 @@ class Tuner:
         found = []
         board = self.leaderboard()
         for number in board[board["state"] == "COMPLETE"]["trial"][:num_models]:
-            path = os.path.join(self.directory, "trials", f"trial_{number:04d}.neurona")
-            if os.path.isfile(path):
-                found.append(load_model(path))
+            if os.path.isfile(self._trial_path(number)):
+                found.append(load_model(self._trial_path(number)))
         return found
 
     def finish(self):
@@ -525,7 +521,7 @@ class Tuner:
         if best is not None:
             summary["best"] = {"trial": best.number, "values": list(best.values),
                                "params": best.params, "metrics": best.user_attrs.get("metrics")}
-            source = os.path.join(self.directory, "trials", f"trial_{best.number:04d}.neurona")
+            source = self._trial_path(best.number)
             target = os.path.join(self.directory, "best_model.neurona")
             if self._job is not None and self._job.folds:
                 from ..saving import save_model
@@ -536,8 +532,7 @@ class Tuner:
         if len(self.objectives) > 1:
             summary["pareto_front"] = [{"trial": t.number, "values": list(t.values)}
                                        for t in self.pareto_front()]
-        with open(os.path.join(self.directory, "summary.json"), "w", encoding="utf-8") as out:
-            json.dump(_json_safe(summary), out, indent=2)
+        write_json(os.path.join(self.directory, "summary.json"), summary)
         if self.verbose:
             print("\nLeaderboard (best first):\n" + results.format_leaderboard(board))
             if best is not None:
@@ -597,15 +592,4 @@ def _write_atomic(path, data):
 def _short(value):
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
-
-def _json_safe(value):
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
