@@ -24,12 +24,13 @@ def rng():
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory):
-    """The shipped Boston housing and Caravan tables exported as CSV files (for CLI tests)."""
+    """The shipped Boston housing, Caravan and used-car tables exported as CSV files (for CLI
+    tests)."""
     pytest.importorskip("pandas")
     from neurona.cli import main
 
     folder = tmp_path_factory.mktemp("data")
-    for name in ("boston_housing", "caravan_customers"):
+    for name in ("boston_housing", "caravan_customers", "used_car_prices"):
         assert main(["datasets", "export", name, "-o", str(folder / f"{name}.csv")]) == 0
     return folder
 

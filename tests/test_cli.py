@@ -167,6 +167,46 @@ def test_model_files_carry_optional_preprocessing(tmp_path):
         keras.saving.save_model(model, tmp_path / "bad.keras", preprocessing={"f": print})
     assert not (tmp_path / "bad.keras").exists()
 
+def test_log_target_transform_trains_on_logs_and_reports_in_target_units(data_dir, tmp_path,
+                                                                           capsys):
+    import pandas as pd
+
+    import neurona as keras
+    from neurona.data import TabularEncoder, read_table
+    from neurona.saving.api import load_preprocessing
+
+    out = tmp_path / "cars"
+    code, _, _ = _run(capsys, "train", data_dir / "used_car_prices.csv", "--target", "price",
+                      "--target-transform", "log", "--epochs", "3", "--layers", "16",
+                      "--no-tensorboard", "--out", out, "-q")
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["target_transform"] == "log"
+    frame = read_table(data_dir / "used_car_prices.csv")
+    code, _, _ = _run(capsys, "predict", out, data_dir / "used_car_prices.csv", "-o",
+                      tmp_path / "pred.csv")
+    predicted = pd.read_csv(tmp_path / "pred.csv")["predicted_price"].to_numpy()
+    assert code == 0
+    model = keras.saving.load_model(out / "model.neurona")
+    encoder = TabularEncoder.from_config(load_preprocessing(out / "model.neurona")["encoder"])
+    network = model.predict(encoder.transform(frame), verbose=0)[:, 0].astype(np.float64)
+    np.testing.assert_allclose(predicted, np.exp(network), rtol=1e-6)  # dollars, not logs
+    code, stdout, _ = _run(capsys, "evaluate", out, data_dir / "used_car_prices.csv", "--json")
+    found = json.loads(stdout)["metrics"]
+    price = frame["price"].to_numpy(dtype=np.float64)
+    np.testing.assert_allclose(found["mae"], np.abs(price - predicted).mean(), rtol=1e-5)
+    # the network's own loss stays in its units: the MSE of log-prices
+    np.testing.assert_allclose(found["loss"], np.mean((np.log(price) - network) ** 2), rtol=1e-4)
+    config = yaml_load(out / "config.yaml")
+    assert config["target_transform"] == "log"
+
+
+def yaml_load(path):
+    import yaml
+
+    return yaml.safe_load(path.read_text())
+
+
 # -- bad input: one line on stderr, exit status 2 -------------------------------------------------
 def _write(path, text):
     path.write_text(text)
@@ -183,6 +223,7 @@ BAD_CSV = {
     "one class": ("a,b,y\n1,2,yes\n3,4,yes\n5,6,yes\n", "single value 'yes'"),
     "missing target column": ("a,b,price\n1,2,3\n4,5,6\n", "no target column 'y'"),
 }
+BAD_LOG_TARGET = "a,y\n" + "".join(f"{i},{i % 7}.5\n" for i in range(30)) + "30,0\n"
 
 
 @pytest.mark.parametrize("case", list(BAD_CSV))
@@ -197,6 +238,15 @@ def test_bad_csv_is_one_line_and_exit_2(case, tmp_path, capsys):
     assert expected in err and "Traceback" not in err
     assert not (tmp_path / "run").exists()
     assert [p.name for p in tmp_path.iterdir()] == (["data.csv"] if text is not None else [])
+
+
+def test_log_of_a_zero_target_is_one_line_and_exit_2(tmp_path, capsys):
+    path = _write(tmp_path / "data.csv", BAD_LOG_TARGET)
+    code, _, err = _run(capsys, "train", path, "--target", "y", "--target-transform", "log",
+                        "--out", tmp_path / "run")
+    assert code == 2 and err.count("\n") == 1, err
+    assert "target_transform='log' needs values above 0" in err and "log1p" in err
+    assert not (tmp_path / "run").exists()
 
 
 def test_misspelled_target_gets_a_suggestion(tmp_path, capsys):
@@ -219,6 +269,12 @@ BAD_YAML = {
     "no target": ("data: d.csv\n", "needs 'target'"),
     "split too large": ("data: d.csv\ntarget: y\nsplit: {validation: 0.5, test: 0.5}\n",
                         "must leave rows to train on"),
+    "unknown target transform": ("data: d.csv\ntarget: y\ntarget_transform: lgo\n",
+                                 "target_transform must be null or one of log, log1p, "
+                                 "standardize, got 'lgo'; did you mean 'log'?"),
+    "transform of classes": ("data: d.csv\ntarget: y\ntask: binary\ntarget_transform: log\n",
+                             "target_transform: log applies to regression targets, but task is "
+                             "binary"),
 }
 
 

@@ -9,6 +9,7 @@ import os
 import numpy as np
 
 from .._json import json_ready, write_json  # noqa: F401 - this module's JSON writers
+from . import pipeline
 
 
 def write_config(folder, config):
@@ -50,8 +51,9 @@ def write_plots(folder, history, prepared, outputs, summary):
         drawn.append("learning_curves")
     y_true, out = prepared.y["test"], outputs["test"]
     if prepared.task == "regression":
-        plotting.plot_predicted_vs_actual(y_true, out[:, 0], path=path("predicted_vs_actual"))
-        plotting.plot_residuals(y_true, out[:, 0], path=path("residuals"))
+        actual, predicted = pipeline.in_target_units(prepared.encoder, y_true, out)
+        plotting.plot_predicted_vs_actual(actual, predicted, path=path("predicted_vs_actual"))
+        plotting.plot_residuals(actual, predicted, path=path("residuals"))
         return [path(n) for n in drawn + ["predicted_vs_actual", "residuals"]]
     names = [str(c) for c in prepared.classes]
     plotting.plot_confusion_matrix(summary.confusion_matrix, labels=names,

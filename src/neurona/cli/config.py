@@ -6,6 +6,7 @@ and ``target``); the YAML file and the command-line options fill the same dict, 
     data: boston_housing.csv        # relative paths are relative to the YAML file
     target: medv
     task: auto                      # auto | regression | binary | multiclass
+    target_transform: null          # log | log1p | standardize: learn a transformed target
     columns: {drop: [black], categorical: [chas]}
     split: {validation: 0.2, test: 0.2, seed: 0, stratify: auto}
     layers: [64, 64]                # or [{units: 64, activation: relu, dropout: 0.1, l2: 1e-3}]
@@ -24,6 +25,7 @@ import copy
 import difflib
 import os
 
+from ..data._target import TARGET_TRANSFORMS  # noqa: F401 - the choices of target_transform
 from .errors import CLIError
 
 TASKS = ("auto", "regression", "binary", "multiclass")
@@ -32,6 +34,7 @@ DEFAULTS = {
     "data": None,
     "target": None,
     "task": "auto",
+    "target_transform": None,
     "columns": {"drop": [], "categorical": [], "numeric": []},
     "split": {"validation": 0.2, "test": 0.2, "seed": 0, "stratify": "auto"},
     "layers": [64, 64],
@@ -165,6 +168,14 @@ def validate(raw, base_dir=None):
     if config["task"] not in TASKS:
         hint = _suggest(config["task"], TASKS) if isinstance(config["task"], str) else ""
         raise CLIError(f"task must be one of {', '.join(TASKS)}, got {config['task']!r}{hint}")
+    transform = config["target_transform"]
+    if transform is not None and transform not in TARGET_TRANSFORMS:
+        hint = _suggest(transform, TARGET_TRANSFORMS) if isinstance(transform, str) else ""
+        raise CLIError(f"target_transform must be null or one of {', '.join(TARGET_TRANSFORMS)}, "
+                       f"got {transform!r}{hint}")
+    if transform is not None and config["task"] in ("binary", "multiclass"):
+        raise CLIError(f"target_transform: {transform} applies to regression targets, but task "
+                       f"is {config['task']}; remove target_transform")
     columns = _section("columns", config["columns"], DEFAULTS["columns"])
     config["columns"] = {k: _names(f"columns.{k}", v) for k, v in columns.items()}
     split = _section("split", config["split"], DEFAULTS["split"])

@@ -94,7 +94,7 @@ def prediction_frame(outputs, preprocessing, encoder):
         return pd.DataFrame({f"output_{i}": outputs[:, i] for i in range(outputs.shape[1])})
     target = preprocessing["target"]
     if preprocessing["task"] == "regression":
-        return pd.DataFrame({f"predicted_{target}": outputs[:, 0]})
+        return pd.DataFrame({f"predicted_{target}": encoder.inverse_transform_target(outputs)})
     classes = preprocessing["classes"]
     probs = np.column_stack([1.0 - outputs[:, 0], outputs[:, 0]]) if outputs.shape[1] == 1 \
         else outputs
@@ -146,7 +146,7 @@ def run_evaluate(args):
     metrics = {k: float(v) for k, v in
                model.evaluate(x, y, verbose=0, return_dict=True).items()}
     outputs = np.asarray(model.predict(x, verbose=0), dtype=np.float64)
-    found, summary = pipeline.report(preprocessing["task"], preprocessing["classes"], y, outputs)
+    found, summary = pipeline.report(encoder, y, outputs)
     metrics.update(found)
     result = {"rows": len(frame), "task": preprocessing["task"], "target": target,
               "metrics": metrics}

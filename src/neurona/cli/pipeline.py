@@ -88,7 +88,8 @@ def prepare(config):
         raise CLIError(f"{path}: no feature columns left besides the target {target!r}")
     task = None if config["task"] == "auto" else config["task"]
     try:
-        fitted = _target.fit_target(frame[target], task, max_classes=20)
+        fitted = _target.fit_target(frame[target], task, max_classes=20,
+                                    transform=config["target_transform"])
     except ValueError as err:
         raise CLIError(f"{path}: {str(err).replace('TabularEncoder.fit: ', '')}") from None
     task = fitted["task"]
@@ -105,8 +106,12 @@ def prepare(config):
     except ValueError as err:
         raise CLIError(f"{path}: cannot split {len(frame)} rows: {err}") from None
     encoder = TabularEncoder(numeric=columns["numeric"] or None,
-                             categorical=columns["categorical"] or None, target=target, task=task)
-    encoder.fit(train)
+                             categorical=columns["categorical"] or None, target=target, task=task,
+                             target_transform=config["target_transform"])
+    try:
+        encoder.fit(train)
+    except ValueError as err:  # e.g. a log transform of a target that holds 0
+        raise CLIError(f"{path}: {str(err).replace('TabularEncoder.fit: ', '')}") from None
     parts = {"train": train, "validation": val, "test": test}
     x = {name: encoder.transform(part) for name, part in parts.items()}
     y = {name: encoder.transform_target(part) for name, part in parts.items()}
@@ -161,16 +166,24 @@ def predict_parts(model, prepared):
             for name, x in prepared.x.items()}
 
 
-def report(task, classes, y_true, outputs):
-    """Scalar test metrics from predictions: the regression report, or accuracy, macro F1,
-    ROC AUC and PR AUC of a classifier. Returns ``(metrics, ClassificationSummary or None)``."""
+def in_target_units(encoder, y_true, outputs):
+    """Regression targets and predictions as float64 values in the target's own units (any
+    ``target_transform`` undone), so metrics and plots speak dollars, not log-dollars."""
+    return (encoder.inverse_transform_target(y_true),
+            encoder.inverse_transform_target(outputs[:, 0]))
+
+
+def report(encoder, y_true, outputs):
+    """Scalar test metrics from predictions: the regression report (in the target's units), or
+    accuracy, macro F1, ROC AUC and PR AUC of a classifier. Returns ``(metrics,
+    ClassificationSummary or None)``."""
     from .. import evaluation
 
-    if task == "regression":
-        found = evaluation.regression_report(y_true, outputs[:, 0])
+    if encoder.task == "regression":
+        found = evaluation.regression_report(*in_target_units(encoder, y_true, outputs))
         return {k: float(v) for k, v in found.items()}, None
     summary = evaluation.classification_summary(y_true, outputs,
-                                                target_names=[str(c) for c in classes])
+                                                target_names=[str(c) for c in encoder.classes])
     return {"accuracy": float(summary.report["accuracy"]),
             "macro_f1": float(summary.report["macro avg"]["f1-score"]),
             "roc_auc": float(summary.roc_auc), "pr_auc": float(summary.pr_auc)}, summary
@@ -182,7 +195,7 @@ def measure(model, prepared, outputs):
     for name in prepared.x:
         logs = model.evaluate(prepared.x[name], prepared.y[name], verbose=0, return_dict=True)
         metrics[name] = {key: float(value) for key, value in logs.items()}
-    found, summary = report(prepared.task, prepared.classes, prepared.y["test"], outputs["test"])
+    found, summary = report(prepared.encoder, prepared.y["test"], outputs["test"])
     metrics["test"].update(found)
     if summary is not None:
         metrics["test_report"] = summary.report

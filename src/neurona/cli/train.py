@@ -25,6 +25,9 @@ def add_parser(subparsers, parents):
                    help="the training table (.csv, .csv.gz) or a run configuration (.yaml, .yml)")
     p.add_argument("--target", help="the column to predict (required with a CSV)")
     p.add_argument("--task", choices=C.TASKS, help="default: inferred from the target")
+    p.add_argument("--target-transform", choices=C.TARGET_TRANSFORMS,
+                   help="learn log(target), log1p(target) or the standardized target; "
+                        "predictions and metrics are in the target's own units")
     p.add_argument("--drop", metavar="COLS", help="comma-separated columns to leave out")
     p.add_argument("--categorical", metavar="COLS",
                    help="comma-separated columns to one-hot encode (default: inferred)")
@@ -74,7 +77,7 @@ def _overrides(args):
         layers = [{"units": n, "activation": args.activation or "relu",
                    "dropout": args.dropout or 0.0} for n in layers]
     values = {
-        "target": args.target, "task": args.task,
+        "target": args.target, "task": args.task, "target_transform": args.target_transform,
         "columns.drop": _list(args.drop, "--drop"),
         "columns.categorical": _list(args.categorical, "--categorical"),
         "columns.numeric": _list(args.numeric, "--numeric"),
@@ -180,6 +183,8 @@ def train_into(config, folder, verbose=2):
     outputs = pipeline.predict_parts(model, prepared)
     metrics, summary = pipeline.measure(model, prepared, outputs)
     metrics = {"task": prepared.task, "target": config["target"], "classes": prepared.classes,
+               # train/validation/test "loss" (and Keras metrics) are in the network's units
+               "target_transform": config["target_transform"],
                "rows": {part: len(y) for part, y in prepared.y.items()},
                "epochs_run": len(history.epoch),  # best_epoch counts from 1, as printed
                "best_epoch": None if history.best_epoch is None else history.best_epoch + 1,

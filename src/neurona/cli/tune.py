@@ -27,6 +27,10 @@ def add_parser(subparsers, parents):
                    help="the table (.csv) or a run configuration of 'neurona train' (.yaml)")
     p.add_argument("--target", help="the column to predict (required with a CSV)")
     p.add_argument("--task", choices=C.TASKS, help="default: inferred from the target")
+    p.add_argument("--target-transform", choices=C.TARGET_TRANSFORMS,
+                   help="learn log(target), log1p(target) or the standardized target (the "
+                        "trials' validation metrics are then in those units; the best model's "
+                        "test metrics in the target's own)")
     p.add_argument("--drop", metavar="COLS", help="comma-separated columns to leave out")
     p.add_argument("--trials", type=int, default=20, help="trials to finish (default 20)")
     p.add_argument("--jobs", type=int, help="trials at a time (default 1; with Ray: the "
@@ -74,7 +78,8 @@ def resolve_config(args):
         raw, base_dir = {"data": args.source}, None
     drop = None if args.drop is None else [c.strip() for c in args.drop.split(",") if c.strip()]
     raw = C.apply_overrides(raw, {
-        "target": args.target, "task": args.task, "columns.drop": drop,
+        "target": args.target, "task": args.task, "target_transform": args.target_transform,
+        "columns.drop": drop,
         "fit.epochs": args.epochs, "fit.class_weight": args.class_weight,
         "callbacks.early_stopping.patience": args.patience, "split.seed": args.seed,
         "fit.seed": args.seed, "out": args.out})

@@ -2,7 +2,9 @@
 output layer + loss the course recommends per task.
 
 A fitted target is a plain dict ``{"name", "task", "classes"}`` (``classes`` None for
-regression), so it serializes to JSON as it is.
+regression), so it serializes to JSON as it is. A regression target may also carry a
+``"transform"`` (see :data:`TARGET_TRANSFORMS`): the network then learns the transformed values
+and predictions are mapped back, as scikit-learn's ``TransformedTargetRegressor`` does.
 """
 
 import numpy as np
@@ -10,6 +12,11 @@ import numpy as np
 from . import _columns as C
 
 TASKS = ("regression", "binary", "multiclass")
+
+#: target transforms of a regression target: log (positive values, e.g. prices: multiplicative
+#: effects become additive), log1p (values >= 0, e.g. counts) and standardize (mean 0, std 1
+#: with the training rows' statistics, for targets in large units)
+TARGET_TRANSFORMS = ("log", "log1p", "standardize")
 
 
 def check_finite(values, name, what):
@@ -20,22 +27,34 @@ def check_finite(values, name, what):
                          f"({int(inf.sum())} infinite value(s)); replace them (e.g. with NaN)")
 
 
-def fit_target(series, task, max_classes):
-    """The fitted target dict for a training column (``task`` None infers it)."""
+def fit_target(series, task, max_classes, transform=None):
+    """The fitted target dict for a training column (``task`` None infers it; ``transform`` one
+    of :data:`TARGET_TRANSFORMS` or None)."""
+    if transform is not None and transform not in TARGET_TRANSFORMS:
+        raise ValueError(f"TabularEncoder: target_transform={transform!r} is not one of "
+                         f"{TARGET_TRANSFORMS} (or None)")
     found = _present_keys(series, "TabularEncoder.fit")
     distinct = set(found)
     if len(distinct) < 2:
         raise ValueError(f"TabularEncoder.fit: target {series.name!r} has a single value "
                          f"{found[0]!r} in the training rows; a model cannot learn from it")
     numeric = C.is_numeric_kind(series)
+    if task is None and transform is not None and numeric:
+        task = "regression"  # a target transform says so, even of a few whole numbers
     task = task or infer_task(series, distinct, numeric, max_classes)
     if task == "regression":
         if not numeric:
             raise ValueError(f"TabularEncoder.fit: task='regression' needs a numeric target, but "
                              f"{series.name!r} holds {series.dtype} values such as "
                              f"{series.iloc[0]!r}; use task='binary' or 'multiclass'")
-        check_finite(C.to_float(series, "TabularEncoder.fit"), series.name, "TabularEncoder.fit")
-        return {"name": C.plain(series.name), "task": task, "classes": None}
+        values = C.to_float(series, "TabularEncoder.fit")
+        check_finite(values, series.name, "TabularEncoder.fit")
+        fitted = {"name": C.plain(series.name), "task": task, "classes": None}
+        return _fit_transform(fitted, transform, values) if transform else fitted
+    if transform is not None:
+        raise ValueError(f"TabularEncoder.fit: target_transform={transform!r} applies to "
+                         f"regression targets, but {series.name!r} is a {task} target; leave "
+                         f"target_transform unset")
     if task == "binary" and len(distinct) != 2:
         raise ValueError(f"TabularEncoder.fit: task='binary' but target {series.name!r} has "
                          f"{len(distinct)} classes; use task='multiclass'")
@@ -71,7 +90,7 @@ def encode(target, data):
     if target["task"] == "regression":
         values = C.to_float(series, what)
         check_finite(values, target["name"], what)
-        return values.astype(np.float32)
+        return _forward(target, values, what).astype(np.float32)
     index = {C.key(c): i for i, c in enumerate(target["classes"])}
     unseen = sorted({k for k in found if k not in index}, key=str)
     if unseen:
@@ -91,7 +110,7 @@ def decode(target, predictions):
         if pred.ndim != 1:
             raise ValueError(f"{what}: regression predictions must have shape (n,) or (n, 1), "
                              f"got {np.shape(predictions)}")
-        return pred.astype(np.float64)
+        return _inverse(target, pred.astype(np.float64))
     k = len(target["classes"])
     if pred.ndim == 2 and pred.shape[1] == k:
         index = pred.argmax(axis=1)
@@ -111,6 +130,53 @@ def decode(target, predictions):
     classes = np.empty(k, dtype=object)
     classes[:] = target["classes"]
     return classes[index]
+
+
+def _fit_transform(fitted, transform, values):
+    fitted["transform"] = transform
+    _check_domain(fitted, values, "TabularEncoder.fit")
+    if transform == "standardize":
+        std = float(values.std())
+        fitted["center"] = float(values.mean())
+        fitted["scale"] = std if std > 0 else 1.0
+    return fitted
+
+
+def _check_domain(target, values, what):
+    transform = target.get("transform")
+    low = {"log": 0.0, "log1p": -1.0}.get(transform)
+    if low is None or not len(values) or values.min() > low:
+        return
+    row = int(values.argmin())
+    fix = ("use target_transform='log1p' for values >= 0, or no transform"
+           if transform == "log" and values.min() >= 0 else "use no target transform")
+    raise ValueError(f"{what}: target_transform={transform!r} needs values above {low:g}, but "
+                     f"target {target['name']!r} holds {values[row]:g} at row {row}; {fix}")
+
+
+def _forward(target, values, what):
+    """Target values in the units the network learns (the transform applied)."""
+    transform = target.get("transform")
+    _check_domain(target, values, what)
+    if transform == "log":
+        return np.log(values)
+    if transform == "log1p":
+        return np.log1p(values)
+    if transform == "standardize":
+        return (values - target["center"]) / target["scale"]
+    return values
+
+
+def _inverse(target, values):
+    """Network outputs back in the target's own units."""
+    transform = target.get("transform")
+    if transform == "log":
+        return np.exp(values)
+    if transform == "log1p":
+        return np.expm1(values)
+    if transform == "standardize":
+        return values * target["scale"] + target["center"]
+    return values
 
 
 def _present_keys(series, what):

@@ -57,6 +57,10 @@ class TabularEncoder:
             inferred categorical.
         max_classes: the most distinct whole-number values a numeric target may have to be
             inferred a class target.
+        target_transform: for a regression target, ``"log"`` (positive values such as prices),
+            ``"log1p"`` (values >= 0 such as counts) or ``"standardize"``: ``transform_target``
+            gives the transformed values the network learns and ``inverse_transform_target``
+            maps predictions back to the target's units. None (default) leaves them as they are.
 
     Example:
         >>> import pandas as pd
@@ -72,7 +76,7 @@ class TabularEncoder:
     """
 
     def __init__(self, numeric=None, categorical=None, target=None, task=None,
-                 integer_categories=2, max_classes=20):
+                 integer_categories=2, max_classes=20, target_transform=None):
         self.numeric = _name_list(numeric, "numeric")
         self.categorical = _name_list(categorical, "categorical")
         both = set(self.numeric or ()) & set(self.categorical or ())
@@ -88,7 +92,14 @@ class TabularEncoder:
                                  ("max_classes", max_classes, 2)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
                 raise ValueError(f"TabularEncoder: {name} must be an integer >= {low}, got {value!r}")
+        if target_transform is not None and target_transform not in T.TARGET_TRANSFORMS:
+            raise ValueError(f"TabularEncoder: target_transform={target_transform!r} is not one "
+                             f"of {T.TARGET_TRANSFORMS} (or None)")
+        if target_transform is not None and target is None:
+            raise ValueError(f"TabularEncoder: target_transform={target_transform!r} needs "
+                             f"target= (the target column)")
         self.target = target
+        self.target_transform = target_transform
         self._task_option = task
         self.integer_categories = int(integer_categories)
         self.max_classes = int(max_classes)
@@ -116,8 +127,8 @@ class TabularEncoder:
         named = (self.numeric or []) + (self.categorical or [])
         C.check_columns(frame, named + ([self.target] if self.target is not None else []),
                         "TabularEncoder.fit")
-        target = (T.fit_target(frame[self.target], self._task_option, self.max_classes)
-                  if self.target is not None else None)  # its errors come before any warning
+        target = (T.fit_target(frame[self.target], self._task_option, self.max_classes,
+                               self.target_transform) if self.target is not None else None)  # its errors come before any warning
         features, imputed = [], {}
         for name in self._feature_columns(frame):
             column = frame[name]
@@ -192,7 +203,8 @@ class TabularEncoder:
         return np.concatenate(blocks, axis=1).astype(np.float32)
 
     def transform_target(self, data):
-        """Labels for a loss: float32 values (regression) or int64 classes 0..K-1.
+        """Labels for a loss: float32 values (regression, with the ``target_transform``
+        applied) or int64 classes 0..K-1.
 
         Args:
             data: a DataFrame holding the target column, or the target values (Series, array,
@@ -207,7 +219,8 @@ class TabularEncoder:
         """Predictions back in the target's own terms.
 
         Args:
-            predictions: for regression, values of shape ``(n,)`` or ``(n, 1)``; for a binary
+            predictions: for regression, values of shape ``(n,)`` or ``(n, 1)`` (in the
+                network's units: the ``target_transform`` is undone); for a binary
                 target, sigmoid probabilities ``(n,)``/``(n, 1)`` (threshold 0.5), integer
                 labels, or two-column probabilities; for multiclass, ``(n, K)`` probabilities or
                 integer labels 0..K-1.
@@ -271,7 +284,7 @@ class TabularEncoder:
         config = {"numeric": self.numeric, "categorical": self.categorical,
                   "target": C.plain(self.target) if self.target is not None else None,
                   "task": self._task_option, "integer_categories": self.integer_categories,
-                  "max_classes": self.max_classes}
+                  "max_classes": self.max_classes, "target_transform": self.target_transform}
         if self.fitted:
             config["fitted"] = {"features": [dict(f) for f in self._features],
                                 "target": None if self._target is None else dict(self._target)}
@@ -283,7 +296,8 @@ class TabularEncoder:
         if not isinstance(config, dict):
             raise TypeError(f"TabularEncoder.from_config expects a dict, got {type(config).__name__}")
         options = {k: v for k, v in config.items() if k != "fitted"}
-        known = {"numeric", "categorical", "target", "task", "integer_categories", "max_classes"}
+        known = {"numeric", "categorical", "target", "task", "integer_categories", "max_classes",
+                 "target_transform"}
         if set(options) - known:
             raise ValueError(f"TabularEncoder.from_config: unknown keys {sorted(set(options) - known)}; "
                              f"pass the dict from TabularEncoder.get_config()")
