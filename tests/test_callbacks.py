@@ -167,7 +167,7 @@ def test_terminate_on_nan():
     model = keras.Sequential([layers.Dense(1, input_shape=[2])])
     model.compile(optimizer=keras.optimizers.SGD(1e6), loss="mse")
     nan_stop = callbacks.TerminateOnNaN()
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), pytest.warns(keras.TrainingSetupWarning, match="unscaled"):
         history = model.fit(x * 1e3, y, epochs=50, batch_size=2, verbose=0, callbacks=[nan_stop])
     assert len(history.epoch) == 1 and nan_stop.stopped_batch is not None
 

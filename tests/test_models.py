@@ -1,5 +1,7 @@
 """Sequential, functional and subclassed models: building, training, evaluation, errors."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -252,5 +254,66 @@ def test_validation_split_of_sorted_labels_warns():
     y = np.repeat([0, 1], 50)  # sorted: the last 20% are all class 1
     model = keras.Sequential([layers.Dense(1, activation="sigmoid", input_shape=[3])])
     model.compile(optimizer="sgd", loss="binary_crossentropy")
-    with pytest.warns(UserWarning, match="last 20 rows .* class 0 is 0% of them.*shuffle x and y first"):
+    with pytest.warns(keras.TrainingSetupWarning,
+                      match="last 20 rows .* class 0 is 0% of them.*shuffle the rows before fit"):
         model.fit(x, y, validation_split=0.2, epochs=1, verbose=0)
+
+
+# -- the training-setup doctor inside fit ----------------------------------------------------------
+def _binary_model(units=1, activation="sigmoid"):
+    model = keras.Sequential([layers.Dense(units, activation=activation, input_shape=[3])])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    return model
+
+
+def test_fit_warns_about_unscaled_inputs_once_per_model():
+    rng = np.random.default_rng(0)
+    x = rng.normal(500.0, 200.0, size=(60, 3))
+    y = (x[:, 0] > 500).astype(np.int64)
+    model = _binary_model()
+    with pytest.warns(keras.TrainingSetupWarning, match=r"3 of 3 input features are far from "
+                      r"mean 0 / std 1 .*fix: standardize") as caught:
+        model.fit(x, y, epochs=1, verbose=0)
+    assert len(caught) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(x, y, epochs=1, verbose=0)  # said once: a second fit stays quiet
+        _binary_model().fit((x - 500.0) / 200.0, y, epochs=1, verbose=0)  # scaled: nothing
+
+
+def test_fit_warns_about_imbalance_unless_the_classes_are_weighted():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((100, 3))
+    y = (np.arange(100) % 20 == 0).astype(np.int64)  # 5% positives
+    with pytest.warns(keras.TrainingSetupWarning, match=r"class 1 is only 5.0% of the rows "
+                      r"\(5 of 100\).*class_weight='balanced'"):
+        _binary_model().fit(x, y, epochs=1, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _binary_model().fit(x, y, epochs=1, verbose=0, class_weight="balanced")
+        _binary_model().fit(x, y, epochs=1, verbose=0, sample_weight=np.ones(100))
+
+
+def test_fit_stops_on_a_doctor_error_before_any_step():
+    x = np.random.default_rng(2).standard_normal((40, 3))
+    y = (x[:, 0] > 0).astype(np.int64)
+    model = _binary_model(activation="relu")
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match=r"binary_crossentropy expects probabilities but the last "
+                                         r"layer's activation is 'relu'; fix: use "
+                                         r"activation='sigmoid'"):
+        model.fit(x, y, epochs=1, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_fit_doctor_samples_rows_of_large_inputs(monkeypatch):
+    from neurona.models import doctor
+
+    seen = []
+    real = doctor.check_training_setup
+    monkeypatch.setattr(doctor, "FIT_SAMPLE_VALUES", 300)
+    monkeypatch.setattr(doctor, "check_training_setup",
+                        lambda x, y, **kw: seen.append(len(x[kw["scale_rows"]])) or real(x, y, **kw))
+    x = np.random.default_rng(3).standard_normal((1000, 3))
+    _binary_model().fit(x, (x[:, 0] > 0).astype(np.int64), epochs=1, verbose=0)
+    assert seen == [100]  # every 10th row: 100 rows x 3 features = 300 values

@@ -18,6 +18,7 @@ import argparse
 import sys
 import warnings
 
+from ..models.doctor import TrainingSetupWarning
 from .errors import CLIError
 
 __all__ = ["main", "build_parser", "CLIError"]
@@ -93,6 +94,8 @@ def main(argv=None):
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
+            # the doctor's findings are part of the command's output, whatever the filters
+            warnings.simplefilter("default", TrainingSetupWarning)
             return args.handler(args)
     except KeyboardInterrupt:
         if debug:

@@ -9,6 +9,7 @@ encoder inside), ``history.csv``, ``metrics.json``, ``config.yaml``, PNG plots, 
 """
 
 import os
+import warnings
 
 from . import artifacts, config as C, pipeline
 from .errors import CLIError
@@ -156,6 +157,7 @@ def train_into(config, folder, verbose=2):
     """
     from .. import utils
     from ..data import check_training_setup, format_findings
+    from ..models.doctor import TrainingSetupWarning
     from ..saving import save_model
 
     prepared = pipeline.prepare(config)
@@ -166,20 +168,24 @@ def train_into(config, folder, verbose=2):
     seed = config["fit"]["seed"] if config["fit"]["seed"] is not None else config["split"]["seed"]
     utils.set_random_seed(seed)
     model, output = pipeline.build_model(config, prepared)
-    findings = check_training_setup(prepared.x["train"], prepared.y["train"], model=model)
+    findings = check_training_setup(prepared.x["train"], prepared.y["train"], model=model,
+                                    class_weight=config["fit"]["class_weight"])
     errors = [f for f in findings if f.level == "error"]
     if errors:
         raise CLIError(f"{errors[0].message}; fix: {errors[0].fix}")
     if findings and verbose:
         print(format_findings(findings))
-        if any(f.code == "class_imbalance" for f in findings) and not config["fit"]["class_weight"]:
+        if any(f.code == "class_imbalance" for f in findings):
             print("    on the command line: --class-weight balanced (or fit.class_weight in YAML)")
-    history = model.fit(prepared.x["train"], prepared.y["train"],
-                        validation_data=(prepared.x["validation"], prepared.y["validation"]),
-                        epochs=config["fit"]["epochs"], batch_size=config["fit"]["batch_size"],
-                        callbacks=pipeline.callbacks_for(config, folder, verbose),
-                        verbose=verbose,
-                        class_weight=config["fit"]["class_weight"], seed=seed)
+    with warnings.catch_warnings():  # the findings were printed above, with the CLI's fix
+        warnings.simplefilter("ignore", TrainingSetupWarning)
+        history = model.fit(prepared.x["train"], prepared.y["train"],
+                            validation_data=(prepared.x["validation"], prepared.y["validation"]),
+                            epochs=config["fit"]["epochs"],
+                            batch_size=config["fit"]["batch_size"],
+                            callbacks=pipeline.callbacks_for(config, folder, verbose),
+                            verbose=verbose, class_weight=config["fit"]["class_weight"],
+                            seed=seed)
     outputs = pipeline.predict_parts(model, prepared)
     metrics, summary = pipeline.measure(model, prepared, outputs)
     metrics = {"task": prepared.task, "target": config["target"], "classes": prepared.classes,

@@ -6,7 +6,6 @@ batch. It never waits on the device: the loss is summed on the device and read o
 callbacks, never branches of this loop.
 """
 
-import warnings
 
 import numpy as np
 
@@ -15,6 +14,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..backend import get_ops
 from . import data as D
+from .doctor import check_fit
 from .targets import class_weight_to_sample_weight, output_activation, prepare_targets
 
 
@@ -270,14 +270,17 @@ class Trainer:
         if validation_data is not None and validation_split:
             raise ValueError("Pass either validation_data or validation_split, not both")
         sw_raw = D.sample_weight_array(sample_weight, None)
+        x = D.standardize_x(x, "x", self.dtype)
+        y = D._as_array(y, "y") if y is not None else None
+        n_all = D.check_lengths(x, y, sw_raw)
+        x_all, y_all = x, y
         if validation_split:
-            x_std = D.standardize_x(x, "x", self.dtype)
-            y_std = D._as_array(y, "y") if y is not None else None
-            n_all = D.check_lengths(x_std, y_std, sw_raw)
-            _warn_if_split_is_biased(y_std, validation_split, getattr(self.loss, "label_kind", None))
-            (x, y, sw_raw), validation_data = D.split_validation(x_std, y_std, sw_raw, validation_split, n_all)
+            (x, y, sw_raw), validation_data = D.split_validation(x, y, sw_raw, validation_split,
+                                                                 n_all)
         x, y, sw, n = self._prepare(x, y, sw_raw, class_weight)
         val = self._prepare_validation(validation_data)
+        check_fit(self, x_all, y_all, validation_split,  # before any step: errors stop, warnings once
+                  class_weight if sample_weight is None else sample_weight)
         verbose = 1 if verbose == "auto" else int(verbose)
         rng = nrandom.make_generator(seed)
         steps = -(-n // batch_size) if steps_per_epoch is None else int(steps_per_epoch)
@@ -496,25 +499,6 @@ class _LazyLogs(dict):
     def __contains__(self, key):
         self._fill()
         return super().__contains__(key)
-
-
-def _warn_if_split_is_biased(y, validation_split, label_kind):
-    """Keras's validation_split takes the last rows: warn when they look unlike the rest (sorted
-    data), which would make the validation numbers meaningless."""
-    if y is None or not 0.0 < validation_split < 1.0:
-        return
-    n_val = int(len(y) * validation_split)
-    if n_val == 0 or n_val == len(y):
-        return  # split_validation raises the error
-    classes = None
-    if label_kind in ("binary", "sparse_categorical"):
-        classes = np.round(y.reshape(len(y), -1)[:, 0])
-    elif label_kind == "categorical":
-        classes = np.argmax(y.reshape(len(y), -1), axis=1)
-    message = D.split_shift_message(y, classes, n_val, validation_split)
-    if message is not None:
-        warnings.warn(f"{message}. validation_split takes the LAST rows before shuffling: shuffle "
-                      f"x and y first, or pass validation_data", UserWarning, stacklevel=3)
 
 
 def _check_epochs(epochs, initial_epoch):

@@ -5,6 +5,7 @@ import contextlib
 import numbers
 import os
 import tempfile
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -13,6 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import config, layers, optimizers
+from ..models.doctor import TrainingSetupWarning
 from ..callbacks import EarlyStopping
 from ..models import Sequential
 from ..models.model import Model
@@ -225,9 +227,13 @@ class _NeuronaEstimator(BaseEstimator):
             callbacks.append(EarlyStopping(monitor="val_loss", patience=int(self.patience),
                                            restore_best_weights=True))
         batch = min(200, len(X)) if self.batch_size == "auto" else int(self.batch_size)
-        history = self.model_.fit(X, targets, batch_size=batch, epochs=int(self.epochs),
-                                  sample_weight=sample_weight, callbacks=callbacks,
-                                  verbose=self.verbose, seed=seed, **fit_kwargs)
+        with warnings.catch_warnings():
+            # silent like scikit-learn's own MLP: searches fit many times on folds of the same
+            # data, and scaling belongs to the Pipeline; the doctor's errors still raise
+            warnings.simplefilter("ignore", TrainingSetupWarning)
+            history = self.model_.fit(X, targets, batch_size=batch, epochs=int(self.epochs),
+                                      sample_weight=sample_weight, callbacks=callbacks,
+                                      verbose=self.verbose, seed=seed, **fit_kwargs)
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.n_iter_ = len(self.history_.get("loss", []))
         return self

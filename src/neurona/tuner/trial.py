@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..callbacks import Callback
+from ..models.doctor import TrainingSetupWarning
 from .objectives import TunerError, task_of, validation_metrics
 from .space import HyperParameters
 
@@ -233,7 +234,9 @@ def _fit_once(job, settings, trial, hp, data, prune):
     kwargs.setdefault("verbose", 0)
     if settings.seed is not None:
         kwargs.setdefault("seed", settings.seed)
-    job.hypermodel.fit(hp, model, x, y, validation_data=validation, **kwargs)
+    with warnings.catch_warnings():  # the driver's probe issued the doctor's warnings once
+        warnings.simplefilter("ignore", TrainingSetupWarning)
+        job.hypermodel.fit(hp, model, x, y, validation_data=validation, **kwargs)
     if reporter.diverged:
         raise Diverged(reporter.diverged)
     if reporter.pruned:

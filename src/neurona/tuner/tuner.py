@@ -183,10 +183,14 @@ class Tuner:
                              f"{'training' if cut < 1 else 'validation'} out of {len(x)}")
         return x[:cut], y[:cut], (x[cut:], y[cut:])  # the last rows, as Keras takes them
 
-    def _probe(self, attempts=5):
+    def _probe(self, x, y, class_weight=None, attempts=5):
         """Build a model before the study starts, to learn the task from its loss (the
         objectives must fit it): a building function that fails for every one of a few
-        random draws is broken, and says so here, once, instead of in every trial."""
+        random draws is broken, and says so here, once, instead of in every trial. The
+        training-setup doctor looks at that model and the data here too, once: its errors
+        stop the search, its warnings are issued once (the trials stay quiet)."""
+        from ..models.doctor import check_fit
+
         import optuna
 
         with _quiet_optuna():
@@ -201,6 +205,10 @@ class Tuner:
                                      f"random draws; the last error: {type(err).__name__}: "
                                      f"{err}") from err
         self.task = task_of(model)
+        try:
+            check_fit(model, x, y, class_weight=class_weight)
+        except ValueError as err:
+            raise TunerError(f"every trial would fail: {err}") from None
         check_for_task([o.name for o in self.objectives]
                        + [c.metric for c in self.constraints], self.task)
 
@@ -299,7 +307,7 @@ class Tuner:
             TunerError: a bad setup (before any trial runs) or too many failed trials.
         """
         x, y, validation = self._split(x, y, validation_data, validation_split)
-        self._probe()
+        self._probe(x, y, fit_kwargs.get("class_weight", fit_kwargs.get("sample_weight")))
         if os.path.isdir(self.directory) and os.listdir(self.directory) and not self.resume:
             raise TunerError(f"the folder {self.directory} exists and is not empty; pass "
                              "resume=True to continue its study, or choose another directory")

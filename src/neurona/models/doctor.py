@@ -14,13 +14,21 @@ apart (total variation), or, for real targets, when their means are more than ha
 deviation apart.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..models.data import split_shift_message
+from .data import split_shift_message
 
 LEVELS = ("error", "warning")
+
+#: fit looks at no more than this many input values (a sample of rows) for its scale check
+FIT_SAMPLE_VALUES = 1_000_000
+
+
+class TrainingSetupWarning(UserWarning):
+    """A problem in a training setup that makes training work badly (see :func:`check_fit`)."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,8 @@ class Finding:
         return f"{self.level.upper()} [{self.code}] {self.message}\n    fix: {self.fix}"
 
 
-def check_training_setup(x, y=None, model=None, loss=None, validation_split=0.0):
+def check_training_setup(x, y=None, model=None, loss=None, validation_split=0.0,
+                         class_weight=None, scale_rows=None):
     """Findings about training ``model`` on ``(x, y)`` with ``loss`` — before spending epochs.
 
     Args:
@@ -46,6 +55,9 @@ def check_training_setup(x, y=None, model=None, loss=None, validation_split=0.0)
         model: a neurona model (optional); its last layer's activation and units are checked.
         loss: a loss name or instance (optional); defaults to the compiled model's loss.
         validation_split: the fraction ``fit`` will take from the END of the rows.
+        class_weight: the ``class_weight`` (or row weights) ``fit`` will use: with weights,
+            an imbalance is taken as handled.
+        scale_rows: a slice or index of the rows the scale check looks at (default: all).
 
     Returns:
         A list of :class:`Finding`, errors first; empty when nothing looks wrong.
@@ -60,7 +72,7 @@ def check_training_setup(x, y=None, model=None, loss=None, validation_split=0.0)
     from .. import losses
 
     findings = []
-    x_arr, names = _inputs(x, findings)
+    x_arr, names = _inputs(x, findings, scale_rows)
     y_arr = None if y is None else _targets(y, findings)
     if loss is None and model is not None:
         loss = getattr(model, "loss", None)
@@ -72,11 +84,34 @@ def check_training_setup(x, y=None, model=None, loss=None, validation_split=0.0)
     if y_arr is not None:
         findings += _output_and_loss(y_arr, loss_obj, loss_name, activation, units)
         classes = _class_labels(y_arr, getattr(loss_obj, "label_kind", None), activation)
-        if classes is not None:
+        if classes is not None and class_weight is None:
             findings += _imbalance(classes)
         if validation_split:
             findings += _sorted_split(y_arr, classes, validation_split)
     return sorted(findings, key=lambda f: LEVELS.index(f.level))
+
+
+def check_fit(model, x, y, validation_split=0.0, class_weight=None):
+    """The doctor as ``fit`` runs it, on the data it was given, before any work.
+
+    Raises a ValueError naming the first error's problem and fix; warns each warning (a
+    :class:`TrainingSetupWarning`) once per model. Only single-input arrays are looked at; the
+    scale check uses an evenly spaced sample of rows so large data sets cost no copy.
+    """
+    if not isinstance(x, np.ndarray) or y is None or len(x) == 0:
+        return
+    step = max(1, -(-x.size // FIT_SAMPLE_VALUES))
+    findings = check_training_setup(x, y, model=model, validation_split=validation_split,
+                                    class_weight=class_weight, scale_rows=slice(None, None, step))
+    errors = [f for f in findings if f.level == "error"]
+    if errors:
+        raise ValueError(f"{errors[0].message}; fix: {errors[0].fix}")
+    warned = model.__dict__.setdefault("_setup_warnings", set())
+    for finding in findings:
+        if finding.code not in warned:
+            warned.add(finding.code)
+            warnings.warn(f"{finding.message}; fix: {finding.fix}", TrainingSetupWarning,
+                          stacklevel=3)
 
 
 def format_findings(findings):
@@ -89,7 +124,7 @@ def format_findings(findings):
 
 
 # -- inputs and targets -------------------------------------------------------------------------
-def _inputs(x, findings):
+def _inputs(x, findings, rows=None):
     names = None
     if hasattr(x, "columns") and hasattr(x, "select_dtypes"):  # a DataFrame
         from pandas.api.types import is_bool_dtype, is_numeric_dtype
@@ -108,6 +143,8 @@ def _inputs(x, findings):
                                 "encode text columns (neurona.data.TabularEncoder) or convert "
                                 "with astype(float)"))
         return None, None
+    if rows is not None:
+        arr = arr[rows]
     arr = arr.astype(np.float64)
     bad = ~np.isfinite(arr)
     if bad.any():
