@@ -382,6 +382,11 @@ def test_doctor_unscaled_inputs(rng):
     assert check_training_setup(x, model=batchnorm) == []
     pixels = rng.integers(0, 256, (10, 8, 8, 1)).astype(np.float32)
     assert "x / 255.0" in check_training_setup(pixels)[0].fix
+    # a tiny column is unscaled; a mostly-zero one (MNIST's edge pixels, /255) is not
+    micro = np.column_stack([rng.normal(size=100), rng.normal(0.0, 1e-4, size=100)])
+    assert "column 1: mean" in check_training_setup(micro)[0].message
+    sparse = np.column_stack([rng.normal(size=100), np.where(np.arange(100) == 7, 0.3, 0.0)])
+    assert check_training_setup(sparse) == []
 
 
 def test_doctor_class_imbalance(rng):

@@ -6,8 +6,10 @@ reach labels up to 9, a 1-unit softmax, non-finite inputs), a ``"warning"`` wher
 badly (unscaled inputs, class imbalance, MSE on 0/1 labels, a validation split that takes sorted
 rows). Each finding says what was seen and how to fix it; :func:`format_findings` prints them.
 
-Thresholds: a feature is "unscaled" when its mean is beyond +-3 or its standard deviation above
-3 or below 0.001 (constant columns aside); images when pixel values exceed 5. A class is a
+Thresholds: a feature is "unscaled" when its mean is beyond +-3, its standard deviation above
+3, or every one of its values is below 0.001 in size (constant columns aside; a mostly-zero
+column such as an edge pixel of MNIST has a tiny deviation but is on the same scale as the
+rest); images when pixel values exceed 5. A class is a
 minority when it holds less than 0.4/K of the rows for K classes (20% for two). A validation
 split "differs" when the class proportions of the last rows and of the rest are more than 0.2
 apart (total variation), or, for real targets, when their means are more than half a standard
@@ -212,7 +214,8 @@ def _scale(x, names, model):
         return []
     x = x.reshape(len(x), -1)
     mean, std = x.mean(axis=0), x.std(axis=0)
-    off = (std > 0) & ((np.abs(mean) > 3) | (std > 3) | (std < 1e-3))
+    tiny = np.abs(x).max(axis=0) < 1e-3
+    off = (std > 0) & ((np.abs(mean) > 3) | (std > 3) | tiny)
     if not off.any():
         return []
     worst = int(np.argmax(np.where(off, np.abs(mean) + std, -1)))
