@@ -1,6 +1,10 @@
 """Helpers shared by test modules (fixtures live in conftest.py)."""
 
+import os
+import signal
 import sqlite3
+import threading
+import time
 
 
 def run_cli(capsys, *argv):
@@ -22,3 +26,24 @@ def running_trial_pids(db_path):
                 "ON a.trial_id = t.trial_id WHERE t.state = 'RUNNING' AND a.key = 'pid'")]
     except sqlite3.Error:
         return []
+
+
+def kill_a_running_trial(db_path, first_number, timeout):
+    """Start a thread that SIGKILLs the worker of the first RUNNING trial numbered
+    ``first_number`` or later (within ``timeout`` seconds). Returns ``(thread, killed)``:
+    join the thread, then ``killed`` holds the killed trial's number (empty if none ran)."""
+    killed = []
+
+    def killer():
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for number, pid in running_trial_pids(db_path):
+                if number >= first_number:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(number)
+                    return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    return thread, killed

@@ -3,9 +3,7 @@
 import io
 import json
 import os
-import signal
 import sys
-import threading
 import time
 
 import numpy as np
@@ -20,7 +18,7 @@ from neurona.tuner.objectives import (parse_constraints, parse_objectives,  # no
                                       validation_metrics)
 from neurona.tuner.results import pareto_front  # noqa: E402
 
-from .helpers import running_trial_pids  # noqa: E402
+from .helpers import kill_a_running_trial  # noqa: E402
 
 
 def _data(n=320, seed=0):
@@ -278,20 +276,7 @@ def test_a_worker_killed_mid_trial_does_not_stop_the_study(tmp_path):
         return build_model(hp)
 
     folder = tmp_path / "k"
-    killed = []
-
-    def killer():
-        deadline = time.time() + 60
-        while time.time() < deadline and not killed:
-            for number, pid in running_trial_pids(folder / "study.db"):
-                if number >= 2:
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(number)
-                    return
-            time.sleep(0.05)
-
-    thread = threading.Thread(target=killer)
-    thread.start()
+    thread, killed = kill_a_running_trial(folder / "study.db", 2, timeout=60)
     tuned = Tuner(slow, objective="auc", n_trials=8, n_jobs=2, directory=folder, verbose=0)
     tuned.search(x, y, validation_split=0.25, epochs=2)
     thread.join()

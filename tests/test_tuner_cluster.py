@@ -2,8 +2,6 @@
 real local Ray cluster running the trials (with one Ray worker killed mid-trial)."""
 
 import os
-import signal
-import threading
 import time
 
 import numpy as np
@@ -15,7 +13,7 @@ import neurona as keras  # noqa: E402
 from neurona.tuner import Tuner  # noqa: E402
 from neurona.tuner.storage import open_storage  # noqa: E402
 
-from .helpers import running_trial_pids  # noqa: E402
+from .helpers import kill_a_running_trial  # noqa: E402
 
 POSTGRES_URL = os.environ.get("NEURONA_TEST_POSTGRES_URL")
 
@@ -83,24 +81,12 @@ def ray_cluster():
 
 def test_trials_run_as_ray_tasks_and_survive_a_killed_worker(tmp_path, ray_cluster):
     folder = tmp_path / "ray"
-    killed = []
 
     def slow(hp):
         time.sleep(0.5)  # a window to kill the Ray worker in
         return build_model(hp)
 
-    def killer():
-        deadline = time.time() + 120
-        while time.time() < deadline and not killed:
-            for number, pid in running_trial_pids(folder / "study.db"):
-                if number >= 1:
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(number)
-                    return
-            time.sleep(0.05)
-
-    thread = threading.Thread(target=killer)
-    thread.start()
+    thread, killed = kill_a_running_trial(folder / "study.db", 1, timeout=120)
     x, y = _data()
     tuned = Tuner(slow, objective="auc", n_trials=6, executor="ray", directory=folder,
                   verbose=0)

@@ -25,7 +25,7 @@ import copy
 import difflib
 import os
 
-from ..data._target import TARGET_TRANSFORMS  # noqa: F401 - the choices of target_transform
+from ..data._target import TARGET_TRANSFORMS
 from .errors import CLIError
 
 TASKS = ("auto", "regression", "binary", "multiclass")

@@ -9,7 +9,6 @@ encoder inside), ``history.csv``, ``metrics.json``, ``config.yaml``, PNG plots, 
 """
 
 import os
-import warnings
 
 from . import artifacts, config as C, pipeline
 from .errors import CLIError
@@ -157,7 +156,7 @@ def train_into(config, folder, verbose=2):
     """
     from .. import utils
     from ..data import check_training_setup, format_findings
-    from ..models.doctor import TrainingSetupWarning
+    from ..models import doctor
     from ..saving import save_model
 
     prepared = pipeline.prepare(config)
@@ -177,8 +176,7 @@ def train_into(config, folder, verbose=2):
         print(format_findings(findings))
         if any(f.code == "class_imbalance" for f in findings):
             print("    on the command line: --class-weight balanced (or fit.class_weight in YAML)")
-    with warnings.catch_warnings():  # the findings were printed above, with the CLI's fix
-        warnings.simplefilter("ignore", TrainingSetupWarning)
+    with doctor.quiet():  # the findings were printed above, with the CLI's fix
         history = model.fit(prepared.x["train"], prepared.y["train"],
                             validation_data=(prepared.x["validation"], prepared.y["validation"]),
                             epochs=config["fit"]["epochs"],

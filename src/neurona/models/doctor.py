@@ -16,6 +16,7 @@ apart (total variation), or, for real targets, when their means are more than ha
 deviation apart.
 """
 
+import contextlib
 import warnings
 from dataclasses import dataclass
 
@@ -114,6 +115,15 @@ def check_fit(model, x, y, validation_split=0.0, class_weight=None):
             warned.add(finding.code)
             warnings.warn(f"{finding.message}; fix: {finding.fix}", TrainingSetupWarning,
                           stacklevel=3)
+
+
+@contextlib.contextmanager
+def quiet():
+    """No :class:`TrainingSetupWarning` inside the block: for callers that report the findings
+    their own way (the command line, the tuner's probe) or fit many times (searches)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TrainingSetupWarning)
+        yield
 
 
 def format_findings(findings):

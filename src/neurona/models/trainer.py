@@ -88,7 +88,11 @@ class Trainer:
         sample_weight = D.sample_weight_array(sample_weight, None)
         if y is None:
             raise ValueError("y is missing: fit/evaluate need targets (x, y)")
-        y_arr = D._as_array(y, "y")
+        return self._prepare_arrays(x, D._as_array(y, "y"), sample_weight, class_weight)
+
+    def _prepare_arrays(self, x, y_arr, sample_weight, class_weight=None):
+        """:meth:`_prepare` for x already through ``standardize_x`` and y through
+        ``_as_array`` (fit does that first, once, for its doctor and validation_split)."""
         n = D.check_lengths(x, y_arr, sample_weight)
         if not self.built:
             shapes = [(None,) + a.shape[1:] for a in D.flat_arrays(x)]
@@ -271,13 +275,15 @@ class Trainer:
             raise ValueError("Pass either validation_data or validation_split, not both")
         sw_raw = D.sample_weight_array(sample_weight, None)
         x = D.standardize_x(x, "x", self.dtype)
-        y = D._as_array(y, "y") if y is not None else None
+        if y is None:
+            raise ValueError("y is missing: fit/evaluate need targets (x, y)")
+        y = D._as_array(y, "y")
         n_all = D.check_lengths(x, y, sw_raw)
         x_all, y_all = x, y
         if validation_split:
             (x, y, sw_raw), validation_data = D.split_validation(x, y, sw_raw, validation_split,
                                                                  n_all)
-        x, y, sw, n = self._prepare(x, y, sw_raw, class_weight)
+        x, y, sw, n = self._prepare_arrays(x, y, sw_raw, class_weight)
         val = self._prepare_validation(validation_data)
         check_fit(self, x_all, y_all, validation_split,  # before any step: errors stop, warnings once
                   class_weight if sample_weight is None else sample_weight)

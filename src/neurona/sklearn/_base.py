@@ -5,7 +5,6 @@ import contextlib
 import numbers
 import os
 import tempfile
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -14,7 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import config, layers, optimizers
-from ..models.doctor import TrainingSetupWarning
+from ..models import doctor
 from ..callbacks import EarlyStopping
 from ..models import Sequential
 from ..models.model import Model
@@ -227,10 +226,9 @@ class _NeuronaEstimator(BaseEstimator):
             callbacks.append(EarlyStopping(monitor="val_loss", patience=int(self.patience),
                                            restore_best_weights=True))
         batch = min(200, len(X)) if self.batch_size == "auto" else int(self.batch_size)
-        with warnings.catch_warnings():
-            # silent like scikit-learn's own MLP: searches fit many times on folds of the same
-            # data, and scaling belongs to the Pipeline; the doctor's errors still raise
-            warnings.simplefilter("ignore", TrainingSetupWarning)
+        # silent like scikit-learn's own MLP: searches fit many times on folds of the same
+        # data, and scaling belongs to the Pipeline; the doctor's errors still raise
+        with doctor.quiet():
             history = self.model_.fit(X, targets, batch_size=batch, epochs=int(self.epochs),
                                       sample_weight=sample_weight, callbacks=callbacks,
                                       verbose=self.verbose, seed=seed, **fit_kwargs)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..callbacks import Callback
-from ..models.doctor import TrainingSetupWarning
+from ..models import doctor
 from .objectives import TunerError, task_of, validation_metrics
 from .space import HyperParameters
 
@@ -234,8 +234,7 @@ def _fit_once(job, settings, trial, hp, data, prune):
     kwargs.setdefault("verbose", 0)
     if settings.seed is not None:
         kwargs.setdefault("seed", settings.seed)
-    with warnings.catch_warnings():  # the driver's probe issued the doctor's warnings once
-        warnings.simplefilter("ignore", TrainingSetupWarning)
+    with doctor.quiet():  # the driver's probe issued the doctor's warnings once
         job.hypermodel.fit(hp, model, x, y, validation_data=validation, **kwargs)
     if reporter.diverged:
         raise Diverged(reporter.diverged)
