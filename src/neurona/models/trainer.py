@@ -13,6 +13,7 @@ from .. import random as nrandom
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..backend import get_ops
+from ..backend.heap import kept_while_training
 from . import data as D
 from .doctor import check_fit
 from .targets import class_weight_to_sample_weight, output_activation, prepare_targets
@@ -313,7 +314,7 @@ class Trainer:
         callback_list.on_train_begin({})  # BackupAndRestore may move ``state`` to a saved position
         logs = {}
         try:
-            with nrandom.training_generator(rng):
+            with nrandom.training_generator(rng), kept_while_training():
                 while state.epoch < epochs:
                     epoch = state.epoch
                     if state.batch == 0:  # a fresh epoch (not one resumed mid-way)
