@@ -43,11 +43,12 @@ CONV_SETTINGS = [  # (height, width, kernel, strides, padding, dilation)
 ]
 
 
+@pytest.mark.parametrize("channels", [1, 3, 4])  # 1 and 3: the transposed patch matrix
 @pytest.mark.parametrize("h, w, kernel, strides, padding, dilation", CONV_SETTINGS)
 def test_conv2d_forward_and_backward_match_torch(ops, rng, h, w, kernel, strides, padding,
-                                                   dilation):
-    x = rng.standard_normal((3, h, w, 4))
-    k = rng.standard_normal(kernel + (4, 5))
+                                                   dilation, channels):
+    x = rng.standard_normal((3, h, w, channels))
+    k = rng.standard_normal(kernel + (channels, 5))
     b = rng.standard_normal(5)
     out, (gx, gw, gb), g = _run(ops, lambda x_, k_, b_: F.conv2d(
         x_, k_, b_, strides=strides, padding=padding, dilation_rate=dilation), [x, k, b])

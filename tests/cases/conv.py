@@ -8,7 +8,9 @@ from neurona.functions import conv
 from . import GradCase
 
 _r = np.random.default_rng(21)
-X = _r.standard_normal((2, 5, 6, 2))
+X = _r.standard_normal((2, 5, 6, 2))  # 2 channels: the transposed patch matrix (few channels)
+X4 = _r.standard_normal((2, 5, 6, 4))  # 4 channels: the row-per-pixel patch matrix
+W34 = _r.standard_normal((3, 3, 4, 3))
 X7 = _r.standard_normal((1, 7, 7, 2))
 W3 = _r.standard_normal((3, 3, 2, 3))
 W23 = _r.standard_normal((2, 3, 2, 3))
@@ -23,6 +25,10 @@ CASES = [
     GradCase(conv.Conv2D, lambda x, w, b: F.conv2d(x, w, b), [X, W3, B], "conv2d-valid"),
     GradCase(conv.Conv2D, lambda x, w, b: F.conv2d(x, w, b, padding="same"), [X, W3, B],
              "conv2d-same"),
+    GradCase(conv.Conv2D, lambda x, w, b: F.conv2d(x, w, b, strides=2, padding="same"),
+             [X4, W34, B], "conv2d-4-channels-stride2-same"),
+    GradCase(conv.Conv2D, lambda x, w, b: F.conv2d(x, w, b, activation="relu"),
+             [X4, W34, B], "conv2d-4-channels-relu"),
     GradCase(conv.Conv2D, lambda x, w: F.conv2d(x, w, strides=2, padding="same"), [X7, W3],
              "conv2d-stride2-same-odd"),
     GradCase(conv.Conv2D, lambda x, w, b: F.conv2d(x, w, b, strides=(2, 1)), [X, W23, B],

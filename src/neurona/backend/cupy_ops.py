@@ -13,6 +13,7 @@ class CupyOps(Ops):
     def __init__(self):
         import cupy
 
+        super().__init__()
         self.xp = cupy
         self._sigmoid = cupy.ElementwiseKernel(
             "T x", "T y", "y = (T)0.5 * tanh((T)0.5 * x) + (T)0.5", "neurona_sigmoid"

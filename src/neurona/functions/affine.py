@@ -66,7 +66,7 @@ class Dense(Function):
         if needs[1]:
             gw = xp.matmul(x.T, dz, out=gradient_target(self.inputs[1]))
         if len(needs) > 2 and needs[2]:
-            gb = dz.sum(axis=0, out=gradient_target(self.inputs[2]))
+            gb = self.ops.column_sums(dz, out=gradient_target(self.inputs[2]))
         return gx, gw, gb
 
 

@@ -3,7 +3,10 @@
 Inputs are ``(batch, height, width, channels)`` (``(batch, length, channels)`` in 1-D) and
 kernels ``(kh, kw, in_channels, filters)``, Keras's layouts. Every convolution is one matrix
 product over a patch matrix: the input's windows are read through a strided view (im2col) and
-copied once into a contiguous ``(batch * out_h * out_w, kh * kw * channels)`` matrix. Its
+copied once into a contiguous ``(batch * out_h * out_w, kh * kw * channels)`` matrix. Inputs
+with fewer than :data:`SMALL_CHANNELS` channels (images: grey or RGB) build its transpose
+instead, one contiguous row per kernel tap and channel, plus a row of ones that folds the bias
+into the product (and its gradient into the kernel's). Its
 adjoint, col2im, scatter-adds patch gradients back with one vectorised slice per kernel offset
 (kh * kw slices, never a loop over pixels or samples). ``conv2d_transpose`` is exactly the
 gradient of ``conv2d`` with respect to its input, so the two share these two kernels.
@@ -24,6 +27,10 @@ __all__ = ["conv1d", "conv2d", "conv2d_transpose", "conv_output_length", "same_p
 PADDINGS = ("valid", "same")
 #: activations a convolution applies in place on its output (derivative from the output)
 FUSED_CONV_ACTIVATIONS = ("linear", "relu")
+#: below this many input channels the patch matrix is built transposed, one row per tap and
+#: channel: copying whole (batch, out_h, out_w) planes beats gathering rows of C < 4 values
+#: (measured 0.24 against 1.9 ms for MNIST's 128 x 28 x 28 x 1 batch under a 3 x 3 kernel)
+SMALL_CHANNELS = 4
 
 
 # -- shape arithmetic (shared with the layers' compute_output_shape) ------------------------------
@@ -97,6 +104,26 @@ def _patches(xp, x, out_hw, kernel, strides, dilation):
         x, shape=(n, oh, ow, kh, kw, c),
         strides=(sn, sh * strides[0], sw * strides[1], sh * dilation[0], sw * dilation[1], sc))
     return view.reshape(n * oh * ow, kh * kw * c)  # the one copy (a view when kh = kw = 1)
+
+
+def _patches_t(xp, x, out_hw, kernel, strides, dilation, ones_row):
+    """Transposed im2col for few channels: the (kh * kw * C [+ 1], N * OH * OW) matrix whose
+    row (i * kw + j) * C + c is channel c under kernel tap (i, j); with ``ones_row`` a last row
+    of ones, so that ``P^T @ [W; b]`` adds the bias and ``P @ dY`` ends with its gradient."""
+    n, _, _, c = x.shape
+    oh, ow = out_hw
+    kh, kw = kernel
+    taps = kh * kw * c
+    cols = xp.empty((taps + ones_row, n, oh, ow), dtype=x.dtype)
+    for i in range(kh):
+        rows = window_slice(i, dilation[0], strides[0], oh)
+        for j in range(kw):
+            tap = (i * kw + j) * c
+            window = x[:, rows, window_slice(j, dilation[1], strides[1], ow)]
+            cols[tap:tap + c] = window.transpose(3, 0, 1, 2)
+    if ones_row:
+        cols[taps] = 1
+    return cols.reshape(taps + ones_row, n * oh * ow)
 
 
 def _col2im(xp, g, w, padded_shape, out_hw, strides, dilation):
@@ -177,11 +204,20 @@ class Conv2D(Function):
                 f"input {tuple(self.in_hw)} with padding {self.padding!r}; use padding='same', a "
                 f"smaller kernel or a larger input")
         self.padded_shape, self.out_hw = xpad.shape, out_hw
-        self.cols = _patches(xp, xpad, out_hw, kernel, self.strides, self.dilation)
         self.w = w
-        y = self.cols @ w.reshape(-1, w.shape[3])
-        if b is not None:
-            y += b
+        kernel_matrix = w.reshape(-1, w.shape[3])
+        self.transposed = x.shape[3] < SMALL_CHANNELS
+        if self.transposed:
+            self.cols_t = _patches_t(xp, xpad, out_hw, kernel, self.strides, self.dilation,
+                                     ones_row=b is not None)
+            if b is not None:
+                kernel_matrix = xp.concatenate([kernel_matrix, b[None]])
+            y = self.cols_t.T @ kernel_matrix
+        else:
+            self.cols = _patches(xp, xpad, out_hw, kernel, self.strides, self.dilation)
+            y = self.cols @ kernel_matrix
+            if b is not None:
+                y += b
         if self.activation == "relu":
             xp.maximum(y, 0, out=y)
             self.y = y
@@ -200,6 +236,10 @@ class Conv2D(Function):
             dx = _col2im(xp, g, w, self.padded_shape, self.out_hw, self.strides, self.dilation)
             gx = _crop(dx, self.pads, self.in_hw)
             gx = gx[:, 0] if self.one_d else gx
+        needs_bias = len(needs) > 2 and needs[2]
+        if self.transposed:
+            gw, gb = self._kernel_and_bias_grads_t(g, needs[1], needs_bias)
+            return gx, gw, gb
         if needs[1]:
             target = None if self.one_d else gradient_target(self.inputs[1])
             if target is not None:  # straight into the optimizer's gradient buffer
@@ -208,9 +248,24 @@ class Conv2D(Function):
             else:
                 gw = (self.cols.T @ g).reshape(w.shape)
                 gw = gw[0] if self.one_d else gw
-        if len(needs) > 2 and needs[2]:
-            gb = g.sum(axis=0, out=gradient_target(self.inputs[2]))
+        if needs_bias:
+            gb = self.ops.column_sums(g, out=gradient_target(self.inputs[2]))
         return gx, gw, gb
+
+    def _kernel_and_bias_grads_t(self, g, needs_kernel, needs_bias):
+        """dW and db from the transposed patches: ``P @ dY`` is [dW; db] in one product (the
+        ones row sums dY's rows), or dW alone when the bias is absent."""
+        if not (needs_kernel or needs_bias):
+            return None, None
+        grads = self.cols_t @ g
+        taps = self.w.shape[0] * self.w.shape[1] * self.w.shape[2]
+        gw = gb = None
+        if needs_kernel:
+            gw = grads[:taps].reshape(self.w.shape)
+            gw = gw[0] if self.one_d else gw
+        if needs_bias:
+            gb = grads[taps]
+        return gw, gb
 
 
 class Conv2DTranspose(Function):
