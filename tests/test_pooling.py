@@ -190,3 +190,47 @@ def test_pool_larger_than_input_is_a_clear_error(rng):
         F.avg_pool2d(rng.standard_normal((1, 3, 3, 1)), 4)
     with pytest.raises(ValueError, match="dimensions"):
         layers.MaxPooling2D()(rng.standard_normal((2, 6, 6)))
+
+
+def _output_and_gradients(model, x, g, fused):
+    """The model's output and its weights' gradients for upstream gradient ``g``, through the
+    training forward (``fused``: relu after pooling) or layer by layer as written."""
+    for v in model.trainable_weights:
+        v.grad = None
+    out = model._trusted_forward(Tensor(x), True) if fused else model.call(Tensor(x))
+    F.sum(out * g).backward()
+    return out.data, [v.grad.copy() for v in model.trainable_weights]
+
+
+@pytest.mark.parametrize("pooling, data_format, commutes", [
+    (layers.MaxPooling2D(2), "channels_last", True),
+    (layers.MinPooling2D(2, strides=1, padding="same"), "channels_last", True),
+    (layers.MaxPooling2D((2, 3), padding="same"), "channels_first", True),
+    (layers.AveragePooling2D(2), "channels_last", False),
+])
+def test_relu_moved_after_max_or_min_pooling_changes_no_value_or_gradient(
+        rng, pooling, data_format, commutes):
+    import neurona as keras
+
+    pooling.data_format = data_format
+    shape = (7, 7, 2) if data_format == "channels_last" else (2, 7, 7)
+    conv = layers.Conv2D(4, 3, activation="relu", data_format=data_format,
+                         bias_initializer=keras.initializers.Constant(-0.5), input_shape=shape)
+    model = keras.Sequential([conv, pooling, layers.Flatten(), layers.Dense(3)])
+    model.build((None,) + shape)
+    x = rng.standard_normal((5,) + shape).astype(np.float32)
+    x[0] = 0.0  # every window of sample 0 ties at relu(-0.5) = 0
+    g = rng.standard_normal(model.compute_output_shape((5,) + shape)).astype(np.float32)
+
+    assert conv.relu_commutes_with(pooling) is commutes
+    fused_out, fused_grads = _output_and_gradients(model, x, g, fused=True)
+    plain_out, plain_grads = _output_and_gradients(model, x, g, fused=False)
+    np.testing.assert_array_equal(fused_out, plain_out)
+    for fused, plain in zip(fused_grads, plain_grads):
+        np.testing.assert_array_equal(fused, plain)
+
+
+def test_relu_stays_before_pooling_when_an_activity_regularizer_watches_it():
+    conv = layers.Conv2D(4, 3, activation="relu", activity_regularizer="l2")
+    assert not conv.relu_commutes_with(layers.MaxPooling2D(2))
+    assert not layers.Conv2D(4, 3, activation="tanh").relu_commutes_with(layers.MaxPooling2D(2))

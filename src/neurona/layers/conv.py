@@ -148,6 +148,23 @@ class BaseConv(Layer):
             self.add_loss(self._activity_penalty(out) / out.shape[0])
         return out
 
+    def relu_commutes_with(self, pooling):
+        """True when this layer ends in its fused relu, nothing watches that output (no activity
+        regularizer) and ``pooling`` takes window maxima or minima. relu is monotone, so
+        ``pool(relu(z))`` equals ``relu(pool(z))`` exactly, gradients and ties included (a
+        window whose winner is <= 0 gets a zero gradient either way)."""
+        from .pooling import BasePooling
+
+        return (self._fused == "relu" and self._activity_penalty is None
+                and isinstance(pooling, BasePooling) and pooling.mode in ("max", "min"))
+
+    def call_then_pool(self, inputs, pooling):
+        """``pooling(self(inputs))`` with the relu applied after the pooling, on an array
+        ``prod(pool_size)`` times smaller (see :meth:`relu_commutes_with`)."""
+        x = to_channels_last(inputs, self.data_format)
+        z = to_channels_first(self._convolve(x, "linear"), self.data_format)
+        return F.relu(pooling.call(z))
+
     def _convolve(self, x, activation):
         if self.rank == 1:
             return F.conv1d(x, self.kernel, self.bias, self.strides, self.padding,

