@@ -178,6 +178,46 @@ def fmt_int(x):
     return f"{x:,.0f}"
 
 
+def merge_rounds(rounds):
+    """One list of results from several rounds: per engine and workload the median round's
+    record, with every round's samples/s under "rounds" (in round order; None for a failed
+    round). Other records (thread pins, loads) are kept from every round."""
+    if len(rounds) == 1:
+        return rounds[0]
+    merged, trains = [], {}
+    for results in rounds:
+        for r in results:
+            if r.get("mode") == "train":
+                trains.setdefault((r["engine"], r["workload"]), []).append(r)
+            else:
+                merged.append(r)
+    for records in trains.values():
+        timed = sorted((r for r in records if "samples_per_s" in r),
+                       key=lambda r: r["samples_per_s"])
+        chosen = dict(timed[(len(timed) - 1) // 2]) if timed else dict(records[0])
+        chosen["rounds"] = [r.get("samples_per_s") for r in records]
+        merged.append(chosen)
+    return merged
+
+
+def round_ratio_line(res, workloads):
+    """"neurona / PyTorch per round: W1 a-b×, ..." when the results come from several rounds."""
+    by = {(r["engine"], r["workload"]): r.get("rounds") for r in res if r.get("mode") == "train"}
+    spans = []
+    for k in workloads:
+        ours, theirs = by.get(("neurona", k)), by.get(("torch", k))
+        if not ours or not theirs or len(ours) < 2:
+            continue
+        ratios = [a / b for a, b in zip(ours, theirs) if a and b]
+        if ratios:
+            spans.append(f"{k} {min(ratios):.2f}–{max(ratios):.2f}×")
+    if not spans:
+        return ""
+    count = max(len(v) for v in by.values() if v)
+    return (f"Each cell is the median of {count} rounds (every engine once per round, in turn). "
+            f"neurona ÷ PyTorch eager within each round: " + ", ".join(spans) + ".")
+
+
 def train_table(res, workloads, engines, notes):
     """Markdown table: samples/s (ratio to PyTorch eager, fraction of the matmul floor)."""
     by = {(r["engine"], r["workload"]): r for r in res if r.get("mode") == "train"}
@@ -317,6 +357,10 @@ def render(report, with_threads_header=True):
             parts.append(train_table(block["results"], report["workloads"], block["engines"],
                                      notes))
             parts.append("")
+            spread = round_ratio_line(block["results"], report["workloads"])
+            if spread:
+                parts.append(spread)
+                parts.append("")
             parts.append(loss_line(block["results"], report["workloads"], block["engines"]))
             parts.append("")
         extra = extras_tables(block["results"], block.get("imports"), notes)
@@ -345,8 +389,8 @@ def machine_lines(m, command):
 DOC_HEAD = """# Benchmarks
 
 CPU training speed of neurona side by side with its peers, from the harness in `benchmarks/`
-(see `benchmarks/README.md`). Rerun with `python benchmarks/run.py --write-docs` to refresh this
-page; `--quick` takes about half the time.
+(see `benchmarks/README.md`). Rerun with `python benchmarks/run.py --write-docs --rounds 3` to
+refresh this page; `--quick` takes about half the time.
 
 Workloads (all trained with `model.fit` or its equivalent: shuffled mini-batches, Adam at
 lr 1e-3, timed over whole epochs with `perf_counter` after one warm-up epoch, median of a few
@@ -415,6 +459,10 @@ def main(argv=None):
                    help="comma list of " + ", ".join(ENGINES))
     p.add_argument("--threads", default="1", help="threads per engine: 1, 2 or 1,2")
     p.add_argument("--quick", action="store_true", help="fewer timed epochs")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="train every engine this many times, engines in turn, and report each "
+                        "one's median round (the shared machine drifts by 10-30%% over minutes; "
+                        "rounds spread the drift over all engines)")
     p.add_argument("--epochs", type=int, default=0, help="timed epochs for every workload")
     p.add_argument("--no-extras", action="store_true",
                    help="skip import time, predict latency and memory")
@@ -461,8 +509,13 @@ def main(argv=None):
             # the floor first, PyTorch second: every other row is read against them
             order = [e for e in ["floor", "torch"] if e in engines] + \
                     [e for e in engines if e not in ("floor", "torch")]
-            for e in order:
-                results += run_worker(e, "train", args, threads, workloads)
+            rounds = []
+            for round_index in range(max(1, args.rounds)):
+                if args.rounds > 1:
+                    print(f"  -- round {round_index + 1} of {args.rounds}", flush=True)
+                rounds.append([r for e in order
+                               for r in run_worker(e, "train", args, threads, workloads)])
+            results += merge_rounds(rounds)
         imports = None
         if not args.no_extras:
             imports = [import_time(mod, threads) for mod in IMPORT_MODULES
