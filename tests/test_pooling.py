@@ -72,6 +72,22 @@ def test_max_pool_ties_send_the_gradient_to_the_first_element_like_torch(ops):
         np.testing.assert_allclose(gx, tx.grad.permute(0, 2, 3, 1).numpy(), atol=1e-14)
 
 
+def test_2x2_pool_ties_across_rows_and_columns_follow_row_major_order_like_torch(ops):
+    # windows [[a, b], [c, d]]: b == c the maximum (first in row-major order: b), c == d the
+    # maximum (c), a == d (a), and all four equal (a); the 2 x 2 pool decides in two pairwise
+    # steps and must still pick the first
+    windows = [[0, 5, 5, 1], [0, 1, 5, 5], [5, 1, 1, 5], [2, 2, 2, 2]]
+    x = np.zeros((1, 2, 8, 1))
+    for k, (a, b, c, d) in enumerate(windows):
+        x[0, :, 2 * k:2 * k + 2, 0] = [[a, b], [c, d]]
+    for mode, sign in (("max", 1.0), ("min", -1.0)):
+        pool = F.max_pool2d if mode == "max" else F.min_pool2d
+        _, gx, g = _run(ops, lambda t: pool(t, 2), sign * x)
+        tx, ref = _torch_pool("max", x, (2, 2), (2, 2), "valid")  # min(-x) = -max(x)
+        ref.backward(torch.tensor(g).permute(0, 3, 1, 2))
+        np.testing.assert_array_equal(gx, tx.grad.permute(0, 2, 3, 1).numpy())
+
+
 def _numpy_min_pool(x, pool, strides, padding):
     """Reference: explicit windows with +inf "same" padding (loops fine: tiny inputs)."""
     pads = [same_padding(n, k, s) if padding == "same" else (0, 0)
