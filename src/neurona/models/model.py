@@ -135,7 +135,8 @@ class Model(Trainer, Layer):
         self._build_input_shape = tuple(input_shape)
         concrete = tuple(1 if n is None else n for n in input_shape)
         with no_grad():
-            self.call(Tensor(get_ops().xp.zeros(concrete, dtype=self.dtype)), training=False)
+            zeros = Tensor(get_ops().xp.zeros(concrete, dtype=self.dtype))
+            self.call(zeros, training=False) if self._call_takes_training else self.call(zeros)
 
     def _maybe_build(self, input_shape):
         if not self.built:
