@@ -16,8 +16,8 @@ MASK = (_r.random((4, 5)) > 0.3) / 0.7
 
 CASES = [
     GradCase(noise.Noise, lambda x: noise.Noise(scale=get_ops().asarray(MASK))(x), [X], "noise-fixed-mask"),
-    GradCase(noise.Noise, lambda x: F.dropout(x, 0.4, rng=3), [X], "dropout"),
-    GradCase(noise.Noise, lambda x: F.dropout(x, 0.5, noise_shape=(None, 1, 2), rng=3), [X3],
+    GradCase(noise.Dropout, lambda x: F.dropout(x, 0.4, rng=3), [X], "dropout"),
+    GradCase(noise.Dropout, lambda x: F.dropout(x, 0.5, noise_shape=(None, 1, 2), rng=3), [X3],
              "dropout-noise-shape"),
     GradCase(noise.Noise, lambda x: F.gaussian_noise(x, 0.5, rng=3), [X], "gaussian_noise"),
     GradCase(noise.Noise, lambda x: F.gaussian_dropout(x, 0.3, rng=3), [X], "gaussian_dropout"),

@@ -44,6 +44,24 @@ class Noise(Function):
         return (g if self.scale is None else g * self.scale,)
 
 
+class Dropout(Function):
+    """Inverted dropout whose mask is drawn in ``forward`` from ``rng``: the node a training
+    step records holds the generator, not one step's mask, so a replayed step
+    (:mod:`neurona.autograd.replay`) draws a fresh mask, the same one eager training would."""
+
+    def __init__(self, rate, mask_shape, rng):
+        self.rate, self.mask_shape, self.rng = rate, mask_shape, rng
+
+    def forward(self, x):
+        mask = _keep_mask(self.rng, self.rate, self.mask_shape).astype(x.dtype)
+        mask *= 1.0 / (1.0 - self.rate)
+        self.mask = mask
+        return x * mask
+
+    def backward(self, g):
+        return (g * self.mask,)
+
+
 # -- argument checks ---------------------------------------------------------------------------
 def check_rate(owner, rate):
     """``rate`` as a float in [0, 1), else a ValueError naming ``owner`` and the value."""
@@ -115,10 +133,9 @@ def dropout(x, rate, noise_shape=None, rng=None):
     x = _tensor(x)
     if rate == 0:
         return x
-    dtype = _float_dtype(x)
-    mask = _keep_mask(rng, rate, _noise_shape("dropout", noise_shape, x.shape)).astype(dtype)
-    mask *= 1.0 / (1.0 - rate)
-    return Noise(scale=mask)(x)
+    if x.dtype.kind != "f":
+        x = Tensor(x.data.astype(_float_dtype(x)))
+    return Dropout(rate, _noise_shape("dropout", noise_shape, x.shape), rng)(x)
 
 
 def gaussian_noise(x, stddev, rng=None):
