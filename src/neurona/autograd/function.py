@@ -9,9 +9,15 @@ already reduced to that input's shape. It keeps only what the derivative needs: 
 what they must in ``forward`` (often the output rather than the input).
 """
 
+import threading
+
 from ..backend import get_ops
 from . import grad_mode
 from .tensor import Tensor
+
+#: ``recordings.current``: the :class:`~neurona.autograd.replay.Recording` noting this thread's
+#: calls (absent when none), so that models trained in other threads are not recorded
+recordings = threading.local()
 
 
 class Function:
@@ -30,6 +36,8 @@ class Function:
         Function.all_functions.append(cls)
 
     def __call__(self, *inputs):
+        recording = getattr(recordings, "current", None)
+        settings = dict(self.__dict__) if recording is not None else None
         out = Tensor(self.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs]))
         if grad_mode._state["enabled"]:
             wants = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
@@ -38,6 +46,8 @@ class Function:
                 self.needs_grad = wants
                 out.requires_grad = True
                 out.creator = self
+        if recording is not None:
+            recording.add(self, settings, inputs, out)
         return out
 
     def forward(self, *arrays):

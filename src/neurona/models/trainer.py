@@ -7,6 +7,8 @@ callbacks, never branches of this loop.
 """
 
 
+import contextlib
+
 import numpy as np
 
 from .. import random as nrandom
@@ -16,10 +18,15 @@ from ..backend import get_ops
 from ..backend.heap import kept_while_training
 from . import data as D
 from .doctor import check_fit
+from .step_replay import StepReplay, replayable
 from .targets import class_weight_to_sample_weight, output_activation, prepare_targets
 
 
 class Trainer:
+    #: record ``fit``'s step once and replay it (see :mod:`neurona.models.step_replay`);
+    #: False keeps every step eager (the replay's tests compare the two)
+    _replay_steps = True
+
     """Mixin giving a Model ``compile``/``fit``/``evaluate``/``predict`` (Keras semantics)."""
 
     def _init_trainer(self):
@@ -163,23 +170,33 @@ class Trainer:
         specs = self._metric_specs
 
         penalties, clear_added_losses = self._penalty_collector()
+        replay = StepReplay(variables) if self._replay_steps and replayable(self) else None
+
+        def eager_step(x, y, sw):
+            clear_added_losses()
+            recording = None if replay is None else replay.recording_for(x, y, sw)
+            with recording or contextlib.nullcontext():
+                out = self._forward(x, training=True)
+                loss = self._total_loss(y, out, sw, penalties)
+            if recording is not None:
+                replay.recorded(recording, out, loss)
+            loss.backward()
+            return loss.data, out.data
 
         def train_step(x, y, sw):
             for v in variables:
                 v.grad = None
-            clear_added_losses()
-            out = self._forward(x, training=True)
-            loss = self._total_loss(y, out, sw, penalties)
-            loss.backward()
+            program = None if replay is None else replay.program_for(x, y, sw)
+            loss, pred = program.run(x, y) if program is not None else eager_step(x, y, sw)
             grads = [v.grad for v in variables]
             optimizer.apply(grads, variables)
             for v in variables:  # the optimizer used the gradient buffers as scratch space
                 v.grad = None
-            pred = out.data
             for metric, weighted in specs:
                 metric.update_state(y, pred, sw if weighted else None)
-            return loss.data
+            return loss
 
+        train_step.replay = replay
         return train_step
 
     def _test_step(self, x, y, sw):

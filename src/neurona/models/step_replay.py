@@ -1,0 +1,91 @@
+"""When ``fit`` may replay a recorded step instead of running the model eagerly.
+
+A replay (:mod:`neurona.autograd.replay`) repeats the Functions a step ran; it cannot repeat
+what a layer does in Python besides them. So it is used only for models whose every layer is a
+built-in one known to do nothing else in training (no moving averages, no random masks drawn in
+Python, no counters), trained with a built-in loss and built-in weight penalties, without
+sample or class weights (their per-batch sums are computed in Python). Everything else trains
+eagerly, as before. Like Keras's compiled step, a replay does not see a layer's settings
+changed in the middle of ``fit``; weights may change (they are read at every step).
+"""
+
+from ..autograd.replay import Recording, build_program
+
+#: built-in layers whose training call is Functions only (Dropout's masks are drawn in Python,
+#: so two recordings differ and no program is built, but the layer itself is harmless)
+REPLAYABLE_LAYERS = frozenset({
+    "InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
+    "Flatten", "Reshape", "Identity", "Conv1D", "Conv2D",
+    "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MinPooling1D",
+    "MinPooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+    "Concatenate", "Dropout",
+})
+#: recordings tried before training stays eager for the rest of ``fit``
+MAX_RECORDINGS = 3
+
+
+def replayable(model):
+    """True when ``model``'s training step may be recorded and replayed (see module doc)."""
+    from ..losses.wrapper import LossFunctionWrapper
+    from .model import Model
+    from .sequential import Sequential
+
+    functional = type(model) is Model and model._graph is not None
+    if not (type(model) is Sequential or functional):
+        return False  # a subclassed model's call may do anything
+    if isinstance(model.loss, LossFunctionWrapper) or \
+            not type(model.loss).__module__.startswith("neurona.losses"):
+        return False
+    for layer in model._flatten_layers()[1:]:
+        cls = type(layer)
+        if cls.__name__ not in REPLAYABLE_LAYERS or \
+                not cls.__module__.startswith("neurona.layers"):  # a user's subclass lives elsewhere
+            return False
+        activity = (getattr(layer, "activity_regularizer", None),
+                    getattr(layer, "_activity_penalty", None))
+        if not all(_built_in_penalty(p) for p in activity):
+            return False
+    return all(_built_in_penalty(v.regularizer) for v in model.trainable_weights)
+
+
+def _built_in_penalty(regularizer):
+    """No penalty, or one of neurona's (Functions only); a user's callable may do more."""
+    return regularizer is None or type(regularizer).__module__.startswith("neurona.regularizers")
+
+
+class StepReplay:
+    """Records the first full batches of a ``fit``, builds the program once two recordings
+    agree, and hands it out for batches of the recorded shapes."""
+
+    def __init__(self, variables):
+        self.variables = variables
+        self.recordings = []
+        self.program = None
+        self.tries = 0
+
+    def program_for(self, x, y, sample_weight):
+        program = self.program
+        if program is None or sample_weight is not None or not program.fits(x, y):
+            return None
+        return program
+
+    def recording_for(self, x, y, sample_weight):
+        """A :class:`Recording` to run this eager step under, or None."""
+        if self.program is not None or self.tries >= MAX_RECORDINGS or sample_weight is not None:
+            return None
+        if not hasattr(x, "shape") or not hasattr(y, "shape"):  # dict or list inputs
+            return None
+        return Recording(x, y)
+
+    def recorded(self, recording, output, loss):
+        """Keep a finished recording; with a second of the same shapes, try to build."""
+        self.tries += 1
+        recording.finish(output, loss)
+        previous = self.recordings[-1] if self.recordings else None
+        self.recordings = [recording]
+        if previous is not None and previous.x.shape == recording.x.shape and \
+                previous.y.shape == recording.y.shape:
+            self.program = build_program(previous, recording, self.variables)
+        if self.program is not None or self.tries >= MAX_RECORDINGS:
+            self.recordings = []  # release the recorded batches and graphs
