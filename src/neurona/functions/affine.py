@@ -62,11 +62,11 @@ class Dense(Function):
             gx = dz * w[:, 0] if w.shape[1] == 1 else dz @ w.T
             if gx.shape != self.in_shape:
                 gx = gx.reshape(self.in_shape)
-        xp = self.xp
+        ops = self.ops
         if needs[1]:
-            gw = xp.matmul(x.T, dz, out=gradient_target(self.inputs[1]))
+            gw = ops.xp.matmul(x.T, dz, out=gradient_target(self.inputs[1]))
         if len(needs) > 2 and needs[2]:
-            gb = self.ops.column_sums(dz, out=gradient_target(self.inputs[2]))
+            gb = ops.column_sums(dz, out=gradient_target(self.inputs[2]))
         return gx, gw, gb
 
 

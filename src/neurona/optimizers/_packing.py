@@ -6,6 +6,8 @@ in-place update of ``params`` is seen by every layer. If some code later rebinds
 values in and restores the view before the next step.
 """
 
+import operator
+
 from ..autograd import Tensor
 from ..backend import get_ops
 
@@ -82,7 +84,7 @@ class Packing:
 
     def same_variables(self, variables):
         mine = self.variables
-        return len(variables) == len(mine) and all(a is b for a, b in zip(variables, mine))
+        return len(variables) == len(mine) and all(map(operator.is_, variables, mine))
 
     def _segments(self):
         for group in self.groups:
