@@ -55,6 +55,14 @@ def _branches():
     return model
 
 
+def _shared_layer():
+    inputs = keras.Input(shape=(6,))
+    square = layers.Dense(6, activation="tanh")  # one kernel used twice: two gradients summed
+    model = keras.Model(inputs, layers.Dense(1)(square(square(inputs))))
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
 def _data(model, rows=53, seed=0):
     rng = np.random.default_rng(seed)
     shape = model.input_shape[1:]
@@ -79,12 +87,33 @@ def _fit(make, replay, **fit_args):
 
 
 @pytest.mark.parametrize("make", [_dense_binary, _dense_mae_with_l2, _dropout_softmax,
-                                  _small_cnn, _branches])
+                                  _small_cnn, _branches, _shared_layer])
 def test_a_replayed_fit_is_bitwise_the_eager_fit(make):
     replayed, replayed_history = _fit(make, replay=True)
     eager, eager_history = _fit(make, replay=False)
     assert replayed._train_function.replay.program is not None  # the replay really ran
     assert eager._train_function.replay is None
+    assert replayed_history == eager_history
+    for a, b in zip(replayed.get_weights(), eager.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_weights_restored_by_a_callback_mid_fit_are_the_ones_a_replay_trains():
+    def run(replay):
+        stop = keras.callbacks.EarlyStopping(patience=1, restore_best_weights=True)
+        shrink = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: model.set_weights(
+            [w * 0.5 for w in model.get_weights()]))
+        keras.utils.set_random_seed(5)
+        model = _dense_binary()
+        model._replay_steps = replay
+        x, y = _data(model)
+        history = model.fit(x, y, batch_size=8, epochs=6, verbose=0, seed=2,
+                            validation_split=0.25, callbacks=[shrink, stop])
+        return model, history.history
+
+    replayed, replayed_history = run(True)
+    eager, eager_history = run(False)
+    assert replayed._train_function.replay.program is not None
     assert replayed_history == eager_history
     for a, b in zip(replayed.get_weights(), eager.get_weights()):
         np.testing.assert_array_equal(a, b)
