@@ -284,3 +284,43 @@ def apply_overrides(raw, overrides):
         else:
             node[last] = value
     return result
+
+
+# -- the command-line options that ``train`` and ``tune`` share ----------------------------------
+def add_data_arguments(parser, source_help, transform_help):
+    """The data source and what to learn from it: the table or YAML config, ``--target``,
+    ``--task``, ``--target-transform`` and ``--drop``."""
+    parser.add_argument("source", metavar="DATA.csv|CONFIG.yaml", help=source_help)
+    parser.add_argument("--target", help="the column to predict (required with a CSV)")
+    parser.add_argument("--task", choices=TASKS, help="default: inferred from the target")
+    parser.add_argument("--target-transform", choices=TARGET_TRANSFORMS, help=transform_help)
+    parser.add_argument("--drop", metavar="COLS", help="comma-separated columns to leave out")
+
+
+def load_source(command, args):
+    """(raw configuration, base directory of its relative paths) from ``args.source``: a YAML
+    run configuration, or a CSV table that then needs ``--target``."""
+    if args.source.lower().endswith((".yaml", ".yml")):
+        return load_yaml(args.source), os.path.dirname(os.path.abspath(args.source))
+    if args.target is None:
+        raise CLIError(f"{command} {args.source}: --target COLUMN is required with a CSV file "
+                       "(or give a YAML configuration)")
+    return {"data": args.source}, None
+
+
+def data_overrides(args):
+    """The options of :func:`add_data_arguments` as dotted configuration keys."""
+    return {"target": args.target, "task": args.task, "target_transform": args.target_transform,
+            "columns.drop": comma_list(args.drop, "--drop")}
+
+
+def comma_list(text, option, convert=str):
+    """``"a, b"`` -> ``["a", "b"]`` (items converted); None stays None."""
+    if text is None:
+        return None
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    try:
+        return [convert(item) for item in items]
+    except ValueError:
+        raise CLIError(f"{option} must be a comma-separated list of integers, got {text!r}") \
+            from None

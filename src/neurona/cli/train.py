@@ -21,14 +21,10 @@ def add_parser(subparsers, parents):
         "train", parents=parents, help="train a network on a CSV file or from a YAML config",
         description=__doc__.split("\n\n")[1].replace("``", "")
         + " A YAML config's relative 'data' path is relative to the YAML file.")
-    p.add_argument("source", metavar="DATA.csv|CONFIG.yaml",
-                   help="the training table (.csv, .csv.gz) or a run configuration (.yaml, .yml)")
-    p.add_argument("--target", help="the column to predict (required with a CSV)")
-    p.add_argument("--task", choices=C.TASKS, help="default: inferred from the target")
-    p.add_argument("--target-transform", choices=C.TARGET_TRANSFORMS,
-                   help="learn log(target), log1p(target) or the standardized target; "
-                        "predictions and metrics are in the target's own units")
-    p.add_argument("--drop", metavar="COLS", help="comma-separated columns to leave out")
+    C.add_data_arguments(
+        p, "the training table (.csv, .csv.gz) or a run configuration (.yaml, .yml)",
+        "learn log(target), log1p(target) or the standardized target; predictions and metrics "
+        "are in the target's own units")
     p.add_argument("--categorical", metavar="COLS",
                    help="comma-separated columns to one-hot encode (default: inferred)")
     p.add_argument("--numeric", metavar="COLS",
@@ -59,28 +55,16 @@ def add_parser(subparsers, parents):
     p.set_defaults(handler=run)
 
 
-def _list(text, option, convert=str):
-    if text is None:
-        return None
-    items = [item.strip() for item in text.split(",") if item.strip()]
-    try:
-        return [convert(item) for item in items]
-    except ValueError:
-        raise CLIError(f"{option} must be a comma-separated list of integers, got {text!r}") \
-            from None
-
-
 def _overrides(args):
     """The options as dotted configuration keys (None = not given)."""
-    layers = _list(args.layers, "--layers", int)
+    layers = C.comma_list(args.layers, "--layers", int)
     if layers is not None and (args.activation or args.dropout is not None):
         layers = [{"units": n, "activation": args.activation or "relu",
                    "dropout": args.dropout or 0.0} for n in layers]
     values = {
-        "target": args.target, "task": args.task, "target_transform": args.target_transform,
-        "columns.drop": _list(args.drop, "--drop"),
-        "columns.categorical": _list(args.categorical, "--categorical"),
-        "columns.numeric": _list(args.numeric, "--numeric"),
+        **C.data_overrides(args),
+        "columns.categorical": C.comma_list(args.categorical, "--categorical"),
+        "columns.numeric": C.comma_list(args.numeric, "--numeric"),
         "layers": layers,
         "compile.optimizer": args.optimizer, "compile.learning_rate": args.learning_rate,
         "compile.loss": args.loss,
@@ -113,15 +97,7 @@ def _layer_options(raw, args):
 
 def resolve_config(args):
     """The validated configuration of ``neurona train`` from its arguments."""
-    source = args.source
-    if source.lower().endswith((".yaml", ".yml")):
-        raw = C.load_yaml(source)
-        base_dir = os.path.dirname(os.path.abspath(source))
-    else:
-        if args.target is None:
-            raise CLIError(f"train {source}: --target COLUMN is required with a CSV file "
-                           "(or give a YAML configuration)")
-        raw, base_dir = {"data": source}, None
+    raw, base_dir = C.load_source("train", args)
     raw = C.apply_overrides(raw, _overrides(args))
     return C.validate(_layer_options(raw, args), base_dir)
 

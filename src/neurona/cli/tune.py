@@ -23,15 +23,10 @@ def add_parser(subparsers, parents):
     p = subparsers.add_parser(
         "tune", parents=parents, help="search hyperparameters (Optuna; parallel workers, Ray)",
         description=" ".join(__doc__.split("\n\n")[1:3]).replace("``", ""))
-    p.add_argument("source", metavar="DATA.csv|CONFIG.yaml",
-                   help="the table (.csv) or a run configuration of 'neurona train' (.yaml)")
-    p.add_argument("--target", help="the column to predict (required with a CSV)")
-    p.add_argument("--task", choices=C.TASKS, help="default: inferred from the target")
-    p.add_argument("--target-transform", choices=C.TARGET_TRANSFORMS,
-                   help="learn log(target), log1p(target) or the standardized target (the "
-                        "trials' validation metrics are then in those units; the best model's "
-                        "test metrics in the target's own)")
-    p.add_argument("--drop", metavar="COLS", help="comma-separated columns to leave out")
+    C.add_data_arguments(
+        p, "the table (.csv) or a run configuration of 'neurona train' (.yaml)",
+        "learn log(target), log1p(target) or the standardized target (the trials' validation "
+        "metrics are then in those units; the best model's test metrics in the target's own)")
     p.add_argument("--trials", type=int, default=20, help="trials to finish (default 20)")
     p.add_argument("--jobs", type=int, help="trials at a time (default 1; with Ray: the "
                    "cluster's CPUs)")
@@ -68,18 +63,9 @@ def add_parser(subparsers, parents):
 
 def resolve_config(args):
     """The validated run configuration (data, columns, split, fit) of the tuning run."""
-    if args.source.lower().endswith((".yaml", ".yml")):
-        raw = C.load_yaml(args.source)
-        base_dir = os.path.dirname(os.path.abspath(args.source))
-    else:
-        if args.target is None:
-            raise CLIError(f"tune {args.source}: --target COLUMN is required with a CSV file "
-                           "(or give a YAML configuration)")
-        raw, base_dir = {"data": args.source}, None
-    drop = None if args.drop is None else [c.strip() for c in args.drop.split(",") if c.strip()]
+    raw, base_dir = C.load_source("tune", args)
     raw = C.apply_overrides(raw, {
-        "target": args.target, "task": args.task, "target_transform": args.target_transform,
-        "columns.drop": drop,
+        **C.data_overrides(args),
         "fit.epochs": args.epochs, "fit.class_weight": args.class_weight,
         "callbacks.early_stopping.patience": args.patience, "split.seed": args.seed,
         "fit.seed": args.seed, "out": args.out})
