@@ -16,6 +16,19 @@ def run_cli(capsys, *argv):
     return code, out, err
 
 
+def saved_model_predictions(model_file, raw, preprocessing_file=None):
+    """What the model saved in ``model_file`` predicts for raw table rows, encoded by the
+    encoder saved in ``preprocessing_file`` (default: the model file itself)."""
+    import neurona as keras
+    from neurona.data import TabularEncoder
+    from neurona.saving.api import load_preprocessing
+
+    model = keras.saving.load_model(model_file)
+    preprocessing = load_preprocessing(preprocessing_file or model_file)
+    encoder = TabularEncoder.from_config(preprocessing["encoder"])
+    return model.predict(encoder.transform(raw), verbose=0)[:, 0]
+
+
 def running_trial_pids(db_path):
     """(trial number, pid) of the RUNNING trials of a tuner's SQLite study, read-only: it never
     creates the tables itself, so it can poll while the driver is still making them."""

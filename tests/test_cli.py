@@ -15,7 +15,7 @@ pytest.importorskip("matplotlib")
 
 from neurona.cli import main  # noqa: E402
 
-from .helpers import run_cli as _run  # noqa: E402
+from .helpers import run_cli as _run, saved_model_predictions  # noqa: E402
 
 BOSTON_METRICS = ("loss", "mae", "mse", "rmse", "r2")
 
@@ -62,8 +62,7 @@ def test_predict_on_raw_rows_matches_the_loaded_model_and_encoder(boston_run, da
                                                                   capsys):
     import pandas as pd
 
-    import neurona as keras
-    from neurona.data import TabularEncoder, read_table
+    from neurona.data import read_table
     from neurona.saving.api import load_preprocessing
 
     raw = read_table(data_dir / "boston_housing.csv").drop(columns=["medv"]).head(25)
@@ -73,12 +72,10 @@ def test_predict_on_raw_rows_matches_the_loaded_model_and_encoder(boston_run, da
     assert code == 0 and "25 predictions" in out
     got = pd.read_csv(tmp_path / "pred.csv")
     assert list(got.columns) == ["predicted_medv"]
-    model = keras.saving.load_model(boston_run / "model.neurona")
-    preprocessing = load_preprocessing(boston_run / "model.neurona")
-    encoder = TabularEncoder.from_config(preprocessing["encoder"])
-    want = model.predict(encoder.transform(raw), verbose=0)[:, 0]
+    want = saved_model_predictions(boston_run / "model.neurona", raw)
     np.testing.assert_allclose(got["predicted_medv"].to_numpy(), want, rtol=1e-6)
-    assert preprocessing["data"]["file"] == "boston_housing.csv"
+    assert load_preprocessing(boston_run / "model.neurona")["data"]["file"] == \
+        "boston_housing.csv"
 
 
 def test_evaluate_a_run_folder(boston_run, data_dir, tmp_path, capsys):

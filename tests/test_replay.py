@@ -86,16 +86,22 @@ def _fit(make, replay, **fit_args):
     return model, history.history
 
 
+def _assert_replay_matches_eager(run):
+    """``run(replay)`` -> (model, record of the training); both runs must agree bitwise, and
+    the replayed one must really have replayed."""
+    replayed, replayed_record = run(True)
+    eager, eager_record = run(False)
+    assert replayed._train_function.replay.program is not None
+    assert eager._train_function.replay is None
+    assert replayed_record == eager_record
+    for a, b in zip(replayed.get_weights(), eager.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("make", [_dense_binary, _dense_mae_with_l2, _dropout_softmax,
                                   _small_cnn, _branches, _shared_layer])
 def test_a_replayed_fit_is_bitwise_the_eager_fit(make):
-    replayed, replayed_history = _fit(make, replay=True)
-    eager, eager_history = _fit(make, replay=False)
-    assert replayed._train_function.replay.program is not None  # the replay really ran
-    assert eager._train_function.replay is None
-    assert replayed_history == eager_history
-    for a, b in zip(replayed.get_weights(), eager.get_weights()):
-        np.testing.assert_array_equal(a, b)
+    _assert_replay_matches_eager(lambda replay: _fit(make, replay))
 
 
 def test_weights_restored_by_a_callback_mid_fit_are_the_ones_a_replay_trains():
@@ -111,12 +117,7 @@ def test_weights_restored_by_a_callback_mid_fit_are_the_ones_a_replay_trains():
                             validation_split=0.25, callbacks=[shrink, stop])
         return model, history.history
 
-    replayed, replayed_history = run(True)
-    eager, eager_history = run(False)
-    assert replayed._train_function.replay.program is not None
-    assert replayed_history == eager_history
-    for a, b in zip(replayed.get_weights(), eager.get_weights()):
-        np.testing.assert_array_equal(a, b)
+    _assert_replay_matches_eager(run)
 
 
 def test_sample_weights_keep_every_step_eager():
@@ -170,12 +171,7 @@ def test_train_on_batch_replays_the_batch_it_is_given_even_after_the_same_arrays
         losses += [model.train_on_batch(x[i:i + 8], y[i:i + 8]) for i in range(8, 40, 8)]
         return model, losses
 
-    replayed, replayed_losses = run(True)
-    eager, eager_losses = run(False)
-    assert replayed._train_function.replay.program is not None
-    assert replayed_losses == eager_losses
-    for a, b in zip(replayed.get_weights(), eager.get_weights()):
-        np.testing.assert_array_equal(a, b)
+    _assert_replay_matches_eager(run)
 
 
 def _record(step, x, y, w):

@@ -12,7 +12,7 @@ pytest.importorskip("pandas")
 
 from neurona.cli import main  # noqa: E402
 
-from .helpers import run_cli as _run  # noqa: E402
+from .helpers import run_cli as _run, saved_model_predictions  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +55,7 @@ def test_predict_with_the_tuned_folder_matches_the_best_model(boston_study, data
                                                               capsys):
     import pandas as pd
 
-    import neurona as keras
-    from neurona.data import TabularEncoder, read_table
-    from neurona.saving.api import load_preprocessing
+    from neurona.data import read_table
 
     raw = read_table(data_dir / "boston_housing.csv").drop(columns=["medv"]).head(20)
     raw.to_csv(tmp_path / "rows.csv", index=False)
@@ -65,11 +63,9 @@ def test_predict_with_the_tuned_folder_matches_the_best_model(boston_study, data
                         tmp_path / "pred.csv")
     assert code == 0
     got = pd.read_csv(tmp_path / "pred.csv")["predicted_medv"].to_numpy()
-    model = keras.saving.load_model(boston_study / "best_model.neurona")
-    encoder = TabularEncoder.from_config(
-        load_preprocessing(boston_study / "model.neurona")["encoder"])
-    np.testing.assert_allclose(got, model.predict(encoder.transform(raw), verbose=0)[:, 0],
-                               rtol=1e-6)
+    want = saved_model_predictions(boston_study / "best_model.neurona", raw,
+                                   boston_study / "model.neurona")
+    np.testing.assert_allclose(got, want, rtol=1e-6)
 
 
 @pytest.mark.parametrize("extra, message", [
