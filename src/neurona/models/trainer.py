@@ -23,11 +23,11 @@ from .targets import class_weight_to_sample_weight, output_activation, prepare_t
 
 
 class Trainer:
+    """Mixin giving a Model ``compile``/``fit``/``evaluate``/``predict`` (Keras semantics)."""
+
     #: record ``fit``'s step once and replay it (see :mod:`neurona.models.step_replay`);
     #: False keeps every step eager (the replay's tests compare the two)
     _replay_steps = True
-
-    """Mixin giving a Model ``compile``/``fit``/``evaluate``/``predict`` (Keras semantics)."""
 
     def _init_trainer(self):
         self.optimizer = None
