@@ -15,3 +15,4 @@ from .noise import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .conv_pool import *  # noqa: F401,F403

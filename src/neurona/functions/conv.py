@@ -94,8 +94,9 @@ def window_slice(offset, dilation, stride, count):
     return slice(start, start + stride * (count - 1) + 1, stride)
 
 
-def _patches(xp, x, out_hw, kernel, strides, dilation):
-    """im2col: the (N * OH * OW, kh * kw * C) contiguous patch matrix of padded NHWC ``x``."""
+def _patches(xp, x, out_hw, kernel, strides, dilation, out=None):
+    """im2col: the (N * OH * OW, kh * kw * C) contiguous patch matrix of padded NHWC ``x``,
+    written into ``out`` when given."""
     n, _, _, c = x.shape
     oh, ow = out_hw
     kh, kw = kernel
@@ -103,18 +104,22 @@ def _patches(xp, x, out_hw, kernel, strides, dilation):
     view = xp.lib.stride_tricks.as_strided(
         x, shape=(n, oh, ow, kh, kw, c),
         strides=(sn, sh * strides[0], sw * strides[1], sh * dilation[0], sw * dilation[1], sc))
+    if out is not None:
+        out.reshape(view.shape)[...] = view
+        return out
     return view.reshape(n * oh * ow, kh * kw * c)  # the one copy (a view when kh = kw = 1)
 
 
-def _patches_t(xp, x, out_hw, kernel, strides, dilation, ones_row):
+def _patches_t(xp, x, out_hw, kernel, strides, dilation, ones_row, out=None):
     """Transposed im2col for few channels: the (kh * kw * C [+ 1], N * OH * OW) matrix whose
     row (i * kw + j) * C + c is channel c under kernel tap (i, j); with ``ones_row`` a last row
-    of ones, so that ``P^T @ [W; b]`` adds the bias and ``P @ dY`` ends with its gradient."""
+    of ones, so that ``P^T @ [W; b]`` adds the bias and ``P @ dY`` ends with its gradient.
+    ``out``, when given, is a (kh * kw * C [+ 1], N, OH, OW) array to fill."""
     n, _, _, c = x.shape
     oh, ow = out_hw
     kh, kw = kernel
     taps = kh * kw * c
-    cols = xp.empty((taps + ones_row, n, oh, ow), dtype=x.dtype)
+    cols = xp.empty((taps + ones_row, n, oh, ow), dtype=x.dtype) if out is None else out
     for i in range(kh):
         rows = window_slice(i, dilation[0], strides[0], oh)
         for j in range(kw):
@@ -182,7 +187,22 @@ class Conv2D(Function):
         self.activation = activation
 
     def forward(self, x, w, b=None):
-        xp = self.xp
+        xpad, w = self._prepare(x, w)
+        if self.transposed:
+            cols = _patches_t(self.xp, xpad, self.out_hw, w.shape[:2], self.strides,
+                              self.dilation, ones_row=b is not None)
+        else:
+            cols = _patches(self.xp, xpad, self.out_hw, w.shape[:2], self.strides, self.dilation)
+        y = self._product(cols, w, b)
+        if self.activation == "relu":
+            self.xp.maximum(y, 0, out=y)
+            self.y = y
+        out = y.reshape((x.shape[0],) + self.out_hw + (w.shape[3],))
+        return out[:, 0] if self.one_d else out
+
+    def _prepare(self, x, w):
+        """Check the shapes, settle the padding and output size; returns the padded NHWC input
+        and the 2-D kernel (1-D inputs get a unit height)."""
         self.one_d = x.ndim == 3
         if self.one_d:
             x, w = _as_2d(x, w)
@@ -197,7 +217,7 @@ class Conv2D(Function):
         elif pads == "valid":
             pads = ((0, 0), (0, 0))
         self.pads, self.in_hw = pads, x.shape[1:3]
-        xpad = _pad(xp, x, pads)
+        xpad = _pad(self.xp, x, pads)
         out_hw = tuple(conv_output_length(n, k, s, "valid", d) for n, k, s, d in
                        zip(xpad.shape[1:3], kernel, self.strides, self.dilation))
         if min(out_hw) <= 0:
@@ -205,37 +225,42 @@ class Conv2D(Function):
                 f"conv: the kernel {tuple(kernel)} (dilation {self.dilation}) is larger than the "
                 f"input {tuple(self.in_hw)} with padding {self.padding!r}; use padding='same', a "
                 f"smaller kernel or a larger input")
-        self.padded_shape, self.out_hw = xpad.shape, out_hw
-        self.w = w
-        kernel_matrix = w.reshape(-1, w.shape[3])
+        self.padded_shape, self.out_hw, self.w = xpad.shape, out_hw, w
         self.transposed = x.shape[3] < SMALL_CHANNELS
+        return xpad, w
+
+    def _product(self, cols, w, b):
+        """Patch matrix times kernel, plus the bias: (rows of ``cols``, filters). Keeps the
+        patch matrix for the kernel's gradient."""
+        kernel_matrix = w.reshape(-1, w.shape[3])
         if self.transposed:
-            self.cols_t = _patches_t(xp, xpad, out_hw, kernel, self.strides, self.dilation,
-                                     ones_row=b is not None)
+            self.cols_t = cols
             if b is not None:
-                kernel_matrix = xp.concatenate([kernel_matrix, b[None]])
-            y = self.cols_t.T @ kernel_matrix
-        else:
-            self.cols = _patches(xp, xpad, out_hw, kernel, self.strides, self.dilation)
-            y = self.cols @ kernel_matrix
-            if b is not None:
-                y += b
-        if self.activation == "relu":
-            xp.maximum(y, 0, out=y)
-            self.y = y
-        out = y.reshape((x.shape[0],) + out_hw + (w.shape[3],))
-        return out[:, 0] if self.one_d else out
+                kernel_matrix = self.xp.concatenate([kernel_matrix, b[None]])
+            return cols.T @ kernel_matrix
+        self.cols = cols
+        y = cols @ kernel_matrix
+        if b is not None:
+            y += b
+        return y
 
     def backward(self, g):
-        xp, w = self.xp, self.w
-        g = g.reshape(-1, w.shape[3])
+        g = g.reshape(-1, self.w.shape[3])
         if self.activation == "relu":
             g = g * (self.y > 0)  # relu'(z) = [y > 0]
+        return self._gradients(g, g)
+
+    def _gradients(self, g, g_image):
+        """(dx, dW, db) from ``g``, the gradient of the product's rows (in the patch matrix's
+        row order), and ``g_image``, the same gradient in image order (N * OH * OW, filters),
+        which col2im needs (None when the input needs no gradient)."""
+        xp, w = self.xp, self.w
         needs = self.needs_grad
         gx = gw = gb = None
         # y = P @ W (P the patch matrix): dP = dY @ W^T, dW = P^T @ dY, db = sum of dY rows
         if needs[0]:
-            dx = _col2im(xp, g, w, self.padded_shape, self.out_hw, self.strides, self.dilation)
+            dx = _col2im(xp, g_image, w, self.padded_shape, self.out_hw, self.strides,
+                         self.dilation)
             gx = _crop(dx, self.pads, self.in_hw)
             gx = gx[:, 0] if self.one_d else gx
         needs_bias = len(needs) > 2 and needs[2]

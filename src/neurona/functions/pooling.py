@@ -52,25 +52,15 @@ class Pool2D(Function):
         self.windows = [(window_slice(i, 1, strides[0], out_hw[0]),
                          window_slice(j, 1, strides[1], out_hw[1]))
                         for i in range(pool[0]) for j in range(pool[1])]
-        rows, cols = self.windows[0]
-        out = x[:, rows, cols].copy()
+        views = [x[:, rows, cols] for rows, cols in self.windows]
         if self.mode == "avg":
-            for rows, cols in self.windows[1:]:
-                out += x[:, rows, cols]
+            out = views[0].copy()
+            for view in views[1:]:
+                out += view
             self.scale = self._inverse_counts(xp, out_hw, x.dtype)
             out *= self.scale
         else:
-            better_than = xp.greater if self.mode == "max" else xp.less
-            keep = xp.maximum if self.mode == "max" else xp.minimum
-            # winning offset per window; strict comparison keeps the first on ties
-            self.winner = xp.zeros(out.shape, dtype=xp.uint8 if len(self.windows) < 256 else
-                                   xp.int32)
-            for k, (rows, cols) in enumerate(self.windows[1:], 1):
-                window = x[:, rows, cols]
-                better = better_than(window, out)
-                keep(out, window, out=out)
-                self.winner *= ~better
-                self.winner += better.astype(self.winner.dtype) * k
+            out, self.winner = extreme_and_winner(xp, views, self.mode)
         return out[:, 0] if self.one_d else out
 
     def _inverse_counts(self, xp, out_hw, dtype):
@@ -101,15 +91,49 @@ class Pool2D(Function):
                     dx[:, rows, cols] = part
         else:
             # d max / d x_i = [i is the window's (first) arg-max]
-            for k, (rows, cols) in enumerate(self.windows):
-                hit = self.winner == k
-                if overlap:
-                    dx[:, rows, cols] += g * hit
-                else:
-                    xp.multiply(g, hit, out=dx[:, rows, cols])
+            views = [dx[:, rows, cols] for rows, cols in self.windows]
+            route_to_winner(xp, g, self.winner, views, accumulate=overlap)
         (top, _), (left, _) = self.pads
         dx = dx[:, top:top + self.size[0], left:left + self.size[1]]
         return (dx[:, 0] if self.one_d else dx,)
+
+
+def extreme_and_winner(xp, windows, mode):
+    """The elementwise maximum ("max") or minimum ("min") of the equally shaped arrays
+    ``windows`` and, per element, the index of the window it came from: a uint8 array (int32
+    from 256 windows on), ties to the first window, as TF and PyTorch break them.
+
+    The running extreme changes exactly where a later window is strictly better, so the winner
+    is the largest ``k`` whose window was better at step ``k``: a running maximum of
+    ``k * better`` (two passes per window, over one byte per element)."""
+    better_than = xp.greater if mode == "max" else xp.less
+    keep = xp.maximum if mode == "max" else xp.minimum
+    first, rest = windows[0], windows[1:]
+    dtype = xp.uint8 if len(windows) < 256 else xp.int32
+    winner = xp.zeros(first.shape, dtype=dtype)
+    if len(windows) == 1:
+        return first.copy(), winner
+    better = xp.empty(first.shape, dtype=bool)
+    claimed = xp.empty(first.shape, dtype=dtype)
+    out = None
+    for k, window in enumerate(rest, 1):
+        better_than(window, first if out is None else out, out=better)
+        out = keep(first, window) if out is None else keep(out, window, out=out)
+        xp.multiply(better, dtype(k), out=claimed)
+        xp.maximum(winner, claimed, out=winner)
+    return out, winner
+
+
+def route_to_winner(xp, g, winner, targets, accumulate=False):
+    """Backward of :func:`extreme_and_winner`: ``targets[k]`` gets ``g`` where window ``k``
+    won and 0 elsewhere (added to it with ``accumulate``, for overlapping windows)."""
+    hit = xp.empty(winner.shape, dtype=bool)
+    for k, target in enumerate(targets):
+        xp.equal(winner, k, out=hit)
+        if accumulate:
+            target += g * hit
+        else:
+            xp.multiply(g, hit, out=target)
 
 
 def _pool(mode, x, pool_size, strides, padding, one_d):

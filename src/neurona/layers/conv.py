@@ -148,20 +148,39 @@ class BaseConv(Layer):
             self.add_loss(self._activity_penalty(out) / out.shape[0])
         return out
 
-    def relu_commutes_with(self, pooling):
-        """True when this layer ends in its fused relu, nothing watches that output (no activity
-        regularizer) and ``pooling`` takes window maxima or minima. relu is monotone, so
-        ``pool(relu(z))`` equals ``relu(pool(z))`` exactly, gradients and ties included (a
-        window whose winner is <= 0 gets a zero gradient either way)."""
+    def fuses_with(self, pooling):
+        """True when the training forward may run this layer and the ``pooling`` after it as
+        one step (:meth:`call_then_pool`): the pooling takes window maxima or minima and
+        nothing watches this layer's own output (no activity regularizer), and either
+
+        - the pooling's windows do not overlap (2-D, "valid", strides = pool size, the same
+          data format) and the activation is fused (linear or relu): one
+          :func:`~neurona.functions.conv2d_pooled` call computes only the outputs the pooling
+          reads; or
+        - the activation is the fused relu, which then runs after the pooling: relu is
+          monotone, so ``pool(relu(z))`` equals ``relu(pool(z))`` exactly, gradients and ties
+          included (a window whose winner is <= 0 gets a zero gradient either way).
+        """
         from .pooling import BasePooling
 
-        return (self._fused == "relu" and self._activity_penalty is None
-                and isinstance(pooling, BasePooling) and pooling.mode in ("max", "min"))
+        if (self._activity_penalty is not None or not isinstance(pooling, BasePooling)
+                or pooling.mode not in ("max", "min")):
+            return False
+        return self._fused == "relu" or self._pools_in_one_call(pooling)
+
+    def _pools_in_one_call(self, pooling):
+        return (self.rank == 2 and self._fused is not None and pooling.rank == 2
+                and pooling.padding == "valid" and pooling.strides == pooling.pool_size
+                and pooling.data_format == self.data_format)
 
     def call_then_pool(self, inputs, pooling):
-        """``pooling(self(inputs))`` with the relu applied after the pooling, on an array
-        ``prod(pool_size)`` times smaller (see :meth:`relu_commutes_with`)."""
+        """``pooling(self(inputs))``, faster (see :meth:`fuses_with`)."""
         x = to_channels_last(inputs, self.data_format)
+        if self._pools_in_one_call(pooling):
+            out = F.conv2d_pooled(x, self.kernel, self.bias, self.strides, self.padding,
+                                  self.dilation_rate, activation=self._fused, pool=pooling.mode,
+                                  pool_size=pooling.pool_size)
+            return to_channels_first(out, self.data_format)
         z = to_channels_first(self._convolve(x, "linear"), self.data_format)
         return F.relu(pooling.call(z))
 
