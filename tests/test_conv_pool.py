@@ -162,3 +162,55 @@ def test_conv_and_pooling_stay_apart_when_they_cannot_run_together(conv, pooling
     with pooling; average pooling does not commute with relu; a linear convolution needs the
     one-call path, which takes only non-overlapping "valid" 2-D pools in the same format."""
     assert not conv.fuses_with(pooling)
+
+
+def _functional_cnn(shape, share_conv_output=False, conv_output_is_an_output=False):
+    inputs = keras.Input(shape)
+    z = layers.Conv2D(4, 3, activation="relu")(inputs)
+    pooled = layers.Flatten()(layers.MaxPooling2D(2)(z))
+    if share_conv_output:  # a second reader of the convolution's output
+        pooled = layers.Concatenate()([pooled, layers.Flatten()(z)])
+    out = layers.Dense(3)(pooled)
+    return keras.Model(inputs, [out, z] if conv_output_is_an_output else out)
+
+
+@pytest.mark.parametrize("share_conv_output, conv_output_is_an_output, one_call", [
+    (False, False, True), (True, False, False), (False, True, False)])
+def test_functional_training_forward_runs_a_conv_and_its_only_pooling_together(
+        rng, share_conv_output, conv_output_is_an_output, one_call):
+    model = _functional_cnn((9, 8, 2), share_conv_output, conv_output_is_an_output)
+    x = rng.standard_normal((5, 9, 8, 2)).astype(np.float32)
+    trusted = model._trusted_forward(Tensor(x), True)
+    plain = model.call(Tensor(x))
+    trusted, plain = (t if isinstance(t, list) else [t] for t in (trusted, plain))
+    assert (Conv2DPool in _functions_in_graph(trusted[0])) is one_call
+    for got, want in zip(trusted, plain):
+        np.testing.assert_allclose(got.data, want.data, rtol=1e-5, atol=1e-6)
+
+
+def test_functional_and_sequential_cnns_train_alike(rng):
+    """The same CNN written both ways, the same weights: fit gives the same losses and
+    weights (both run conv + pooling as one step)."""
+    x = rng.standard_normal((64, 10, 10, 1)).astype(np.float32)
+    y = rng.integers(0, 3, 64)
+
+    def stack():
+        return [layers.Conv2D(4, 3, activation="relu"), layers.MaxPooling2D(2),
+                layers.Conv2D(6, 2, activation="relu"), layers.MinPooling2D(2), layers.Flatten(),
+                layers.Dense(3, activation="softmax")]
+
+    sequential = keras.Sequential([keras.Input((10, 10, 1))] + stack())
+    inputs = keras.Input((10, 10, 1))
+    out = inputs
+    for layer in stack():
+        out = layer(out)
+    functional = keras.Model(inputs, out)
+    functional.set_weights(sequential.get_weights())
+    losses = []
+    for model in (sequential, functional):
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        losses.append(model.fit(x, y, batch_size=16, epochs=3, shuffle=False,
+                                verbose=0).history["loss"])
+    np.testing.assert_array_equal(losses[0], losses[1])
+    for a, b in zip(sequential.get_weights(), functional.get_weights()):
+        np.testing.assert_array_equal(a, b)
