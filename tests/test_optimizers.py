@@ -313,13 +313,46 @@ def test_state_round_trip_continues_bitwise(make):
     assert first.get_state().keys() == second.get_state().keys()
 
 
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_state_saved_with_normalised_moments_still_loads(amsgrad):
+    """States written before Adam kept decayed sums: momentum = (1 - beta_1) * gradient_sum,
+    velocity = (1 - beta_2) * square_sum; loading one continues the same training."""
+    w0, grads = make_problem(steps=6, seed=3)
+    first = Adam(0.01, beta_1=0.8, beta_2=0.99, amsgrad=amsgrad)
+    vs = [Variable(w.copy()) for w in w0]
+    for gs in grads[:3]:
+        first.apply(gs, vs)
+    old = {}
+    for key, value in first.get_state().items():
+        name, _, index = key.partition("/")
+        if name == "gradient_sum":
+            old[f"momentum/{index}"] = value * np.float32(0.2)
+        elif name in ("square_sum", "square_sum_max"):
+            hat = "_hat" if name == "square_sum_max" else ""
+            old[f"velocity{hat}/{index}"] = value * np.float32(0.01)
+        else:
+            old[key] = value
+    assert "gradient_sum/0" not in old and "momentum/0" in old
+    second = Adam(0.01, beta_1=0.8, beta_2=0.99, amsgrad=amsgrad)
+    copies = [Variable(v.numpy().copy()) for v in vs]
+    second.build(copies)
+    second.set_state(old)
+    for key, value in first.get_state().items():
+        np.testing.assert_allclose(second.get_state()[key], value, rtol=1e-6)
+    for gs in grads[3:]:
+        first.apply(gs, vs)
+        second.apply(gs, copies)
+    for a, b in zip(vs, copies):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-7)
+
+
 def test_set_state_rejects_a_mismatched_state():
     opt = Adam()
     opt.build([Variable(np.zeros(2, np.float32))])
     with pytest.raises(ValueError, match="missing"):
         opt.set_state({"iterations": 1})
     state = opt.get_state()
-    state["momentum/0"] = np.zeros(3, np.float32)
+    state["gradient_sum/0"] = np.zeros(3, np.float32)
     with pytest.raises(ValueError, match="shape"):
         opt.set_state(state)
 

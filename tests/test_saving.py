@@ -551,9 +551,9 @@ def test_wrong_shapes_dtypes_and_missing_weights_are_refused(tmp_path):
         "missing \\['hidden/bias'\\]": lambda t: t.pop("hidden/bias"),
         "unexpected \\['ghost/kernel'\\]": lambda t: t.__setitem__("ghost/kernel",
                                                                  np.zeros(1, "float32")),
-        "optimizer state 'momentum/0'": lambda t: t.__setitem__("optimizer/momentum/0",
-                                                                np.zeros((2, 2), "float32")),
-        "optimizer state does not match": lambda t: t.pop("optimizer/velocity/1"),
+        "optimizer state 'gradient_sum/0'": lambda t: t.__setitem__(
+            "optimizer/gradient_sum/0", np.zeros((2, 2), "float32")),
+        "optimizer state does not match": lambda t: t.pop("optimizer/square_sum/1"),
     }
     for message, edit in edits.items():
         _rewrite(path, tmp_path / "bad.keras", edit_tensors=edit)

@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 from ..backend import get_ops
 from .optimizer import Optimizer, check_float
 
@@ -21,6 +23,12 @@ class Adam(Optimizer):
     ``alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)`` and ``t = iterations + 1``.
     PyTorch adds its epsilon to the bias-corrected root instead; the two agree to about
     ``epsilon / sqrt(v)``. With ``amsgrad`` the running maximum of ``v`` is used.
+
+    The slots hold the moments as decayed sums, ``gradient_sum = m / (1 - beta_1)`` and
+    ``square_sum = v / (1 - beta_2)`` (and ``square_sum_max`` with amsgrad): updating a sum is
+    ``s = beta * s + g``, two passes over the parameters instead of three, and the constant
+    factors move into ``alpha`` and ``epsilon``: the same step, ten passes instead of twelve.
+    States saved with the normalised moments (``momentum``, ``velocity``) still load.
 
     Args:
         learning_rate: float or schedule. Defaults to 0.001.
@@ -47,31 +55,54 @@ class Adam(Optimizer):
         self.amsgrad = amsgrad
 
     def slot_defaults(self):
-        slots = {"momentum": 0.0, "velocity": 0.0}
+        slots = {"gradient_sum": 0.0, "square_sum": 0.0}
         if self.amsgrad:
-            slots["velocity_hat"] = 0.0
+            slots["square_sum_max"] = 0.0
         return slots
 
     def update_step(self, grad, param, lr, slots, scratch):
         xp = get_ops().xp
         b1, b2 = self.beta_1, self.beta_2
         t = self._iterations + 1
-        alpha = lr * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
-        m, v, tmp = slots["momentum"], slots["velocity"], scratch[0]
-        xp.subtract(grad, m, out=tmp)
-        tmp *= 1.0 - b1
-        m += tmp
+        # m / (sqrt(v) + eps) = (1 - b1) / sqrt(1 - b2) * M / (sqrt(V) + eps / sqrt(1 - b2))
+        # for the sums M = m / (1 - b1) and V = v / (1 - b2)
+        root = math.sqrt(1.0 - b2)
+        alpha = lr * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t) * (1.0 - b1) / root
+        m, v, tmp = slots["gradient_sum"], slots["square_sum"], scratch[0]
+        m *= b1
+        m += grad
         xp.multiply(grad, grad, out=grad)  # grad is not needed any more: reuse it for g**2
-        grad -= v
-        grad *= 1.0 - b2
+        v *= b2
         v += grad
         if self.amsgrad:
-            v = xp.maximum(slots["velocity_hat"], v, out=slots["velocity_hat"])
+            v = xp.maximum(slots["square_sum_max"], v, out=slots["square_sum_max"])
         xp.sqrt(v, out=tmp)
-        tmp += self.epsilon
+        tmp += self.epsilon / root
         xp.divide(m, tmp, out=tmp)
         tmp *= alpha
         param -= tmp
+
+    def set_state(self, state):
+        """:meth:`Optimizer.set_state`, also taking states saved with the normalised moments
+        ``momentum`` = (1 - beta_1) * gradient_sum and ``velocity`` = (1 - beta_2) *
+        square_sum (``velocity_hat`` for amsgrad)."""
+        if isinstance(state, dict):
+            state = {self._current_key(k): self._current_value(k, v) for k, v in state.items()}
+        super().set_state(state)
+
+    _NORMALISED = {"momentum": "gradient_sum", "velocity": "square_sum",
+                   "velocity_hat": "square_sum_max"}
+
+    def _current_key(self, key):
+        name, slash, index = key.partition("/")
+        return f"{self._NORMALISED[name]}/{index}" if slash and name in self._NORMALISED else key
+
+    def _current_value(self, key, value):
+        name = key.partition("/")[0]
+        if name not in self._NORMALISED:
+            return value
+        scale = 1.0 - (self.beta_1 if name == "momentum" else self.beta_2)  # > 0: beta < 1
+        return np.asarray(value) / scale
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
