@@ -1,7 +1,8 @@
 """Backend selection: which :class:`Ops` (NumPy or CuPy) runs the array math.
 
 ``get_ops()`` is what the rest of the library calls; ``set_backend("cupy")`` switches to the GPU.
-This is the only package that imports CuPy.
+The choice is made in code, never read from the environment. This is the only package that
+imports CuPy.
 """
 
 from .ops import Ops
@@ -23,10 +24,30 @@ def set_backend(name):
     if name == "numpy":
         _current = Ops()
     else:
+        _require_cupy()
         from .cupy_ops import CupyOps
 
         _current = CupyOps()
     return _current
+
+
+def _require_cupy():
+    """Raise a RuntimeError saying what is missing when CuPy or a CUDA device is not there."""
+    try:
+        import cupy
+    except Exception as error:  # not installed, or its CUDA libraries fail to load
+        raise RuntimeError(
+            f"the cupy backend needs CuPy, which does not import here ({error}); install the "
+            "wheel for your CUDA version (e.g. pip install cupy-cuda12x) or use the numpy "
+            "backend") from None
+    try:
+        devices = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # no driver or no device: CUDA raises its own error types
+        raise RuntimeError(f"the cupy backend needs a CUDA GPU, and CUDA reports: {error}; "
+                           "use the numpy backend on this machine") from None
+    if devices == 0:
+        raise RuntimeError("the cupy backend needs a CUDA GPU and none is visible; use the "
+                           "numpy backend on this machine")
 
 
 def backend():
@@ -37,11 +58,10 @@ def backend():
 def cupy_available():
     """True when CuPy imports and sees at least one CUDA device."""
     try:
-        import cupy
-
-        return cupy.cuda.runtime.getDeviceCount() > 0
-    except Exception:  # no CuPy, no driver, no device: all mean "not available"
+        _require_cupy()
+    except RuntimeError:
         return False
+    return True
 
 
 __all__ = ["Ops", "get_ops", "set_backend", "backend", "cupy_available"]
