@@ -38,17 +38,38 @@ def _output_and_grads(ops, x, w, b, g, fused, **kwargs):
     return [ops.to_numpy(a) for a in [out.data] + [t.grad for t in tensors]]
 
 
+@pytest.mark.parametrize("block_samples", [None, 1, 2])
 @pytest.mark.parametrize("x_shape, w_shape, kwargs", GEOMETRIES)
-def test_conv2d_pooled_equals_conv2d_then_pooling(ops, rng, x_shape, w_shape, kwargs):
+def test_conv2d_pooled_equals_conv2d_then_pooling(ops, rng, monkeypatch, x_shape, w_shape,
+                                                  kwargs, block_samples):
+    """The whole batch as one block (as on the GPU) or in blocks of 1 and of 2 samples (the
+    last block shorter): the CPU's cache blocking changes no value."""
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
     b = rng.standard_normal(w_shape[3])
-    out_shape = _output_and_grads(ops, x, w, b, 0.0, False, **kwargs)[0].shape
-    g = rng.standard_normal(out_shape)
-    fused = _output_and_grads(ops, x, w, b, g, True, **kwargs)
+    plain = _output_and_grads(ops, x, w, b, 0.0, False, **kwargs)
+    g = rng.standard_normal(plain[0].shape)
     plain = _output_and_grads(ops, x, w, b, g, False, **kwargs)
-    assert fused[0].shape == out_shape
+    budget = None
+    if block_samples is not None:  # patch matrix and outputs of block_samples samples
+        pool = np.broadcast_to(kwargs.get("pool_size", 2), 2)
+        covered = np.prod(np.array(plain[0].shape[1:3]) * pool)
+        budget = block_samples * covered * (np.prod(w_shape[:3]) + 1 + w_shape[3]) * 8
+    monkeypatch.setattr(ops, "cache_block_bytes", budget)
+    fused = _output_and_grads(ops, x, w, b, g, True, **kwargs)
     for got, want in zip(fused, plain):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_blocks_follow_the_cache_budget(monkeypatch, rng):
+    """5 samples whose patches (9 taps + the ones row) and outputs (4 filters) take 36 * 14 * 8
+    bytes each: a budget of 2.5 samples gives blocks of 2, 2 and 1."""
+    from neurona.backend import get_ops
+
+    monkeypatch.setattr(get_ops(), "cache_block_bytes", int(2.5 * 36 * 14 * 8))
+    out = F.conv2d_pooled(Tensor(rng.standard_normal((5, 8, 8, 1)), requires_grad=True),
+                          rng.standard_normal((3, 3, 1, 4)), rng.standard_normal(4))
+    assert out.shape == (5, 3, 3, 4)
+    assert [start for start, _, _ in out.creator.blocks] == [0, 2, 4]
 
 
 @pytest.mark.parametrize("activation, channels", [("linear", 1), ("relu", 1), ("linear", 4)])

@@ -9,6 +9,7 @@ class CupyOps(Ops):
     """Ops on CuPy arrays. Import only when CuPy and a GPU are present."""
 
     name = "cupy"
+    cache_block_bytes = None  # a GPU wants whole batches
 
     def __init__(self):
         import cupy

@@ -14,6 +14,10 @@ class Ops:
 
     name = "numpy"
     xp = np
+    #: bytes of intermediate arrays a kernel that works in blocks keeps per block, so that a
+    #: block stays in the CPU's cache from one pass to the next (None: one block, the GPU way).
+    #: 4 MiB measured best for the MNIST CNN's convolutions among 1, 2, 4 and 8 MiB
+    cache_block_bytes = 2 ** 22
 
     def __init__(self):
         self._ones_cache = {}

@@ -189,10 +189,11 @@ class Conv2D(Function):
     def forward(self, x, w, b=None):
         xpad, w = self._prepare(x, w)
         if self.transposed:
-            cols = _patches_t(self.xp, xpad, self.out_hw, w.shape[:2], self.strides,
-                              self.dilation, ones_row=b is not None)
+            self.cols_t = cols = _patches_t(self.xp, xpad, self.out_hw, w.shape[:2],
+                                            self.strides, self.dilation, ones_row=b is not None)
         else:
-            cols = _patches(self.xp, xpad, self.out_hw, w.shape[:2], self.strides, self.dilation)
+            self.cols = cols = _patches(self.xp, xpad, self.out_hw, w.shape[:2], self.strides,
+                                        self.dilation)
         y = self._product(cols, w, b)
         if self.activation == "relu":
             self.xp.maximum(y, 0, out=y)
@@ -230,15 +231,13 @@ class Conv2D(Function):
         return xpad, w
 
     def _product(self, cols, w, b):
-        """Patch matrix times kernel, plus the bias: (rows of ``cols``, filters). Keeps the
-        patch matrix for the kernel's gradient."""
+        """Patch matrix (transposed for few channels, with its ones row when ``b`` is given)
+        times kernel, plus the bias: (patch rows, filters)."""
         kernel_matrix = w.reshape(-1, w.shape[3])
         if self.transposed:
-            self.cols_t = cols
             if b is not None:
                 kernel_matrix = self.xp.concatenate([kernel_matrix, b[None]])
             return cols.T @ kernel_matrix
-        self.cols = cols
         y = cols @ kernel_matrix
         if b is not None:
             y += b
@@ -248,43 +247,39 @@ class Conv2D(Function):
         g = g.reshape(-1, self.w.shape[3])
         if self.activation == "relu":
             g = g * (self.y > 0)  # relu'(z) = [y > 0]
-        return self._gradients(g, g)
-
-    def _gradients(self, g, g_image):
-        """(dx, dW, db) from ``g``, the gradient of the product's rows (in the patch matrix's
-        row order), and ``g_image``, the same gradient in image order (N * OH * OW, filters),
-        which col2im needs (None when the input needs no gradient)."""
-        xp, w = self.xp, self.w
-        needs = self.needs_grad
-        gx = gw = gb = None
         # y = P @ W (P the patch matrix): dP = dY @ W^T, dW = P^T @ dY, db = sum of dY rows
-        if needs[0]:
-            dx = _col2im(xp, g_image, w, self.padded_shape, self.out_hw, self.strides,
-                         self.dilation)
-            gx = _crop(dx, self.pads, self.in_hw)
+        gx = None
+        if self.needs_grad[0]:
+            gx = self._input_gradient(g, self.padded_shape)
             gx = gx[:, 0] if self.one_d else gx
+        needs = self.needs_grad
         needs_bias = len(needs) > 2 and needs[2]
         if self.transposed:
-            gw, gb = self._kernel_and_bias_grads_t(g, needs[1], needs_bias)
-            return gx, gw, gb
+            grads = self.cols_t @ g if needs[1] or needs_bias else None
+            return (gx,) + self._kernel_and_bias_t(grads, needs[1], needs_bias)
+        gw = gb = None
         if needs[1]:
             target = None if self.one_d else gradient_target(self.inputs[1])
             if target is not None:  # straight into the optimizer's gradient buffer
-                xp.matmul(self.cols.T, g, out=target.reshape(-1, w.shape[3]))
+                self.xp.matmul(self.cols.T, g, out=target.reshape(-1, g.shape[1]))
                 gw = target
             else:
-                gw = (self.cols.T @ g).reshape(w.shape)
+                gw = (self.cols.T @ g).reshape(self.w.shape)
                 gw = gw[0] if self.one_d else gw
         if needs_bias:
             gb = self.ops.column_sums(g, out=gradient_target(self.inputs[2]))
         return gx, gw, gb
 
-    def _kernel_and_bias_grads_t(self, g, needs_kernel, needs_bias):
-        """dW and db from the transposed patches: ``P @ dY`` is [dW; db] in one product (the
+    def _input_gradient(self, g_image, padded_shape):
+        """col2im of ``g_image`` (the gradient of the outputs in image order, (N * OH * OW,
+        filters)) into ``padded_shape``, cropped to the unpadded input."""
+        dx = _col2im(self.xp, g_image, self.w, padded_shape, self.out_hw, self.strides,
+                     self.dilation)
+        return _crop(dx, self.pads, self.in_hw)
+
+    def _kernel_and_bias_t(self, grads, needs_kernel, needs_bias):
+        """(dW, db) out of ``P @ dY`` for the transposed patches: [dW; db] in one product (the
         ones row sums dY's rows), or dW alone when the bias is absent."""
-        if not (needs_kernel or needs_bias):
-            return None, None
-        grads = self.cols_t @ g
         taps = self.w.shape[0] * self.w.shape[1] * self.w.shape[2]
         gw = gb = None
         if needs_kernel:
