@@ -62,7 +62,7 @@ class Ops:
         return self.xp.matmul(self._ones(a.shape[0], a.dtype), a, out=out)
 
     def _ones(self, n, dtype):
-        key = (n, self.xp.dtype(dtype).char)
+        key = (n, dtype)  # a dtype object: hashable and equal to its equivalents
         ones = self._ones_cache.get(key)
         if ones is None:
             if len(self._ones_cache) >= 16:  # batch sizes repeat; a handful covers a model

@@ -58,12 +58,10 @@ class Conv2DPool(Conv2D):
             part = xpad[start:start + self.block]
             cols = self._window_major_patches(part, w, pooled_hw, ones_row=b is not None)
             windows = self._product(cols, w, b).reshape(ph * pw, -1)
-            pooled, winner = extreme_and_winner(xp, windows, self.mode)
-            target = out[start:start + self.block].reshape(-1)
+            pooled = out[start:start + self.block].reshape(-1)  # a view: written in place
+            _, winner = extreme_and_winner(xp, windows, self.mode, out=pooled)
             if self.activation == "relu":
-                xp.maximum(pooled, 0, out=target)
-            else:
-                target[...] = pooled
+                xp.maximum(pooled, 0, out=pooled)
             self.blocks.append((start, cols, winner))
         if self.activation == "relu":
             self.y = out

@@ -98,30 +98,34 @@ class Pool2D(Function):
         return (dx[:, 0] if self.one_d else dx,)
 
 
-def extreme_and_winner(xp, windows, mode):
+def extreme_and_winner(xp, windows, mode, out=None):
     """The elementwise maximum ("max") or minimum ("min") of the equally shaped arrays
-    ``windows`` and, per element, the index of the window it came from: a uint8 array (int32
-    from 256 windows on), ties to the first window, as TF and PyTorch break them.
+    ``windows`` (written into ``out`` when given) and, per element, the index of the window it
+    came from: a uint8 array (int32 from 256 windows on), ties to the first window, as TF and
+    PyTorch break them.
 
     The running extreme changes exactly where a later window is strictly better, so the winner
     is the largest ``k`` whose window was better at step ``k``: a running maximum of
     ``k * better`` (two passes per window, over one byte per element)."""
     better_than = xp.greater if mode == "max" else xp.less
     keep = xp.maximum if mode == "max" else xp.minimum
-    first, rest = windows[0], windows[1:]
+    first = windows[0]
     dtype = xp.uint8 if len(windows) < 256 else xp.int32
     winner = xp.zeros(first.shape, dtype=dtype)
     if len(windows) == 1:
-        return first.copy(), winner
+        if out is None:
+            return first.copy(), winner
+        out[...] = first
+        return out, winner
     better = xp.empty(first.shape, dtype=bool)
     claimed = xp.empty(first.shape, dtype=dtype)
-    out = None
-    for k, window in enumerate(rest, 1):
-        better_than(window, first if out is None else out, out=better)
-        out = keep(first, window) if out is None else keep(out, window, out=out)
+    extreme = first
+    for k, window in enumerate(windows[1:], 1):
+        better_than(window, extreme, out=better)
+        extreme = out = keep(extreme, window, out=out)  # in place from the second window on
         xp.multiply(better, dtype(k), out=claimed)
         xp.maximum(winner, claimed, out=winner)
-    return out, winner
+    return extreme, winner
 
 
 def route_to_winner(xp, g, winner, targets, accumulate=False):

@@ -11,8 +11,8 @@ changed in the middle of ``fit``; weights may change (they are read at every ste
 
 from ..autograd.replay import Recording, build_program
 
-#: built-in layers whose training call is Functions only (Dropout's masks are drawn in Python,
-#: so two recordings differ and no program is built, but the layer itself is harmless)
+#: built-in layers whose training call is Functions only (Dropout draws its mask inside its
+#: Function's forward, from the generator the recorded node holds)
 REPLAYABLE_LAYERS = frozenset({
     "InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
     "Flatten", "Reshape", "Identity", "Conv1D", "Conv2D",

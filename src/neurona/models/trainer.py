@@ -94,9 +94,7 @@ class Trainer:
     def _prepare(self, x, y, sample_weight, class_weight=None):
         x = D.standardize_x(x, "x", self.dtype)
         sample_weight = D.sample_weight_array(sample_weight, None)
-        if y is None:
-            raise ValueError("y is missing: fit/evaluate need targets (x, y)")
-        return self._prepare_arrays(x, D._as_array(y, "y"), sample_weight, class_weight)
+        return self._prepare_arrays(x, _target_array(y), sample_weight, class_weight)
 
     def _prepare_arrays(self, x, y_arr, sample_weight, class_weight=None):
         """:meth:`_prepare` for x already through ``standardize_x`` and y through
@@ -293,9 +291,7 @@ class Trainer:
             raise ValueError("Pass either validation_data or validation_split, not both")
         sw_raw = D.sample_weight_array(sample_weight, None)
         x = D.standardize_x(x, "x", self.dtype)
-        if y is None:
-            raise ValueError("y is missing: fit/evaluate need targets (x, y)")
-        y = D._as_array(y, "y")
+        y = _target_array(y)
         n_all = D.check_lengths(x, y, sw_raw)
         x_all, y_all = x, y
         if validation_split:
@@ -523,6 +519,13 @@ class _LazyLogs(dict):
     def __contains__(self, key):
         self._fill()
         return super().__contains__(key)
+
+
+def _target_array(y):
+    """``y`` as an array, after checking there is one."""
+    if y is None:
+        raise ValueError("y is missing: fit/evaluate need targets (x, y)")
+    return D._as_array(y, "y")
 
 
 def _check_epochs(epochs, initial_epoch):

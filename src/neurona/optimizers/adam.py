@@ -8,6 +8,11 @@ from ..backend import get_ops
 from .optimizer import Optimizer, check_float
 
 
+#: the slots of states saved before Adam kept decayed sums, and the sums they convert to
+NORMALISED_SLOTS = {"momentum": "gradient_sum", "velocity": "square_sum",
+                    "velocity_hat": "square_sum_max"}
+
+
 def check_betas(owner, beta_1, beta_2, epsilon):
     """Validated (beta_1, beta_2, epsilon) of the Adam family."""
     return (check_float(owner, "beta_1", beta_1, low=0.0, high=1.0, high_open=True),
@@ -87,22 +92,15 @@ class Adam(Optimizer):
         ``momentum`` = (1 - beta_1) * gradient_sum and ``velocity`` = (1 - beta_2) *
         square_sum (``velocity_hat`` for amsgrad)."""
         if isinstance(state, dict):
-            state = {self._current_key(k): self._current_value(k, v) for k, v in state.items()}
+            state = dict(self._current_entry(k, v) for k, v in state.items())
         super().set_state(state)
 
-    _NORMALISED = {"momentum": "gradient_sum", "velocity": "square_sum",
-                   "velocity_hat": "square_sum_max"}
-
-    def _current_key(self, key):
+    def _current_entry(self, key, value):
         name, slash, index = key.partition("/")
-        return f"{self._NORMALISED[name]}/{index}" if slash and name in self._NORMALISED else key
-
-    def _current_value(self, key, value):
-        name = key.partition("/")[0]
-        if name not in self._NORMALISED:
-            return value
+        if not slash or name not in NORMALISED_SLOTS:
+            return key, value
         scale = 1.0 - (self.beta_1 if name == "momentum" else self.beta_2)  # > 0: beta < 1
-        return np.asarray(value) / scale
+        return f"{NORMALISED_SLOTS[name]}/{index}", np.asarray(value) / scale
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
