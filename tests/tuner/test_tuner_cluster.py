@@ -13,7 +13,7 @@ import neurona as keras  # noqa: E402
 from neurona.tuner import Tuner  # noqa: E402
 from neurona.tuner.storage import open_storage  # noqa: E402
 
-from .helpers import kill_a_running_trial  # noqa: E402
+from ..helpers import kill_a_running_trial  # noqa: E402
 
 POSTGRES_URL = os.environ.get("NEURONA_TEST_POSTGRES_URL")
 

@@ -223,7 +223,7 @@ def _make_layer_model(name):
             if name in LAYER_CASES:
                 raise
     pytest.skip(f"layer {name!r} needs constructor arguments or a special input: add it to "
-                "LAYER_CASES in tests/test_saving.py")
+                "LAYER_CASES in tests/saving/test_saving.py")
 
 
 @pytest.mark.parametrize("name", sorted({n for n in LAYERS.names()

@@ -15,7 +15,7 @@ pytest.importorskip("matplotlib")
 
 from neurona.cli import main  # noqa: E402
 
-from .helpers import run_cli as _run, saved_model_predictions  # noqa: E402
+from ..helpers import run_cli as _run, saved_model_predictions  # noqa: E402
 
 BOSTON_METRICS = ("loss", "mae", "mse", "rmse", "r2")
 

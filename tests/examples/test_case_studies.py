@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("yaml")
 pytest.importorskip("pandas")
 
-FOLDER = pathlib.Path(__file__).resolve().parents[1] / "examples" / "case_studies"
+FOLDER = pathlib.Path(__file__).resolve().parents[2] / "examples" / "case_studies"
 CASES = ("boston_housing", "used_car_prices", "caravan_customers")
 
 

@@ -47,7 +47,7 @@ def test_every_function_has_a_gradient_check():
     library = {f for f in Function.all_functions if f.__module__.startswith("neurona.")}
     missing = sorted(f"{f.__module__}.{f.__qualname__}" for f in library - covered
                      if not f.__name__.startswith("_"))
-    assert not missing, f"Functions without a gradient-check case in tests/cases/: {missing}"
+    assert not missing, f"Functions without a gradient-check case in tests/functions/cases/: {missing}"
 
 
 def test_gradcheck_catches_a_wrong_gradient():

@@ -18,7 +18,7 @@ from neurona.tuner.objectives import (parse_constraints, parse_objectives,  # no
                                       validation_metrics)
 from neurona.tuner.results import pareto_front  # noqa: E402
 
-from .helpers import kill_a_running_trial  # noqa: E402
+from ..helpers import kill_a_running_trial  # noqa: E402
 
 
 def _data(n=320, seed=0):

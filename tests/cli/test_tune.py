@@ -12,7 +12,7 @@ pytest.importorskip("pandas")
 
 from neurona.cli import main  # noqa: E402
 
-from .helpers import run_cli as _run, saved_model_predictions  # noqa: E402
+from ..helpers import run_cli as _run, saved_model_predictions  # noqa: E402
 
 
 @pytest.fixture(scope="module")

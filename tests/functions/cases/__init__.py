@@ -1,6 +1,6 @@
 """Float64 gradient-check cases, one module per family of Functions.
 
-Each module defines ``CASES``: a list of :class:`GradCase`. ``tests/test_gradcheck.py`` runs them
+Each module defines ``CASES``: a list of :class:`GradCase`. ``tests/functions/test_gradcheck.py`` runs them
 all and fails when a Function subclass of the library has no case.
 """
 
