@@ -23,7 +23,7 @@ def json_ready(value):
 
 
 def write_json(path, data):
-    """Write ``data`` as strict, indented JSON."""
-    with open(path, "w", encoding="utf-8") as stream:
-        json.dump(json_ready(data), stream, indent=2, allow_nan=False)
-        stream.write("\n")
+    """Write ``data`` as strict, indented JSON (atomically: a reader never sees half a file)."""
+    from .atomic import atomic_write_text
+
+    atomic_write_text(path, json.dumps(json_ready(data), indent=2, allow_nan=False) + "\n")

@@ -9,6 +9,7 @@ import shutil
 
 import numpy as np
 
+from ..atomic import atomic_write, atomic_write_text
 from ..backend import get_ops
 from .callback import Callback
 
@@ -34,12 +35,7 @@ def _metric_attributes(metric):
 
 
 def _write_json(path, payload):
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(payload, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(payload))
 
 
 class BackupAndRestore(Callback):
@@ -155,10 +151,7 @@ class BackupAndRestore(Callback):
             "metric_scalars": metric_scalars,
             "history": {"epoch": history_epochs, "values": _jsonable(history_values)},
         }
-        with open(os.path.join(folder, "arrays.npz"), "wb") as handle:
-            np.savez(handle, **arrays)
-            handle.flush()
-            os.fsync(handle.fileno())
+        atomic_write(os.path.join(folder, "arrays.npz"), lambda handle: np.savez(handle, **arrays))
         _write_json(os.path.join(folder, "state.json"), payload)
         _write_json(os.path.join(self.backup_dir, _POINTER), name)  # publish atomically
         if previous is not None and os.path.abspath(previous) != os.path.abspath(folder):

@@ -70,7 +70,7 @@ def run(args):
         raise CLIError(f"datasets export needs -o FILE, e.g. -o {args.name}.csv")
     if os.path.exists(args.output) and not args.overwrite:
         raise CLIError(f"{args.output} already exists; pass --overwrite to replace it")
-    from ..saving.archive import atomic_write
+    from ..atomic import atomic_write
 
     data = export_bytes(files, args.name)
     try:

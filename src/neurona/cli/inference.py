@@ -113,7 +113,7 @@ def run_predict(args):
     """Carry out ``neurona predict``; returns the exit status."""
     import pandas as pd
 
-    from ..saving.archive import atomic_write
+    from ..atomic import atomic_write
 
     model, preprocessing, encoder = load_bundle(args.model)
     frame = pipeline.read_data(args.data)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import split_shift_message
+from .arrays import split_shift_message
 
 LEVELS = ("error", "warning")
 

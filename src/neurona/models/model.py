@@ -164,10 +164,10 @@ class Model(Trainer, Layer):
 
     # -- configuration and files ------------------------------------------------------------------
     def get_config(self):
-        """Functional models: layers and connections (see :mod:`neurona.models.serialization`);
+        """Functional models: layers and connections (see :mod:`neurona.models.functional_config`);
         subclassed models: the base layer config (override to add your ``__init__`` arguments)."""
         if self._graph is not None:
-            from .serialization import functional_config
+            from .functional_config import functional_config
 
             return functional_config(self)
         return Layer.get_config(self)
@@ -175,7 +175,7 @@ class Model(Trainer, Layer):
     @classmethod
     def from_config(cls, config):
         """Rebuild a model from :meth:`get_config` (functional graph or constructor arguments)."""
-        from .serialization import functional_from_config, is_functional_config
+        from .functional_config import functional_from_config, is_functional_config
 
         if is_functional_config(config):
             return functional_from_config(cls, config)

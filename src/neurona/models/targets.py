@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .data import _as_array, check_finite
+from .arrays import _as_array, check_finite
 
 
 def output_activation(model):

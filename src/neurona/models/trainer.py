@@ -16,7 +16,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..backend import get_ops
 from ..backend.heap import kept_while_training
-from . import data as D
+from . import arrays as D
 from .doctor import check_fit
 from .step_replay import StepReplay, replayable
 from .targets import class_weight_to_sample_weight, output_activation, prepare_targets

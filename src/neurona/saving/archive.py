@@ -11,11 +11,10 @@ import datetime
 import hashlib
 import json
 import os
-import stat
-import tempfile
 import zipfile
 import zlib
 
+from ..atomic import atomic_write
 from .errors import ModelFileError
 from .safetensors_format import write_safetensors
 
@@ -33,84 +32,6 @@ MAX_CONFIG_BYTES = 32 * 1024 * 1024
 MAX_JSON_DEPTH = 100
 #: deflate cannot expand data more than ~1032 times; a larger claimed size is a lie
 _MAX_DEFLATE_RATIO = 1100
-
-
-# -- writing ------------------------------------------------------------------------------------
-def atomic_write(filepath, write, overwrite=True):
-    """Create ``filepath`` through a temporary file so that it is never seen half written.
-
-    Args:
-        filepath: destination path (str or ``os.PathLike``).
-        write: ``write(binary_file)`` fills the temporary file.
-        overwrite: when False and ``filepath`` exists, raise ``FileExistsError`` and touch
-            nothing.
-
-    Returns:
-        The destination path as a string.
-
-    Example:
-        >>> atomic_write(path, lambda f: f.write(b"data"))  # doctest: +SKIP
-    """
-    path = os.path.abspath(os.fspath(filepath))
-    directory, base = os.path.split(path)
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"Cannot save to {filepath!r}: directory {directory!r} does not "
-                                "exist; create it first")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"Cannot save to {filepath!r}: it is a directory; pass a file path "
-                                "such as 'model.keras'")
-    if not overwrite and os.path.exists(path):
-        raise FileExistsError(f"{filepath!r} already exists and overwrite=False; pass "
-                              "overwrite=True to replace it or choose another path")
-    mode = stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp, mode)
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            _publish_exclusive(tmp, path, filepath)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_directory(directory)
-    return path
-
-
-def _publish_exclusive(tmp, path, filepath):
-    """Move ``tmp`` to ``path`` only if ``path`` does not exist (atomically where links work)."""
-    try:
-        os.link(tmp, path)  # fails atomically if another process created path meanwhile
-    except FileExistsError:
-        raise FileExistsError(f"{filepath!r} already exists and overwrite=False; pass "
-                              "overwrite=True to replace it or choose another path") from None
-    except OSError:  # no hard links on this file system: check, then rename
-        if os.path.exists(path):
-            raise FileExistsError(f"{filepath!r} already exists and overwrite=False") from None
-        os.replace(tmp, path)
-        return
-    os.unlink(tmp)
-
-
-def _fsync_directory(directory):
-    """Make the rename durable (POSIX); silently skipped where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class _HashingWriter:

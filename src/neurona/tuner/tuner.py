@@ -12,13 +12,13 @@ import itertools
 import os
 import shutil
 import socket
-import tempfile
 
 import numpy as np
 
 from . import results
 from .executors import LocalExecutor, RayExecutor
 from .._json import write_json
+from ..atomic import atomic_write
 from .objectives import (TunerError, check_for_task, parse_constraints, parse_objectives,
                          suggestion, task_of)
 from .space import HyperParameters, SearchSpace
@@ -162,7 +162,7 @@ class Tuner:
                         sampler=self.sampler, pruner=self.pruner, seed=self.seed, grid=self.grid)
 
     def _split(self, x, y, validation_data, validation_split):
-        from ..models.data import standardize_x
+        from ..models.arrays import standardize_x
 
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -408,7 +408,8 @@ class Tuner:
         so far)."""
         number = outcome["number"]
         if outcome.get("model") is not None:
-            _write_atomic(self._trial_path(number), outcome["model"])
+            model_bytes = outcome["model"]
+            atomic_write(self._trial_path(number), lambda stream: stream.write(model_bytes))
         if not self.verbose:
             return
         label = "?" if number is None else number
@@ -587,14 +588,6 @@ def _mark_failed(storage, trial, reason):
         storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
     except RuntimeError:
         pass  # it finished meanwhile: its own outcome stands
-
-
-def _write_atomic(path, data):
-    folder = os.path.dirname(path)
-    handle, temporary = tempfile.mkstemp(prefix=".trial.", dir=folder)
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    os.replace(temporary, path)
 
 
 def _short(value):
