@@ -18,6 +18,7 @@ from ..autograd.tensor import Tensor, Variable
 from ..autograd.grad_mode import no_grad
 from ..backend import get_ops
 from ..registry import Registry
+from .symbolic import SymbolicTensor, call_symbolic, map_structure
 
 LAYERS = Registry("layer")
 register_layer = LAYERS.register
@@ -273,17 +274,17 @@ class Layer:
         with no_grad():
             zeros = _map_shapes(concrete, lambda s: Tensor(get_ops().xp.zeros(s, dtype=self.dtype)))
             out = self._call_eager(zeros, training=False)
-        return _map_outputs(out, lambda t: (None,) + tuple(t.shape[1:]))
+        return map_structure(out, lambda t: (None,) + tuple(t.shape[1:]))
 
     def __call__(self, inputs, *args, training=None, **kwargs):
         if _any_symbolic(inputs, SymbolicTensor):
             return call_symbolic(self, inputs, args, training, kwargs)
-        inputs = _map_shapes_values(inputs, self._to_tensor)
+        inputs = map_structure(inputs, self._to_tensor)
         return self._call_eager(inputs, *args, training=training, **kwargs)
 
     def _call_eager(self, inputs, *args, training=None, **kwargs):
         if not self.built:
-            self._maybe_build(_map_outputs(inputs, lambda t: tuple(t.shape)))
+            self._maybe_build(map_structure(inputs, lambda t: tuple(t.shape)))
         if self.input_spec is not None:
             self.input_spec.check(self, inputs)
         if self._call_takes_training:
@@ -392,22 +393,6 @@ def _map_shapes(shapes, fn):
     return [_map_shapes(s, fn) for s in shapes]
 
 
-def _map_shapes_values(values, fn):
-    if isinstance(values, (list, tuple)):
-        return [fn(v) for v in values]
-    if isinstance(values, dict):
-        return {k: fn(v) for k, v in values.items()}
-    return fn(values)
-
-
-def _map_outputs(outputs, fn):
-    if isinstance(outputs, (list, tuple)):
-        return [fn(o) for o in outputs]
-    if isinstance(outputs, dict):
-        return {k: fn(v) for k, v in outputs.items()}
-    return fn(outputs)
-
-
 def _get_regularizer(identifier):
     if identifier is None:
         return None
@@ -423,6 +408,3 @@ def _get_constraint(identifier):
 
     return constraints.get(identifier)
 
-
-# input_layer builds on this module; imported last (not per call) to break the cycle
-from .input_layer import SymbolicTensor, call_symbolic  # noqa: E402

@@ -1,6 +1,7 @@
 """The graph of a functional model: the nodes between its inputs and outputs, in run order."""
 
-from ..layers.input_layer import SymbolicTensor, InputLayer, _flatten
+from ..layers.input_layer import InputLayer
+from ..layers.symbolic import SymbolicTensor, _flatten
 
 
 def _structure_list(x):

@@ -8,7 +8,8 @@ symbolic tensors in dependency order and wraps the ends in a new model. Nothing 
 imported or executed: class names resolve through :data:`neurona.layers.LAYERS` only.
 """
 
-from ..layers.input_layer import InputLayer, SymbolicTensor
+from ..layers.input_layer import InputLayer
+from ..layers.symbolic import SymbolicTensor
 from ..layers.layer import LAYERS
 from ..registry import serialize
 

@@ -1,6 +1,7 @@
 """``Sequential``: a plain stack of layers, each feeding the next."""
 
-from ..layers.input_layer import InputLayer, SymbolicTensor
+from ..layers.input_layer import InputLayer
+from ..layers.symbolic import SymbolicTensor
 from ..layers.layer import Layer, register_layer
 from .model import Model
 
