@@ -10,10 +10,13 @@ and the GPU see the same initial weights and masks for one seed.
 """
 
 import contextlib
+import threading
 
 import numpy as np
 
 _root = {"sequence": np.random.SeedSequence()}
+#: spawning children from the root sequence is not atomic; fits in threads draw concurrently
+_root_lock = threading.Lock()
 
 
 def set_random_seed(seed):
@@ -37,7 +40,9 @@ def make_generator(seed=None):
     """A fresh ``numpy.random.Generator``: from ``seed`` when given, else the next child of the
     library's root sequence."""
     if seed is None:
-        return np.random.default_rng(_root["sequence"].spawn(1)[0])
+        with _root_lock:
+            child = _root["sequence"].spawn(1)[0]
+        return np.random.default_rng(child)
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(seed)
@@ -49,24 +54,28 @@ def draw_seed(rng=None):
     return int(rng.integers(0, 2**31 - 1))
 
 
-_training = {"generator": None}
+class _Training(threading.local):
+    generator = None  # per thread: fits in other threads have their own
+
+
+_training = _Training()
 
 
 @contextlib.contextmanager
 def training_generator(generator):
     """Within ``fit``: random layers without their own seed draw from ``generator``, so the
-    ``seed`` given to ``fit`` fixes dropout masks too."""
-    previous = _training["generator"]
-    _training["generator"] = generator
+    ``seed`` given to ``fit`` fixes dropout masks too. Per thread, so concurrent fits in
+    threads each keep their own."""
+    previous = _training.generator
+    _training.generator = generator
     try:
         yield generator
     finally:
-        _training["generator"] = previous
+        _training.generator = previous
 
 
 def layer_generator(own, seeded):
     """The generator a random layer uses: its own when it was given a seed, else fit's, else
     its own default one."""
-    if seeded or _training["generator"] is None:
-        return own
-    return _training["generator"]
+    current = _training.generator
+    return own if seeded or current is None else current

@@ -6,13 +6,14 @@ instance on tensors or arrays runs ``forward`` and, when a gradient is wanted, r
 
 ``backward`` returns one gradient per input (``None`` where ``self.needs_grad[i]`` is False), each
 already reduced to that input's shape. It keeps only what the derivative needs: subclasses store
-what they must in ``forward`` (often the output rather than the input).
+what they must in ``forward`` (often the output rather than the input). It never writes into
+the gradient it is given (that array may be the caller's, or another node's).
 """
 
 import threading
 
 from ..backend import get_ops
-from . import grad_mode
+from .grad_mode import mode
 from .tensor import Tensor
 
 #: ``recordings.current``: the :class:`~neurona.autograd.replay.Recording` noting this thread's
@@ -30,6 +31,8 @@ class Function:
 
     inputs = ()
     needs_grad = ()
+    #: True once backward has run: its saved arrays are gone, a second backward must fail
+    freed = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -39,7 +42,7 @@ class Function:
         recording = getattr(recordings, "current", None)
         settings = dict(self.__dict__) if recording is not None else None
         out = Tensor(self.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs]))
-        if grad_mode._state["enabled"]:
+        if mode.enabled:
             wants = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
             if True in wants:
                 self.inputs = inputs
@@ -56,6 +59,24 @@ class Function:
     def backward(self, grad):
         raise NotImplementedError(f"{type(self).__name__} must define backward()")
 
+    def gradient_buffer(self, i):
+        """Where this backward may write the gradient of input ``i`` instead of allocating
+        one: the leaf's persistent gradient storage (an optimizer's flat buffer), while the
+        leaf holds no gradient yet in this pass; else None. The engine then takes the array
+        as the leaf's ``.grad`` without a copy.
+
+        None as well when the same tensor is also another input of this Function (its two
+        gradients must be added, not both written into one buffer)."""
+        inputs = self.inputs
+        leaf = inputs[i] if i < len(inputs) else None
+        storage = getattr(leaf, "grad_storage", None)
+        if storage is None or leaf.grad is not None:
+            return None
+        for j, other in enumerate(inputs):
+            if other is leaf and j != i:
+                return None
+        return storage
+
     @property
     def xp(self):
         return get_ops().xp
@@ -63,4 +84,3 @@ class Function:
     @property
     def ops(self):
         return get_ops()
-

@@ -18,8 +18,7 @@ between the two recordings, so no program is built and training stays eager.
 
 import numbers
 
-from . import grad_mode
-from .engine import _accumulate_leaf, _topological_order
+from .engine import _topological_order, execute
 from .function import recordings
 from .tensor import Tensor
 
@@ -125,7 +124,12 @@ class StepProgram:
     def __init__(self, nodes, output_node, loss_node, backward_order, x, y):
         self.nodes, self.output_node, self.loss_node = nodes, output_node, loss_node
         self.backward_order = backward_order
-        self.seed = None  # d loss / d loss, copied for each step
+        #: per node, per input, where its gradient goes (see engine.execute): gradients reach
+        #: the nodes that made an input and the trainable leaves, nothing else
+        self.routes = [tuple(ref if wanted and kind in (NODE, LEAF) else None
+                             for (kind, ref), wanted in zip(sources, needs))
+                       for _, _, sources, needs in nodes]
+        self.seed = None  # d loss / d loss (never written to: the engine copies gradients)
         self.x_shape, self.x_dtype = x.shape, x.dtype
         self.y_shape, self.y_dtype = y.shape, y.dtype
 
@@ -167,28 +171,7 @@ class StepProgram:
         return functions, outputs
 
     def _backward(self, functions, loss):
-        pending = [None] * len(self.nodes)
         if self.seed is None:
             self.seed = functions[self.loss_node].xp.ones_like(loss)
-        pending[self.loss_node] = self.seed.copy()
-        # no_grad without its context manager's cost (a tenth of a small step's bookkeeping)
-        enabled = grad_mode._state["enabled"]
-        grad_mode._state["enabled"] = False
-        try:
-            for i in self.backward_order:
-                g = pending[i]
-                if g is None:
-                    continue
-                pending[i] = None
-                _, _, sources, needs = self.nodes[i]
-                grads = functions[i].backward(g)
-                functions[i].__dict__.clear()
-                for (kind, ref), wanted, gx in zip(sources, needs, grads):
-                    if not wanted or gx is None:
-                        continue
-                    if kind == NODE:
-                        pending[ref] = gx if pending[ref] is None else pending[ref] + gx
-                    elif kind == LEAF:
-                        _accumulate_leaf(ref, gx)
-        finally:
-            grad_mode._state["enabled"] = enabled
+        # shapes unchecked: the eager steps this program was recorded from checked them
+        execute(functions, self.backward_order, self.routes, self.loss_node, self.seed)

@@ -28,6 +28,10 @@ class Tensor:
     """
 
     __array_priority__ = 1000  # numpy_array + tensor -> Tensor.__radd__
+    #: where ``backward`` puts this leaf's gradient when it has none yet (see
+    #: :mod:`~neurona.autograd.engine`); an optimizer gives its variables a segment of its
+    #: flat gradient buffer. None: a fresh array.
+    grad_storage = None
 
     def __init__(self, data, requires_grad=False, name=None):
         if type(data) is not np.ndarray:  # the common case needs no further checks
@@ -105,6 +109,7 @@ class Tensor:
         backward(self, grad)
 
     def zero_grad(self):
+        """Forget the gradient (``.grad`` becomes None); the next ``backward`` starts afresh."""
         self.grad = None
 
     # -- operators (delegated to neurona.functions) --------------------------------------------
@@ -211,13 +216,6 @@ class Tensor:
         return _F().softmax(self, axis=axis)
 
 
-def gradient_target(tensor):
-    """The buffer a backward may write ``tensor``'s gradient into, or None (when the tensor has
-    no buffer, or already holds a gradient this step: that one must be added to, not replaced)."""
-    buffer = getattr(tensor, "grad_buffer", None)
-    return buffer if buffer is not None and tensor.grad is None else None
-
-
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
@@ -251,10 +249,6 @@ class Variable(Tensor):
 
     def __init__(self, data, trainable=True, name=None, regularizer=None, constraint=None):
         super().__init__(data, requires_grad=trainable, name=name)
-        # set by an optimizer: where it wants this gradient; a backward that produces the first
-        # gradient of a step may write it there directly and save the optimizer a copy (the
-        # optimizer then uses that buffer as scratch space during its step)
-        self.grad_buffer = None
         self.regularizer = regularizer
         self.constraint = constraint
         self.path = name

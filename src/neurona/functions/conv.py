@@ -19,7 +19,6 @@ column on the bottom/right.
 import numbers
 
 from ..autograd.function import Function
-from ..autograd.tensor import gradient_target
 
 __all__ = ["conv1d", "conv2d", "conv2d_transpose", "conv_output_length", "same_padding",
            "conv_transpose_output_length"]
@@ -259,15 +258,15 @@ class Conv2D(Function):
             return (gx,) + self._kernel_and_bias_t(grads, needs[1], needs_bias)
         gw = gb = None
         if needs[1]:
-            target = None if self.one_d else gradient_target(self.inputs[1])
-            if target is not None:  # straight into the optimizer's gradient buffer
+            target = None if self.one_d else self.gradient_buffer(1)
+            if target is not None:  # straight into the kernel's gradient storage
                 self.xp.matmul(self.cols.T, g, out=target.reshape(-1, g.shape[1]))
                 gw = target
             else:
                 gw = (self.cols.T @ g).reshape(self.w.shape)
                 gw = gw[0] if self.one_d else gw
         if needs_bias:
-            gb = self.ops.column_sums(g, out=gradient_target(self.inputs[2]))
+            gb = self.ops.column_sums(g, out=self.gradient_buffer(2))
         return gx, gw, gb
 
     def _input_gradient(self, g_image, padded_shape):

@@ -186,10 +186,7 @@ class Trainer:
                 v.grad = None
             program = None if replay is None else replay.program_for(x, y, sw)
             loss, pred = program.run(x, y) if program is not None else eager_step(x, y, sw)
-            grads = [v.grad for v in variables]
-            optimizer.apply(grads, variables)
-            for v in variables:  # the optimizer used the gradient buffers as scratch space
-                v.grad = None
+            optimizer.apply([v.grad for v in variables], variables)
             for metric, weighted in specs:
                 metric.update_state(y, pred, sw if weighted else None)
             return loss

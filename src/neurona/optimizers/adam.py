@@ -76,9 +76,9 @@ class Adam(Optimizer):
         m, v, tmp = slots["gradient_sum"], slots["square_sum"], scratch[0]
         m *= b1
         m += grad
-        xp.multiply(grad, grad, out=grad)  # grad is not needed any more: reuse it for g**2
+        xp.multiply(grad, grad, out=tmp)
         v *= b2
-        v += grad
+        v += tmp
         if self.amsgrad:
             v = xp.maximum(slots["square_sum_max"], v, out=slots["square_sum_max"])
         xp.sqrt(v, out=tmp)

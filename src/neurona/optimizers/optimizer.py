@@ -3,14 +3,17 @@
 Speed comes from packing. ``build(variables)`` copies every variable of one dtype into ONE
 contiguous flat buffer and rebinds each ``variable.data`` to a reshaped view of its segment, so
 layers read the updated weights without copies. Slots (moments, accumulators) are flat buffers
-of the same layout. A step copies the gradients into a preallocated flat gradient buffer (one
-``concatenate``), clips, applies decoupled weight decay, and then the subclass's
+of the same layout. The flat gradient buffer is also the variables' gradient storage
+(``Variable.grad_storage``): ``backward`` writes each gradient into its segment, so a step
+finds them packed (gradients handed in from elsewhere are copied in with one
+``concatenate``). A step clips (in place: ``.grad`` then holds the clipped gradient, as after
+PyTorch's ``clip_grad_norm_``), applies decoupled weight decay, and then the subclass's
 :meth:`Optimizer.update_step` runs a handful of in-place ufuncs over the whole buffer: the cost
 is a dozen vectorised passes, whatever the number of variables.
 
 Writing an optimizer: subclass, declare the slots in :meth:`slot_defaults` (name -> initial
 value), the number of scratch buffers in ``scratch_buffers``, and implement ``update_step``
-in place. Scalar state shared by all variables (Nadam's momentum product) is listed in
+in place, leaving the gradient as it is (it is the variables' ``.grad``). Scalar state shared by all variables (Nadam's momentum product) is listed in
 ``scalar_state`` so :meth:`get_state` saves it.
 """
 
@@ -203,7 +206,7 @@ class Optimizer:
         """Update ``param`` in place from ``grad`` (flat arrays of one dtype).
 
         Args:
-            grad: the clipped gradient; the subclass may overwrite it.
+            grad: the clipped gradient (read only: it is the variables' ``.grad``).
             param: the packed variables, updated in place.
             lr: the learning rate of this step (a Python float).
             slots: ``{name: flat array}`` as declared by :meth:`slot_defaults`.

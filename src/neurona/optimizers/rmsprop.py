@@ -63,15 +63,15 @@ class RMSprop(Optimizer):
         else:
             xp.add(v, self.epsilon, out=t)
         xp.sqrt(t, out=t)
-        xp.divide(grad, t, out=grad)
-        grad *= lr
+        xp.divide(grad, t, out=t)
+        t *= lr
         if self.momentum:
             m = slots["momentum"]
             m *= self.momentum
-            m += grad
+            m += t
             param -= m
         else:
-            param -= grad
+            param -= t
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

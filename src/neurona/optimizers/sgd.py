@@ -32,24 +32,25 @@ class SGD(Optimizer):
         if not isinstance(nesterov, bool):
             raise TypeError(f"SGD: nesterov must be True or False, got nesterov={nesterov!r}")
         self.nesterov = nesterov
+        self.scratch_buffers = 2 if nesterov else 1
 
     def slot_defaults(self):
         return {"momentum": 0.0} if self.momentum else {}
 
     def update_step(self, grad, param, lr, slots, scratch):
         xp = get_ops().xp
-        grad *= lr
+        step = scratch[0]
+        xp.multiply(grad, lr, out=step)
         if not self.momentum:
-            param -= grad
+            param -= step
             return
         v = slots["momentum"]
         v *= self.momentum
-        v -= grad
+        v -= step
         if self.nesterov:
-            step = scratch[0]
-            xp.multiply(v, self.momentum, out=step)
-            step -= grad
-            param += step
+            xp.multiply(v, self.momentum, out=scratch[1])
+            scratch[1] -= step
+            param += scratch[1]
         else:
             param += v
 
