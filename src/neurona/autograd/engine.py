@@ -119,20 +119,16 @@ def execute(functions, order, routes, root, seed, shapes=None):
                 continue
             pending[i] = None
             fn = functions[i]
-            if fn.freed:
+            if shapes is not None and fn.freed:
                 raise RuntimeError(_FREED)
             grads = fn.backward(g)
             fn.__dict__.clear()
-            fn.freed = True
-            for k, (route, gx) in enumerate(zip(routes[i], grads)):
+            if shapes is not None:  # an eager graph: its Functions outlive this pass
+                fn.freed = True
+                _check_shapes(fn, grads, shapes[i])
+            for route, gx in zip(routes[i], grads):
                 if route is None or gx is None:
                     continue
-                if shapes is not None and gx.shape != shapes[i][k]:
-                    raise RuntimeError(
-                        f"{type(fn).__name__}.backward returned a gradient of shape "
-                        f"{tuple(gx.shape)} for its input {k} of shape {shapes[i][k]}: a "
-                        "Function's backward must return each gradient in its input's shape "
-                        "(reduce broadcast axes with ops.sum_to)")
                 if route.__class__ is int:
                     before = pending[route]
                     pending[route] = gx if before is None else before + gx
@@ -140,6 +136,15 @@ def execute(functions, order, routes, root, seed, shapes=None):
                     _accumulate_leaf(route, gx)
     finally:
         mode.enabled = previous
+
+
+def _check_shapes(fn, grads, shapes):
+    for k, (gx, shape) in enumerate(zip(grads, shapes)):
+        if gx is not None and shape is not None and gx.shape != shape:
+            raise RuntimeError(
+                f"{type(fn).__name__}.backward returned a gradient of shape {tuple(gx.shape)} "
+                f"for its input {k} of shape {shape}: a Function's backward must return each "
+                "gradient in its input's shape (reduce broadcast axes with ops.sum_to)")
 
 
 def _accumulate_leaf(leaf, g):

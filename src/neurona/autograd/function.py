@@ -72,10 +72,11 @@ class Function:
         storage = getattr(leaf, "grad_storage", None)
         if storage is None or leaf.grad is not None:
             return None
-        for j, other in enumerate(inputs):
-            if other is leaf and j != i:
-                return None
-        return storage
+        uses = 0
+        for other in inputs:
+            if other is leaf:
+                uses += 1
+        return storage if uses == 1 else None
 
     @property
     def xp(self):
