@@ -8,7 +8,6 @@ import neurona.functions as F
 from neurona import layers
 from neurona.autograd import Tensor
 from neurona.autograd.replay import Recording, build_program
-from neurona.functions import noise
 
 
 def _dense_binary():
@@ -134,9 +133,16 @@ class _Doubled(keras.Model):  # a subclassed model: its call may do anything in 
         return self.dense(x) * 2.0
 
 
+class _CountingDense(layers.Dense):  # a user's subclass of a built-in layer: not traceable
+    calls = 0
+
+    def call(self, inputs):
+        _CountingDense.calls += 1
+        return super().call(inputs)
+
+
 @pytest.mark.parametrize("make", [
-    lambda: keras.Sequential([layers.Dense(4, input_shape=[6]), layers.BatchNormalization(),
-                              layers.Dense(1)]),
+    lambda: keras.Sequential([layers.Dense(4, input_shape=[6]), _CountingDense(1)]),
     lambda: keras.Sequential([layers.Dense(4, input_shape=[6],
                                            activity_regularizer=lambda a: F.sum(F.abs(a))),
                               layers.Dense(1)]),
@@ -150,6 +156,14 @@ def test_models_with_python_side_effects_train_eagerly(make):
     x = np.ones((16, 6), np.float32)
     model.fit(x, np.ones(16, np.float32), batch_size=4, epochs=1, verbose=0)
     assert model._train_function.replay is None
+
+
+def test_a_subclass_of_a_built_in_layer_can_declare_itself_traceable():
+    class Declared(layers.Dense):
+        traceable = True
+
+    assert not _CountingDense.traceable and Declared.traceable and layers.Dense.traceable
+    assert not type("Plain", (layers.Dense,), {}).traceable
 
 
 def test_a_custom_loss_function_trains_eagerly():
@@ -189,8 +203,8 @@ def test_a_mask_drawn_outside_the_graph_prevents_a_program_and_one_drawn_inside_
     batches = [(rng.standard_normal((4, 3)), rng.standard_normal((4, 2))) for _ in range(2)]
     generator = np.random.default_rng(1)
 
-    def python_mask(x, w_):  # the mask is a setting of the node, new at every step
-        return noise.Noise(scale=(generator.random((4, 2)) > 0.5) * 2.0)(x @ w_)
+    def python_mask(x, w_):  # the mask is an input of the node, a new array at every step
+        return (x @ w_) * ((generator.random((4, 2)) > 0.5) * 2.0)
 
     def graph_mask(x, w_):  # the node holds the generator and draws in forward
         return F.dropout(x @ w_, 0.5, rng=generator)

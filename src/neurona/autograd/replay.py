@@ -110,6 +110,8 @@ def _source(a, b, first, second, leaf_ids):
             return (kind, None)
     if a is b and getattr(a, "creator", None) is None:
         return (LEAF, a) if id(a) in leaf_ids else (CONSTANT, a)
+    if isinstance(a, numbers.Number) and _same_value(a, b):  # a Python constant, made anew
+        return (CONSTANT, a)
     return None
 
 

@@ -26,5 +26,16 @@ class CupyOps(Ops):
     def generator(self, seed):
         return self.xp.random.default_rng(seed)
 
+    def _device_generator(self, rng):
+        """A CuPy generator seeded from the host generator ``rng``: each draw advances ``rng``
+        by one integer, so one seed still gives one reproducible sequence of masks."""
+        return self.xp.random.default_rng(int(rng.integers(0, 2 ** 63 - 1)))
+
+    def uniform(self, rng, shape, dtype=np.float32):
+        return self._device_generator(rng).random(shape, dtype=dtype)
+
+    def normal(self, rng, shape, dtype=np.float32):
+        return self._device_generator(rng).standard_normal(shape, dtype=dtype)
+
     def sigmoid(self, x):
         return self._sigmoid(x)

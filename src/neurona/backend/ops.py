@@ -39,6 +39,17 @@ class Ops:
         """A random generator of this backend seeded with ``seed`` (an int or SeedSequence)."""
         return np.random.default_rng(seed)
 
+    def uniform(self, rng, shape, dtype=np.float32):
+        """Uniform draws in [0, 1) of ``shape`` as a backend array, from the NumPy generator
+        ``rng`` (which a layer holds, so one seed gives one stream). Drawn where the array
+        lives: here on the host, on a GPU backend on the device."""
+        return rng.random(shape, dtype=dtype)
+
+    def normal(self, rng, shape, dtype=np.float32):
+        """Standard normal draws of ``shape`` as a backend array, from ``rng`` (see
+        :meth:`uniform`)."""
+        return rng.standard_normal(shape, dtype=dtype)
+
     # -- broadcasting helpers -----------------------------------------------------------------
     @staticmethod
     def sum_to(grad, shape):

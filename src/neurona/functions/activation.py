@@ -123,6 +123,25 @@ class LeakyReLU(Function):
         return gx, gs
 
 
+class RReLU(LeakyReLU):
+    """Leaky relu whose slope for each element is drawn uniformly from ``[lower, upper]`` in
+    forward, from the NumPy generator it holds (the draw is part of the computation, so a
+    replayed training step draws fresh slopes)."""
+
+    def __init__(self, lower, upper, rng):
+        self.lower, self.upper, self.rng = lower, upper, rng
+
+    def forward(self, x):
+        slopes = self.ops.uniform(self.rng, x.shape, np.float64)
+        slopes *= self.upper - self.lower
+        slopes += self.lower
+        return super().forward(x, slopes.astype(x.dtype, copy=False))
+
+    def backward(self, g):
+        # df/dx = 1 for x > 0 else the element's slope (x is the only input)
+        return (self.xp.where(self.x > 0, g, g * self.slope),)
+
+
 class ELU(Function):
     """scale * (x for x > 0, alpha * (exp(x) - 1) otherwise): elu (scale 1) and selu."""
 
@@ -393,8 +412,8 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None):
         x: the input.
         lower, upper: bounds of the slope, ``0 <= lower <= upper``.
         training: draw random slopes (True) or use the mean slope (False).
-        rng: ``numpy.random.Generator`` (or seed) the slopes come from, drawn on the host so
-            the CPU and the GPU agree; default a fresh child of the library seed.
+        rng: ``numpy.random.Generator`` (or seed) the slopes come from; default a fresh
+            child of the library seed.
 
     Returns:
         A tensor of x's shape.
@@ -405,8 +424,7 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None):
     x = _input(x)
     if not training:
         return LeakyReLU()(x, (lower + upper) / 2)
-    slopes = make_generator(rng).uniform(lower, upper, size=x.shape)
-    return LeakyReLU()(x, get_ops().asarray(slopes.astype(np.dtype(x.dtype.name))))
+    return RReLU(lower, upper, make_generator(rng))(x)
 
 
 def elu(x, alpha=1.0):

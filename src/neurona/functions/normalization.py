@@ -4,8 +4,9 @@ Both compute ``(x - mean) / sqrt(var + epsilon) * gamma + beta`` as one node, wi
 variance (divided by the count, as Keras and PyTorch normalize). Training-mode batch
 normalization keeps only the normalized input ``xhat`` and the per-channel ``1 / std`` for its
 closed-form backward; inference-mode batch normalization is a per-channel affine map and keeps
-only a reference to its input. ``batch_norm`` in training also updates the moving statistics in
-place, with Keras's momentum rule.
+only a reference to its input. In training the BatchNorm Function itself also folds the batch's
+statistics into the moving ones, in place, with Keras's momentum rule: the update is part of the
+computation (a replayed training step repeats it), not a side effect of the caller.
 """
 
 import numbers
@@ -51,18 +52,24 @@ class BatchNorm(Function):
     """Batch normalization with the batch's own statistics over every axis but ``axis``:
     y = (x - mean) / sqrt(var + epsilon) * gamma + beta (gamma/beta None mean 1/0).
 
-    After forward, ``batch_mean`` and ``batch_var`` hold the statistics, shape (channels,).
+    ``moving_mean`` and ``moving_variance`` (tensors or backend arrays of shape (channels,),
+    or None) are updated in forward: ``moving = moving * momentum + batch * (1 - momentum)``.
     """
 
-    def __init__(self, axis, epsilon):
-        self.axis, self.epsilon = axis, epsilon
+    def __init__(self, axis, epsilon, momentum=0.99, moving_mean=None, moving_variance=None):
+        self.axis, self.epsilon, self.momentum = axis, epsilon, momentum
+        self.moving_mean, self.moving_variance = moving_mean, moving_variance
 
     def forward(self, x, gamma=None, beta=None):
         axis = self.axis % x.ndim
         self.axes = tuple(i for i in range(x.ndim) if i != axis)
         pshape = _param_shape(x.shape, (axis,))
         xhat, mean, var, inv = _standardize(self.xp, x, self.axes, self.epsilon)
-        self.batch_mean, self.batch_var = mean.reshape(-1), var.reshape(-1)
+        for moving, batch in ((self.moving_mean, mean), (self.moving_variance, var)):
+            if moving is not None:
+                moving = _raw(moving)
+                moving *= self.momentum
+                moving += (1.0 - self.momentum) * batch.reshape(-1)
         self.xhat, self.inv = xhat, inv
         self.gamma = None if gamma is None else gamma.reshape(pshape)
         self.param_shapes = (_shape_of(gamma), _shape_of(beta))
@@ -230,17 +237,11 @@ def batch_norm(x, moving_mean=None, moving_variance=None, gamma=None, beta=None,
                                 ops.asarray(_raw(moving_variance)))
         return fn(x, gamma, beta)
     momentum = _real("batch_norm", "momentum", momentum, 0.0, 1.0)
-    fn = BatchNorm(axis, epsilon)
-    y = fn(x, gamma, beta)
-    for moving, batch in ((moving_mean, fn.batch_mean), (moving_variance, fn.batch_var)):
-        if moving is not None:
-            moving = _raw(moving)
-            if not get_ops().is_array(moving):
-                raise ValueError("batch_norm: moving statistics updated in training must be "
-                                 f"tensors or backend arrays, got {type(moving).__name__}")
-            moving *= momentum
-            moving += (1.0 - momentum) * batch
-    return y
+    for moving in (moving_mean, moving_variance):
+        if moving is not None and not get_ops().is_array(_raw(moving)):
+            raise ValueError("batch_norm: moving statistics updated in training must be "
+                             f"tensors or backend arrays, got {type(moving).__name__}")
+    return BatchNorm(axis, epsilon, momentum, moving_mean, moving_variance)(x, gamma, beta)
 
 
 def layer_norm(x, gamma=None, beta=None, axis=-1, epsilon=1e-3):

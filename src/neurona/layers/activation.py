@@ -44,6 +44,8 @@ class Activation(Layer):
         [[0.0, 2.0]]
     """
 
+    traceable = True
+
     def __init__(self, activation, **base):
         super().__init__(**base)
         self.activation = activations.get(activation)
@@ -69,6 +71,8 @@ class ReLU(_SameShape):
         >>> ReLU(max_value=6.0)(np.array([[-1.0, 3.0, 9.0]])).tolist()
         [[0.0, 3.0, 6.0]]
     """
+
+    traceable = True
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **base):
         super().__init__(**base)
@@ -97,6 +101,8 @@ class LeakyReLU(_SameShape):
         >>> LeakyReLU()(np.array([[-10.0, 5.0]])).tolist()
         [[-3.0, 5.0]]
     """
+
+    traceable = True
 
     def __init__(self, negative_slope=0.3, *, alpha=None, **base):
         super().__init__(**base)
@@ -128,6 +134,8 @@ class PReLU(_SameShape):
         >>> PReLU(alpha_initializer="ones")(np.array([[-2.0, 3.0]])).tolist()
         [[-2.0, 3.0]]
     """
+
+    traceable = True
 
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **base):
@@ -183,6 +191,8 @@ class ELU(_SameShape):
         [[0.0, 2.0]]
     """
 
+    traceable = True
+
     def __init__(self, alpha=1.0, **base):
         super().__init__(**base)
         self.alpha = _real("ELU", "alpha", alpha)
@@ -206,6 +216,8 @@ class Softmax(_SameShape):
         >>> Softmax()(np.array([[1.0, 1.0]])).tolist()
         [[0.5, 0.5]]
     """
+
+    traceable = True
 
     def __init__(self, axis=-1, **base):
         super().__init__(**base)
@@ -241,6 +253,8 @@ class RReLU(_SameShape):
         >>> RReLU(lower=0.1, upper=0.3)(np.array([[-10.0, 5.0]])).tolist()
         [[-2.0, 5.0]]
     """
+
+    traceable = True
 
     def __init__(self, lower=1.0 / 8, upper=1.0 / 3, seed=None, **base):
         super().__init__(**base)

@@ -231,6 +231,8 @@ class Conv1D(BaseConv):
         (2, 10, 4)
     """
 
+    traceable = True
+
     rank = 1
     paddings = ("valid", "same", "causal")
 
@@ -249,6 +251,8 @@ class Conv2D(BaseConv):
         (2, 26, 26, 8)
     """
 
+    traceable = True
+
 
 @register_layer("Conv2DTranspose")
 class Conv2DTranspose(BaseConv):
@@ -263,6 +267,8 @@ class Conv2DTranspose(BaseConv):
         >>> Conv2DTranspose(4, 3, strides=2, padding="same")(np.ones((2, 7, 7, 8))).shape
         (2, 14, 14, 4)
     """
+
+    traceable = True
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,

@@ -55,6 +55,8 @@ class Dense(Layer):
         (2, 3)
     """
 
+    traceable = True
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **base):
@@ -112,6 +114,8 @@ class Dense(Layer):
 class Flatten(Layer):
     """Flatten every axis but the batch axis: ``(batch, a, b) -> (batch, a*b)``."""
 
+    traceable = True
+
     def __init__(self, data_format=None, **base):
         super().__init__(**base)
         if data_format not in (None, "channels_last", "channels_first"):
@@ -136,6 +140,8 @@ class Flatten(Layer):
 @register_layer("Reshape")
 class Reshape(Layer):
     """Reshape each sample to ``target_shape`` (one entry may be -1)."""
+
+    traceable = True
 
     def __init__(self, target_shape, **base):
         super().__init__(**base)
@@ -169,6 +175,8 @@ class Reshape(Layer):
 @register_layer("Identity")
 class Identity(Layer):
     """Return the input unchanged (a placeholder in architectures)."""
+
+    traceable = True
 
     def call(self, inputs):
         return inputs

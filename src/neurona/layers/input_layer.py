@@ -9,6 +9,8 @@ from .symbolic import Node, SymbolicTensor
 class InputLayer(Layer):
     """The layer behind :func:`Input`; it passes its input through."""
 
+    traceable = True
+
     def __init__(self, shape=None, batch_size=None, dtype=None, name=None, batch_shape=None,
                  input_shape=None):
         if batch_shape is not None:

@@ -88,10 +88,18 @@ class Layer:
         (2, 3)
     """
 
+    #: True when the layer's training call is Functions only, with every side effect inside
+    #: them (moving statistics, random draws from a generator the Function holds) and nothing
+    #: else done in Python per call, so ``fit`` may record its step once and replay it (see
+    #: :mod:`neurona.models.step_replay`). Declared in the body of each class that is; never
+    #: inherited, so a user's subclass of a built-in layer trains eagerly unless it says so.
+    traceable = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
             cls.build = _marks_built(cls.__dict__["build"])
+        cls.traceable = bool(cls.__dict__.get("traceable", False))
 
     def __init__(self, *, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
                  batch_size=None):

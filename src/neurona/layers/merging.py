@@ -29,6 +29,8 @@ class _Merge(Layer):
 class Add(_Merge):
     """Sum of the inputs."""
 
+    traceable = True
+
     def _merge(self, xs):
         return reduce(F.add, xs)
 
@@ -36,6 +38,8 @@ class Add(_Merge):
 @register_layer("Subtract")
 class Subtract(_Merge):
     """``inputs[0] - inputs[1]`` (exactly two inputs)."""
+
+    traceable = True
 
     def _merge(self, xs):
         if len(xs) != 2:
@@ -47,6 +51,8 @@ class Subtract(_Merge):
 class Multiply(_Merge):
     """Elementwise product of the inputs."""
 
+    traceable = True
+
     def _merge(self, xs):
         return reduce(F.multiply, xs)
 
@@ -54,6 +60,8 @@ class Multiply(_Merge):
 @register_layer("Average")
 class Average(_Merge):
     """Elementwise mean of the inputs."""
+
+    traceable = True
 
     def _merge(self, xs):
         return reduce(F.add, xs) * (1.0 / len(xs))
@@ -63,6 +71,8 @@ class Average(_Merge):
 class Maximum(_Merge):
     """Elementwise maximum of the inputs."""
 
+    traceable = True
+
     def _merge(self, xs):
         return reduce(F.maximum, xs)
 
@@ -71,6 +81,8 @@ class Maximum(_Merge):
 class Minimum(_Merge):
     """Elementwise minimum of the inputs."""
 
+    traceable = True
+
     def _merge(self, xs):
         return reduce(F.minimum, xs)
 
@@ -78,6 +90,8 @@ class Minimum(_Merge):
 @register_layer("Concatenate")
 class Concatenate(_Merge):
     """Join the inputs along ``axis`` (default the last)."""
+
+    traceable = True
 
     def __init__(self, axis=-1, **base):
         super().__init__(**base)

@@ -124,6 +124,8 @@ class BatchNormalization(_Normalization):
         [0.02]
     """
 
+    traceable = True
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
@@ -187,6 +189,8 @@ class LayerNormalization(_Normalization):
         >>> LayerNormalization(epsilon=0.0)(np.array([[1.0, 3.0]])).numpy().tolist()
         [[-1.0, 1.0]]
     """
+
+    traceable = True
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,

@@ -76,6 +76,8 @@ class Dropout(_RandomLayer):
         {0.0, 2.0}
     """
 
+    traceable = True
+
     def __init__(self, rate, noise_shape=None, seed=None, **base):
         super().__init__(seed=seed, **base)
         self.rate = check_rate("Dropout", rate)
@@ -133,6 +135,8 @@ class SpatialDropout1D(_SpatialDropout):
         (2, 4, 3)
     """
 
+    traceable = True
+
     ndim = 3
 
     def __init__(self, rate, seed=None, **base):
@@ -163,6 +167,8 @@ class SpatialDropout2D(_SpatialDropoutND):
         (2, 4, 4, 3)
     """
 
+    traceable = True
+
     ndim = 4
 
 
@@ -175,6 +181,8 @@ class SpatialDropout3D(_SpatialDropoutND):
         >>> SpatialDropout3D(0.5, seed=0)(np.ones((2, 3, 3, 3, 4)), training=True).shape
         (2, 3, 3, 3, 4)
     """
+
+    traceable = True
 
     ndim = 5
 
@@ -192,6 +200,8 @@ class GaussianNoise(_RandomLayer):
         >>> GaussianNoise(0.1, seed=0)(np.zeros((2, 3))).numpy().tolist()  # inference
         [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
     """
+
+    traceable = True
 
     def __init__(self, stddev, seed=None, **base):
         super().__init__(seed=seed, **base)
@@ -223,6 +233,8 @@ class GaussianDropout(_RandomLayer):
         (2, 3)
     """
 
+    traceable = True
+
     def __init__(self, rate, seed=None, **base):
         super().__init__(seed=seed, **base)
         self.rate = check_rate("GaussianDropout", rate)
@@ -252,6 +264,8 @@ class AlphaDropout(_RandomLayer):
         >>> AlphaDropout(0.1, seed=0)(np.zeros((2, 3)), training=True).shape
         (2, 3)
     """
+
+    traceable = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **base):
         super().__init__(seed=seed, **base)

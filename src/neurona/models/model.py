@@ -29,6 +29,8 @@ class Model(Trainer, Layer):
         (2, 1)
     """
 
+    traceable = True
+
     def __init__(self, inputs=None, outputs=None, name=None, trainable=True, dtype=None):
         super().__init__(name=name, trainable=trainable, dtype=dtype)
         self._graph = None

@@ -26,6 +26,8 @@ class Sequential(Model):
         (None, 1)
     """
 
+    traceable = True
+
     def __init__(self, layers=None, name=None, trainable=True):
         super().__init__(name=name, trainable=trainable)
         self._stack = []

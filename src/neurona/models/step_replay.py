@@ -1,26 +1,17 @@
 """When ``fit`` may replay a recorded step instead of running the model eagerly.
 
 A replay (:mod:`neurona.autograd.replay`) repeats the Functions a step ran; it cannot repeat
-what a layer does in Python besides them. So it is used only for models whose every layer is a
-built-in one known to do nothing else in training (no moving averages, no random masks drawn in
-Python, no counters), trained with a built-in loss and built-in weight penalties, without
-sample or class weights (their per-batch sums are computed in Python). Everything else trains
-eagerly, as before. Like Keras's compiled step, a replay does not see a layer's settings
-changed in the middle of ``fit``; weights may change (they are read at every step).
+what a layer does in Python besides them. So it is used only for models whose every layer
+declares itself ``traceable`` (:attr:`neurona.layers.Layer.traceable`: its training call is
+Functions only, side effects such as batch norm's moving statistics and the noise layers' draws
+included), trained with a built-in loss and built-in weight penalties, without sample or class
+weights (their per-batch sums are computed in Python). Everything else trains eagerly. Like
+Keras's compiled step, a replay does not see a layer's settings changed in the middle of
+``fit``; weights may change (they are read at every step).
 """
 
 from ..autograd.replay import Recording, build_program
 
-#: built-in layers whose training call is Functions only (Dropout draws its mask inside its
-#: Function's forward, from the generator the recorded node holds)
-REPLAYABLE_LAYERS = frozenset({
-    "InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
-    "Flatten", "Reshape", "Identity", "Conv1D", "Conv2D",
-    "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MinPooling1D",
-    "MinPooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
-    "Concatenate", "Dropout",
-})
 #: recordings tried before training stays eager for the rest of ``fit``
 MAX_RECORDINGS = 3
 
@@ -28,19 +19,12 @@ MAX_RECORDINGS = 3
 def replayable(model):
     """True when ``model``'s training step may be recorded and replayed (see module doc)."""
     from ..losses.wrapper import LossFunctionWrapper
-    from .model import Model
-    from .sequential import Sequential
 
-    functional = type(model) is Model and model._graph is not None
-    if not (type(model) is Sequential or functional):
-        return False  # a subclassed model's call may do anything
     if isinstance(model.loss, LossFunctionWrapper) or \
             not type(model.loss).__module__.startswith("neurona.losses"):
         return False
-    for layer in model._flatten_layers()[1:]:
-        cls = type(layer)
-        if cls.__name__ not in REPLAYABLE_LAYERS or \
-                not cls.__module__.startswith("neurona.layers"):  # a user's subclass lives elsewhere
+    for layer in model._flatten_layers():  # the model itself first: a user's subclass is not
+        if not layer.traceable:
             return False
         activity = (getattr(layer, "activity_regularizer", None),
                     getattr(layer, "_activity_penalty", None))
