@@ -140,7 +140,7 @@ class BaseConv(Layer):
 
     def call(self, inputs):
         x = to_channels_last(inputs, self.data_format)
-        out = self._convolve(x, self._fused or "linear")
+        out = self.convolve(x, self._fused or "linear")
         if self._fused is None:
             out = self.activation(out)
         out = to_channels_first(out, self.data_format)
@@ -148,43 +148,21 @@ class BaseConv(Layer):
             self.add_loss(self._activity_penalty(out) / out.shape[0])
         return out
 
-    def fuses_with(self, pooling):
-        """True when the training forward may run this layer and the ``pooling`` after it as
-        one step (:meth:`call_then_pool`): the pooling takes window maxima or minima and
-        nothing watches this layer's own output (no activity regularizer), and either
+    @property
+    def fused_activation(self):
+        """The activation the convolution applies inside its Function ("linear", "relu"), or
+        None when it is applied after it (see :mod:`neurona.models.fusion`)."""
+        return self._fused
 
-        - the pooling's windows do not overlap (2-D, "valid", strides = pool size, the same
-          data format) and the activation is fused (linear or relu): one
-          :func:`~neurona.functions.conv2d_pooled` call computes only the outputs the pooling
-          reads; or
-        - the activation is the fused relu, which then runs after the pooling: relu is
-          monotone, so ``pool(relu(z))`` equals ``relu(pool(z))`` exactly, gradients and ties
-          included (a window whose winner is <= 0 gets a zero gradient either way).
-        """
-        from .pooling import BasePooling
+    @property
+    def watches_output(self):
+        """True when something reads this layer's own output beside the next layer (an
+        activity regularizer): a graph rewrite must then keep that output."""
+        return self._activity_penalty is not None
 
-        if (self._activity_penalty is not None or not isinstance(pooling, BasePooling)
-                or pooling.mode not in ("max", "min")):
-            return False
-        return self._fused == "relu" or self._pools_in_one_call(pooling)
-
-    def _pools_in_one_call(self, pooling):
-        return (self.rank == 2 and self._fused is not None and pooling.rank == 2
-                and pooling.padding == "valid" and pooling.strides == pooling.pool_size
-                and pooling.data_format == self.data_format)
-
-    def call_then_pool(self, inputs, pooling):
-        """``pooling(self(inputs))``, faster (see :meth:`fuses_with`)."""
-        x = to_channels_last(inputs, self.data_format)
-        if self._pools_in_one_call(pooling):
-            out = F.conv2d_pooled(x, self.kernel, self.bias, self.strides, self.padding,
-                                  self.dilation_rate, activation=self._fused, pool=pooling.mode,
-                                  pool_size=pooling.pool_size)
-            return to_channels_first(out, self.data_format)
-        z = to_channels_first(self._convolve(x, "linear"), self.data_format)
-        return F.relu(pooling.call(z))
-
-    def _convolve(self, x, activation):
+    def convolve(self, x, activation):
+        """The convolution of channels-last ``x`` with this layer's kernel and bias, with a
+        fused ``activation`` ("linear" or "relu")."""
         if self.rank == 1:
             return F.conv1d(x, self.kernel, self.bias, self.strides, self.padding,
                             self.dilation_rate, activation=activation)
@@ -291,7 +269,9 @@ class Conv2DTranspose(BaseConv):
     def _kernel_shape(self, in_channels):
         return self.kernel_size + (self.filters, in_channels)
 
-    def _convolve(self, x, activation):
+    def convolve(self, x, activation):
+        """The transposed convolution of channels-last ``x`` (it fuses no activation: the
+        layer's is applied after it, so ``activation`` is always "linear" here)."""
         return F.conv2d_transpose(x, self.kernel, self.bias, self.strides, self.padding,
                                   self.output_padding, self.dilation_rate)
 

@@ -299,6 +299,13 @@ class Layer:
             kwargs["training"] = bool(training)
         return self.call(inputs, *args, **kwargs)
 
+    def _call_trusted(self, inputs, training):
+        """The call of a model's trusted forward (training steps, predict): the shapes were
+        checked once against the data, so ``__call__``'s per-call checks are skipped."""
+        if self._call_takes_training:
+            return self.call(inputs, training=bool(training))
+        return self.call(inputs)
+
     #: layers whose inputs are indices (Embedding-like) keep integer arrays as they are
     _keeps_integer_inputs = False
 

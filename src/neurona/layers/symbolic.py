@@ -41,6 +41,16 @@ class Node:
     def parents(self):
         return [t for t in _flatten(self.inputs) if t.node is not None]
 
+    def run(self, args, training, trusted=False):
+        """This call on real tensors ``args`` (shaped like ``inputs``). ``trusted``: a model's
+        trusted forward, which skips the layer's per-call checks when the call has no extra
+        arguments."""
+        if trusted and not self.args and not self.kwargs:
+            return self.layer._call_trusted(args, training)
+        kwargs = dict(self.kwargs)
+        kwargs.setdefault("training", training)
+        return self.layer._call_eager(args, *self.args, **kwargs)
+
 
 def _flatten(structure):
     if isinstance(structure, SymbolicTensor):

@@ -121,12 +121,18 @@ class Model(Trainer, Layer):
         return self._graph.run(values, training)
 
     def _trusted_forward(self, x, training):
-        """The training step's forward on one input tensor: a functional model runs each
-        convolution with the max/min pooling that alone reads it as one step (see
-        ``Graph.pooled_convolutions``); a subclassed model runs as called."""
+        """The forward of training steps and predict on one input tensor: a model with a
+        graph (functional or Sequential) runs it trusted and rewritten by
+        :mod:`~neurona.models.fusion`; a subclassed model runs as called."""
         if self._graph is None or len(self._graph.inputs) != 1:
             return self._call_eager(x, training=training)
-        return self._graph.run([x], training, fuse=True)
+        return self._graph.run([x], training, trusted=True)
+
+    def _call_trusted(self, inputs, training):
+        # a model nested in another one's trusted forward runs trusted as well
+        if self._graph is not None and not isinstance(inputs, (list, tuple, dict)):
+            return self._trusted_forward(inputs, training)
+        return Layer._call_trusted(self, inputs, training)
 
     def compute_output_shape(self, input_shape):
         if self._graph is not None:

@@ -20,10 +20,10 @@ OPTIMIZER_PREFIX = "optimizer/"
 # -- architecture ---------------------------------------------------------------------------------
 def _serialized_layers(layer):
     """The layers whose configs appear in ``layer``'s own config (Sequential/functional)."""
+    if hasattr(layer, "_stack"):  # a Sequential (it has a graph too, once built)
+        return list(layer._stack)
     if getattr(layer, "_graph", None) is not None:
         return layer._graph.layers()
-    if hasattr(layer, "_stack"):
-        return list(layer._stack)
     return []
 
 
