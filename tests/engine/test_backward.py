@@ -7,6 +7,7 @@ import pytest
 import neurona.functions as F
 from neurona import Tensor, Variable
 from neurona.autograd import Function, enable_grad, is_grad_enabled, no_grad
+from neurona.backend import get_ops
 from neurona.optimizers import SGD
 
 
@@ -91,7 +92,7 @@ def test_the_callers_seed_gradient_is_never_written_to():
 
 def test_a_leaf_gradient_is_kept_in_its_storage_when_it_has_one():
     v = Variable(np.zeros(3))
-    storage = np.zeros(3)
+    storage = get_ops().xp.zeros(3)
     v.grad_storage = storage
     F.sum(v * np.array([1.0, 2.0, 3.0])).backward()
     assert v.grad is storage
@@ -102,7 +103,7 @@ def test_a_leaf_gradient_is_kept_in_its_storage_when_it_has_one():
 
 def test_gradient_buffer_is_refused_when_a_tensor_feeds_two_inputs():
     v = Variable(np.ones((2, 2)))
-    v.grad_storage = np.zeros((2, 2))
+    v.grad_storage = get_ops().xp.zeros((2, 2))
     x = Tensor(np.ones((3, 2)))
     F.sum(F.dense(x, v)).backward()  # kernel gradient written straight into the storage
     assert v.grad is v.grad_storage

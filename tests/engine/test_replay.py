@@ -8,6 +8,7 @@ import neurona.functions as F
 from neurona import layers
 from neurona.autograd import Tensor
 from neurona.autograd.replay import Recording, build_program
+from neurona.backend import get_ops
 
 
 def _dense_binary():
@@ -200,11 +201,12 @@ def _record(step, x, y, w):
 def test_a_mask_drawn_outside_the_graph_prevents_a_program_and_one_drawn_inside_does_not():
     rng = np.random.default_rng(0)
     w = Tensor(rng.standard_normal((3, 2)), requires_grad=True)
-    batches = [(rng.standard_normal((4, 3)), rng.standard_normal((4, 2))) for _ in range(2)]
+    batches = [tuple(get_ops().asarray(rng.standard_normal((4, n))) for n in (3, 2))
+               for _ in range(2)]  # on the backend, as fit moves its batches
     generator = np.random.default_rng(1)
 
     def python_mask(x, w_):  # the mask is an input of the node, a new array at every step
-        return (x @ w_) * ((generator.random((4, 2)) > 0.5) * 2.0)
+        return (x @ w_) * get_ops().asarray((generator.random((4, 2)) > 0.5) * 2.0)
 
     def graph_mask(x, w_):  # the node holds the generator and draws in forward
         return F.dropout(x @ w_, 0.5, rng=generator)

@@ -241,6 +241,7 @@ def test_none_gradient_skips_the_variable_and_its_slots():
         Adam().apply([None], [Variable(np.zeros(2, np.float32))])
 
 
+@pytest.mark.numpy_semantics("checks the identity of the views' NumPy base array")
 def test_variables_are_views_of_one_buffer_and_rebinding_is_adopted():
     opt = SGD(1.0)
     a, b = Variable(np.zeros((2, 2), np.float32)), Variable(np.zeros(3, np.float32))

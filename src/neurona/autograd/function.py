@@ -12,6 +12,9 @@ the gradient it is given (that array may be the caller's, or another node's).
 
 import threading
 
+import numpy as np
+
+from .. import backend as _backend
 from ..backend import get_ops
 from .grad_mode import mode
 from .tensor import Tensor
@@ -19,6 +22,16 @@ from .tensor import Tensor
 #: ``recordings.current``: the :class:`~neurona.autograd.replay.Recording` noting this thread's
 #: calls (absent when none), so that models trained in other threads are not recorded
 recordings = threading.local()
+
+
+def _backend_value(x):
+    """A non-Tensor input as forward sees it: NumPy arrays move to the active backend (user
+    arrays meet device arrays here, at the boundary); scalars and None stay as they are."""
+    if type(x) is np.ndarray:
+        ops = _backend.active.ops
+        if ops.array_type is not np.ndarray:
+            return ops.asarray(x)
+    return x
 
 
 class Function:
@@ -41,7 +54,8 @@ class Function:
     def __call__(self, *inputs):
         recording = getattr(recordings, "current", None)
         settings = dict(self.__dict__) if recording is not None else None
-        out = Tensor(self.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs]))
+        out = Tensor(self.forward(*[x.data if isinstance(x, Tensor) else _backend_value(x)
+                                    for x in inputs]))
         if mode.enabled:
             wants = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
             if True in wants:

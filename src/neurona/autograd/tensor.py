@@ -6,6 +6,7 @@ the same nodes as ``F.add(F.matmul(a, w), b)``.
 
 import numpy as np
 
+from .. import backend as _backend
 from ..backend import get_ops
 from .. import config
 
@@ -34,11 +35,11 @@ class Tensor:
     grad_storage = None
 
     def __init__(self, data, requires_grad=False, name=None):
-        if type(data) is not np.ndarray:  # the common case needs no further checks
-            ops = get_ops()
+        ops = _backend.active.ops
+        if type(data) is not ops.array_type:  # a backend array (the common case) is kept
             if isinstance(data, np.generic):  # a NumPy scalar, e.g. from a full reduction
                 data = ops.asarray(data)
-            elif not ops.is_array(data):
+            elif not ops.is_array(data):  # NumPy data on another backend is moved there
                 data = _to_array(ops, data)
         self.data = data
         self.grad = None

@@ -7,28 +7,44 @@ imports CuPy.
 
 from .ops import Ops
 
-_BACKENDS = ("numpy", "cupy")
-_current = Ops()
+_BACKENDS = ("numpy", "cupy", "strict")
+
+
+class _Active:
+    """The active Ops (one per process, like Keras's backend); ``active.ops`` is read on hot
+    paths (each Tensor made), so it is a plain attribute."""
+
+    ops = Ops()
+
+
+active = _Active()
 
 
 def get_ops():
     """The active :class:`Ops` object."""
-    return _current
+    return active.ops
 
 
 def set_backend(name):
-    """Select the array backend: "numpy" (default) or "cupy" (needs CuPy and a CUDA GPU)."""
-    global _current
+    """Select the array backend: "numpy" (default) or "cupy" (needs CuPy and a CUDA GPU).
+
+    "strict" is a test backend: NumPy behind an array type that, like CuPy's, refuses to mix
+    with NumPy arrays (see :mod:`neurona.backend.strict`), so host/device mixing shows up
+    without a GPU."""
     if name not in _BACKENDS:
         raise ValueError(f"set_backend: unknown backend {name!r}; use one of {_BACKENDS}")
     if name == "numpy":
-        _current = Ops()
+        active.ops = Ops()
+    elif name == "strict":
+        from .strict import StrictOps
+
+        active.ops = StrictOps()
     else:
         _require_cupy()
         from .cupy_ops import CupyOps
 
-        _current = CupyOps()
-    return _current
+        active.ops = CupyOps()
+    return active.ops
 
 
 def _require_cupy():
@@ -52,7 +68,7 @@ def _require_cupy():
 
 def backend():
     """Name of the active backend ("numpy" or "cupy")."""
-    return _current.name
+    return active.ops.name
 
 
 def cupy_available():

@@ -16,6 +16,7 @@ class CupyOps(Ops):
 
         super().__init__()
         self.xp = cupy
+        self.array_type = cupy.ndarray
         self._sigmoid = cupy.ElementwiseKernel(
             "T x", "T y", "y = (T)0.5 * tanh((T)0.5 * x) + (T)0.5", "neurona_sigmoid"
         )

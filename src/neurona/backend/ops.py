@@ -14,6 +14,8 @@ class Ops:
 
     name = "numpy"
     xp = np
+    #: the type of this backend's arrays (Tensor keeps such data as it is)
+    array_type = np.ndarray
     #: bytes of intermediate arrays a kernel that works in blocks keeps per block, so that a
     #: block stays in the CPU's cache from one pass to the next (None: one block, the GPU way).
     #: 4 MiB measured best for the MNIST CNN's convolutions among 1, 2, 4 and 8 MiB

@@ -1,6 +1,7 @@
 """Elementwise arithmetic and matrix products, with NumPy broadcasting."""
 
 from ..autograd.function import Function
+from ..backend import get_ops
 from ..autograd.tensor import Tensor
 
 
@@ -189,7 +190,9 @@ class Where(Function):
     """where(condition, a, b) with a constant boolean condition."""
 
     def __init__(self, condition):
-        self.condition = condition.data if isinstance(condition, Tensor) else condition
+        # a host condition (a NumPy mask a user built) moves to the backend here
+        self.condition = (condition.data if isinstance(condition, Tensor)
+                          else get_ops().asarray(condition))
 
     def forward(self, a, b):
         self.shapes = (_shape(a), _shape(b))
