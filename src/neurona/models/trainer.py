@@ -19,7 +19,7 @@ from ..backend.heap import kept_while_training
 from . import arrays as D
 from .doctor import check_fit
 from .step_replay import StepReplay, replayable
-from .targets import class_weight_to_sample_weight, output_activation, prepare_targets
+from .targets import class_weight_to_sample_weight, prepare_targets
 
 
 class Trainer:
@@ -111,8 +111,7 @@ class Trainer:
                 f"with one loss. Combine the outputs into one (e.g. layers.Concatenate) or train "
                 f"a model per output"
             )
-        out_shape = out_shapes[0] if out_shapes else None
-        y_arr = prepare_targets(y_arr, self.loss, out_shape, output_activation(self), self._loss_name)
+        y_arr = prepare_targets(y_arr, self, self.loss, self._loss_name)
         if class_weight is not None:
             cw = class_weight_to_sample_weight(class_weight, y_arr, getattr(self.loss, "label_kind", None))
             sample_weight = cw if sample_weight is None else sample_weight * cw
