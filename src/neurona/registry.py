@@ -6,7 +6,7 @@ underscore insensitive for class names), an instance (returned as is), a callabl
 is), or a ``{"class_name": ..., "config": {...}}`` dict. An unknown name lists what exists.
 """
 
-import difflib
+from .validation import did_you_mean
 
 
 def _normalize(name):
@@ -65,8 +65,7 @@ class Registry:
         return obj
 
     def unknown_message(self, name):
-        close = difflib.get_close_matches(str(name), self.names(), n=3, cutoff=0.6)
-        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        hint = did_you_mean(name, self.names(), n=3)
         return (
             f"Unknown {self.kind} {name!r}.{hint} Valid {self.kind} names: {', '.join(self.names())}"
         )

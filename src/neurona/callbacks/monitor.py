@@ -1,9 +1,9 @@
 """What EarlyStopping, ReduceLROnPlateau and ModelCheckpoint share: one monitored value, its
 direction and what counts as an improvement."""
 
-import difflib
-
 import numpy as np
+
+from ..validation import did_you_mean
 
 
 def metric_direction(model, monitor):
@@ -44,8 +44,7 @@ class Monitor:
     def validate(self, model, log_names):
         """Fail before the first epoch when ``monitor`` names nothing ``fit`` will log."""
         if self.monitor not in log_names:
-            close = difflib.get_close_matches(self.monitor, log_names, n=1, cutoff=0.5)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(self.monitor, log_names, cutoff=0.5)
             extra = (" Validation values ('val_...') exist only with validation_data or "
                      "validation_split." if self.monitor.startswith("val_") else "")
             raise ValueError(f"{self.owner}: monitor={self.monitor!r} is not logged by this fit.{hint} "
