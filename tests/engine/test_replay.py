@@ -120,9 +120,16 @@ def test_weights_restored_by_a_callback_mid_fit_are_the_ones_a_replay_trains():
     _assert_replay_matches_eager(run)
 
 
-def test_sample_weights_keep_every_step_eager():
-    model, _ = _fit(_dense_binary, replay=True, sample_weight=np.linspace(0.5, 2.0, 53))
-    assert model._train_function.replay.program is None
+def test_sample_weighted_training_replays_bitwise_the_eager_one():
+    # the weights are one of the step's batch arrays: replayed like the inputs and targets
+    weights = np.linspace(0.5, 2.0, 53)
+    _assert_replay_matches_eager(lambda replay: _fit(_dense_binary, replay,
+                                                     sample_weight=weights))
+
+
+def test_class_weights_replay_bitwise_too():
+    _assert_replay_matches_eager(lambda replay: _fit(_dense_binary, replay,
+                                                     class_weight={0: 0.3, 1: 2.0}))
 
 
 class _Doubled(keras.Model):  # a subclassed model: its call may do anything in Python
@@ -190,11 +197,11 @@ def test_train_on_batch_replays_the_batch_it_is_given_even_after_the_same_arrays
 
 
 def _record(step, x, y, w):
-    recording = Recording(x, y)
+    recording = Recording([x, y])
     with recording:
         out = step(Tensor(x), w)
         loss = F.mean((out - Tensor(y)) ** 2)
-    recording.finish(out, loss)
+    recording.finish([out, loss], loss)
     return recording
 
 

@@ -11,9 +11,14 @@ def metric_direction(model, monitor):
     name = monitor[4:] if monitor.startswith("val_") else monitor
     if name == "loss" or name.endswith("_loss"):
         return "min"
-    for metric, _ in getattr(model, "_metric_specs", []):
-        if metric.name == name:
-            return metric.direction
+    setup = getattr(model, "_compiled", None)
+    if setup is not None and setup.built:
+        for log_name, _, metric, _ in setup.metric_entries():
+            if log_name == name:
+                return metric.direction
+    for metric in getattr(model, "metrics", []):  # the model's own trackers
+        if getattr(metric, "name", None) == name:
+            return getattr(metric, "direction", None)
     return None
 
 

@@ -112,6 +112,7 @@ class Layer:
         self.built = False
         self._own_weights = []
         self._sublayers = []
+        self._tracked_metrics = []  # metrics held as attributes (a custom step's trackers)
         self._added_losses = []
         if input_dim is not None:
             input_shape = (input_dim,)
@@ -130,6 +131,8 @@ class Layer:
             for layer in _layers_in(value):
                 if layer is not self and not any(layer is s for s in self._sublayers):
                     self._sublayers.append(layer)
+            if _is_metric(value) and not any(value is m for m in self._tracked_metrics):
+                self._tracked_metrics.append(value)
         object.__setattr__(self, key, value)
 
     # -- weights ------------------------------------------------------------------------------
@@ -375,6 +378,12 @@ class InputSpec:
                     f"{size}, got shape {shape}. The data's features do not match the layer's "
                     f"input ({size}); check input_shape or the columns of x."
                 )
+
+
+def _is_metric(value):
+    """A streaming metric (duck-typed: layers do not import the metrics package)."""
+    return not isinstance(value, Layer) and all(
+        callable(getattr(value, name, None)) for name in ("update_state", "result", "reset_state"))
 
 
 def _layers_in(value):

@@ -130,20 +130,18 @@ def sample_weight_array(sample_weight, n):
     return sw
 
 
-def split_validation(x, y, sample_weight, validation_split, n):
-    """Keras's ``validation_split``: the LAST fraction of rows, taken before any shuffling."""
-    if not 0.0 <= validation_split < 1.0:
+def validation_count(n, validation_split):
+    """How many of ``n`` rows ``validation_split`` holds out: Keras's rule, the rows after
+    ``floor(n * (1 - validation_split))`` (``int(n * validation_split)`` differs when the
+    product rounds down, 100 * 0.29 = 28.999...)."""
+    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
+            or not 0.0 <= validation_split < 1.0:
         raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
-    n_val = int(n * validation_split)
+    n_val = n - int(np.floor(n * (1.0 - validation_split)))
     if validation_split and (n_val == 0 or n_val == n):
         raise ValueError(f"validation_split={validation_split} leaves an empty training or "
                          f"validation set with {n} rows; use more data or another fraction")
-    cut = n - n_val
-    train = (take_rows(x, slice(0, cut)), None if y is None else y[:cut],
-             None if sample_weight is None else sample_weight[:cut])
-    val = (take_rows(x, slice(cut, n)), None if y is None else y[cut:],
-           None if sample_weight is None else sample_weight[cut:])
-    return train, val
+    return n_val
 
 
 def split_shift_message(y, classes, n_val, validation_split):

@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from .arrays import split_shift_message
+from .arrays import split_shift_message, validation_count
 from .label_rules import Finding, LabelSetup, label_findings, output_layer
 
 LEVELS = ("error", "warning")
@@ -259,8 +259,9 @@ def _sorted_split(y, classes, validation_split):
     if not 0.0 < validation_split < 1.0:
         return [Finding("error", "bad_validation_split", f"validation_split={validation_split!r} "
                         f"is outside (0, 1)", "use a fraction such as 0.2")]
-    n_val = int(len(y) * validation_split)
-    if n_val == 0 or n_val == len(y):
+    try:
+        n_val = validation_count(len(y), validation_split)
+    except ValueError:
         return [Finding("error", "bad_validation_split", f"validation_split={validation_split} "
                         f"leaves an empty training or validation set with {len(y)} rows",
                         "use another fraction or more data")]

@@ -87,7 +87,7 @@ class Graph:
             for t, r in zip(_flatten(node.outputs), result if isinstance(node.outputs, list) else [result]):
                 computed[id(t)] = r
         outs = [computed[id(t)] for t in self.outputs]
-        if self.output_kind == "single":
+        if self.output_kind == "single" or len(outs) == 1:  # outputs=[y] is y, as in Keras 3
             return outs[0]
         if self.output_kind == "dict":
             return dict(zip(self.output_names, outs))

@@ -192,21 +192,27 @@ def output_layer(model):
     """(activation name, units) of the model's last layer, None where unknown."""
     if model is None or not getattr(model, "layers", None):
         return None, None
-    last = model.layers[-1]
-    activation = getattr(last, "_activation_name", None)
-    if activation is None and type(last).__name__ == "Softmax":
+    try:
+        shapes = model._output_shapes()
+    except (AttributeError, TypeError, ValueError):  # a model not built yet
+        shapes = None
+    shape = shapes[0] if shapes and len(shapes) == 1 else None
+    return describe_output(model.layers[-1], shape)
+
+
+def describe_output(layer, shape):
+    """(activation name, units) of an output made by ``layer`` (None for a subclassed model's
+    output) with ``shape``, None where unknown."""
+    activation = getattr(layer, "_activation_name", None)
+    if activation is None and type(layer).__name__ == "Softmax":
         activation = "softmax"
-    elif activation is None and hasattr(last, "activation"):
+    elif activation is None and hasattr(layer, "activation"):
         from .. import activations
         try:
-            activation = activations.serialize(last.activation)
+            activation = activations.serialize(layer.activation)
         except (TypeError, ValueError):
             activation = None
-    units = getattr(last, "units", None)
-    try:
-        shape = model._output_shapes()
-    except (AttributeError, TypeError, ValueError):  # a model not built yet
-        shape = None
-    if shape and len(shape) == 1 and len(shape[0]) >= 2:
-        units = shape[0][-1]
+    units = getattr(layer, "units", None)
+    if shape is not None and len(shape) >= 2:
+        units = shape[-1]
     return activation, units

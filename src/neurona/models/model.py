@@ -95,6 +95,8 @@ class Model(Trainer, Layer):
             return [t.shape for t in self._graph.inputs]
         if self._build_input_shape is not None:
             shape = self._build_input_shape
+            if isinstance(shape, dict):  # in sorted key order, as the data's arrays flatten
+                return [tuple(shape[k]) for k in sorted(shape)]
             return [tuple(shape)] if isinstance(shape, tuple) else [tuple(s) for s in shape]
         return None
 
@@ -141,18 +143,30 @@ class Model(Trainer, Layer):
         return super().compute_output_shape(input_shape)
 
     def build(self, input_shape):
-        """For subclassed models: run the model once on zeros of ``input_shape`` to create weights."""
+        """For subclassed models: run the model once on zeros of ``input_shape`` (a shape, or a
+        list or dict of them for several inputs) to create the weights."""
         if self._graph is not None or self.built:
             return
         from ..autograd.grad_mode import no_grad
         from ..backend import get_ops
+        from ..layers.layer import _map_shapes
 
         self.built = True  # so the call below does not recurse into build
-        self._build_input_shape = tuple(input_shape)
-        concrete = tuple(1 if n is None else n for n in input_shape)
+        self._build_input_shape = input_shape if isinstance(input_shape, (list, dict)) \
+            else tuple(input_shape)
+        xp = get_ops().xp
+
+        def zeros(shape):
+            return Tensor(xp.zeros(tuple(1 if n is None else n for n in shape), dtype=self.dtype))
+
+        inputs = ({k: zeros(v) for k, v in input_shape.items()} if isinstance(input_shape, dict)
+                  else _map_shapes(input_shape, zeros))
         with no_grad():
-            zeros = Tensor(get_ops().xp.zeros(concrete, dtype=self.dtype))
-            self.call(zeros, training=False) if self._call_takes_training else self.call(zeros)
+            out = (self.call(inputs, training=False) if self._call_takes_training
+                   else self.call(inputs))
+        from .. import tree
+
+        self._output_example = tree.map_structure(lambda t: (None,) + tuple(t.shape[1:]), out)
 
     def _maybe_build(self, input_shape):
         if not self.built:

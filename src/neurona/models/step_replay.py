@@ -4,8 +4,9 @@ A replay (:mod:`neurona.autograd.replay`) repeats the Functions a step ran; it c
 what a layer does in Python besides them. So it is used only for models whose every layer
 declares itself ``traceable`` (:attr:`neurona.layers.Layer.traceable`: its training call is
 Functions only, side effects such as batch norm's moving statistics and the noise layers' draws
-included), trained with a built-in loss and built-in weight penalties, without sample or class
-weights (their per-batch sums are computed in Python). Everything else trains eagerly. Like
+included), trained with built-in losses and built-in weight penalties. Everything else trains
+eagerly, and so does a step whose recordings differ (a loss reduction that computes a sum of
+the sample weights in Python, say). Like
 Keras's compiled step, a replay does not see a layer's settings changed in the middle of
 ``fit``; weights may change (they are read at every step).
 """
@@ -40,7 +41,8 @@ def _built_in_penalty(regularizer):
 
 class StepReplay:
     """Records the first full batches of a ``fit``, builds the program once two recordings
-    agree, and hands it out for batches of the recorded shapes."""
+    agree, and hands it out for batches of the recorded shapes. A batch is the flat list of
+    the step's arrays (inputs, targets, sample weights)."""
 
     def __init__(self, variables):
         self.variables = variables
@@ -48,28 +50,27 @@ class StepReplay:
         self.program = None
         self.tries = 0
 
-    def program_for(self, x, y, sample_weight):
+    def program_for(self, batch):
         program = self.program
-        if program is None or sample_weight is not None or not program.fits(x, y):
-            return None
-        return program
+        return program if program is not None and program.fits(batch) else None
 
-    def recording_for(self, x, y, sample_weight):
+    def recording_for(self, batch):
         """A :class:`Recording` to run this eager step under, or None."""
-        if self.program is not None or self.tries >= MAX_RECORDINGS or sample_weight is not None:
+        if self.program is not None or self.tries >= MAX_RECORDINGS:
             return None
-        if not hasattr(x, "shape") or not hasattr(y, "shape"):  # dict or list inputs
-            return None
-        return Recording(x, y)
+        return Recording(batch)
 
-    def recorded(self, recording, output, loss):
+    def recorded(self, recording, watched, loss):
         """Keep a finished recording; with a second of the same shapes, try to build."""
         self.tries += 1
-        recording.finish(output, loss)
+        recording.finish(watched, loss)
         previous = self.recordings[-1] if self.recordings else None
         self.recordings = [recording]
-        if previous is not None and previous.x.shape == recording.x.shape and \
-                previous.y.shape == recording.y.shape:
+        if previous is not None and _shapes(previous.batch) == _shapes(recording.batch):
             self.program = build_program(previous, recording, self.variables)
         if self.program is not None or self.tries >= MAX_RECORDINGS:
             self.recordings = []  # release the recorded batches and graphs
+
+
+def _shapes(batch):
+    return [a.shape for a in batch]

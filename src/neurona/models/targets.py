@@ -5,37 +5,37 @@ turned into sample weights."""
 import numpy as np
 
 from .arrays import _as_array, check_finite
-from .label_rules import LabelSetup, first_error, output_layer
+from .label_rules import LabelSetup, describe_output, first_error
 
 
-def prepare_targets(y, model, loss, loss_name):
-    """y as an array shaped for ``loss`` against ``model``'s output; the first problem the
+def prepare_targets(y, output, check=True):
+    """y as an array shaped for the loss of ``output`` (an
+    :class:`~neurona.models.compile_utils.OutputSetup`); with ``check``, the first problem the
     rules of :mod:`~neurona.models.label_rules` find is a ValueError naming the fix."""
     y = _as_array(y, "y")
     if y.ndim == 0:
         raise ValueError("y must have one entry per sample, got a scalar")
-    values = y.astype(np.float64) if y.dtype.kind != "f" else y
-    check_finite(values, "y")
+    loss, shape = output.loss, output.info.shape
     kind = getattr(loss, "label_kind", "any")
-    activation, units = output_layer(model)
-    shapes = model._output_shapes()
-    output_shape = shapes[0] if shapes else None
-    column = values[:, 0] if values.ndim == 2 and values.shape[1] == 1 else values
-    error = first_error(LabelSetup(column, kind, loss_name, bool(getattr(loss, "from_logits",
-                                                                          False)),
-                                   activation, units))
-    if error is not None:
-        raise ValueError(f"{error.message}; fix: {error.fix}")
+    column = y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
+    if check:
+        check_finite(y.astype(np.float64) if y.dtype.kind != "f" else y, "y")
+        activation, units = describe_output(output.info.layer, shape)
+        error = first_error(LabelSetup(column.astype(np.float64, copy=False), kind,
+                                       output.loss_name, bool(getattr(loss, "from_logits", False)),
+                                       activation, units))
+        if error is not None:
+            raise ValueError(f"{error.message}; fix: {error.fix}")
     if kind == "sparse_categorical":
         return column.astype(np.int64)
     if kind == "categorical":
         return y.astype(np.float32) if y.dtype.kind != "f" else y
-    if output_shape is not None and y.ndim == len(output_shape) - 1 and output_shape[-1] == 1:
-        y = y.reshape(-1, *([1] * (len(output_shape) - 1)))  # (N,) labels for an (N, 1) output
+    if shape is not None and y.ndim == len(shape) - 1 and shape[-1] == 1:
+        y = y.reshape(-1, *([1] * (len(shape) - 1)))  # (N,) labels for an (N, 1) output
     y = y.astype(np.float32) if y.dtype.kind != "f" else y
-    if output_shape is not None and y.shape[1:] != tuple(output_shape[1:]) and None not in output_shape[1:]:
+    if shape is not None and y.shape[1:] != tuple(shape[1:]) and None not in shape[1:]:
         raise ValueError(
-            f"y has samples of shape {y.shape[1:]} but the model outputs {tuple(output_shape[1:])} "
+            f"y has samples of shape {y.shape[1:]} but the model outputs {tuple(shape[1:])} "
             f"per sample; the last layer's units must match the targets"
         )
     return y
