@@ -88,9 +88,13 @@ def real(owner, arg, value, low=None, high=None, *, low_open=False, high_open=Fa
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if too_low or too_high:
-        lo = "(-inf" if low is None else ("(" if low_open else "[") + f"{low}"
-        hi = "inf)" if high is None else f"{high}" + (")" if high_open else "]")
-        raise _fail(error, owner, arg, f"in {lo}, {hi}", value, fix)
+        if high is None:
+            what = f"{'>' if low_open else '>='} {low}"
+        elif low is None:
+            what = f"{'<' if high_open else '<='} {high}"
+        else:
+            what = f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        raise _fail(error, owner, arg, what, value, fix)
     return float(value)
 
 
