@@ -68,8 +68,9 @@ def test_real_allow_none_error_type_error_and_fix():
         V.real("o", "a", -2, low=0, fix="use a >= 0", error=CustomError)
     with pytest.raises(TypeError, match="a must be a finite number or None, got a='x'"):
         V.real("o", "a", "x", allow_none=True, type_error=TypeError)
-    with pytest.raises(ValueError):  # type_error is only for the type: a range error keeps error
-        V.real("o", "a", -1.0, low=0, type_error=TypeError)
+    for bad in (-1.0, math.nan, math.inf):  # type_error is for the type: bad values keep error
+        with pytest.raises(ValueError):
+            V.real("o", "a", bad, low=0, type_error=TypeError)
 
 
 # -- integer ------------------------------------------------------------------------------------

@@ -81,10 +81,12 @@ def real(owner, arg, value, low=None, high=None, *, low_open=False, high_open=Fa
     """
     if value is None and allow_none:
         return None
-    if not is_real(value) or math.isnan(value) or (finite and math.isinf(value)):
-        what = "a finite number" if finite else "a number (not NaN)"
-        raise _fail(type_error or error, owner, arg, what + (" or None" if allow_none else ""),
-                    value, fix)
+    what = ("a finite number" if finite else "a number (not NaN)") + (
+        " or None" if allow_none else "")
+    if not is_real(value):
+        raise _fail(type_error or error, owner, arg, what, value, fix)
+    if math.isnan(value) or (finite and math.isinf(value)):
+        raise _fail(error, owner, arg, what, value, fix)
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if too_low or too_high:
@@ -177,9 +179,10 @@ def axis(owner, arg, value, ndim=None, *, error=ValueError, type_error=None):
     return int(value) % ndim
 
 
-def shape(owner, arg, value, *, low=1, allow_unknown=False, error=ValueError):
+def shape(owner, arg, value, *, low=1, allow_unknown=False, allow_none=False, error=ValueError):
     """``value`` as a tuple of ints >= ``low`` (an int ``n`` means ``(n,)``); with
-    ``allow_unknown``, None entries stand for sizes not known yet.
+    ``allow_unknown``, None entries stand for sizes not known yet; with ``allow_none``, None
+    itself passes through.
 
     Example:
         >>> shape("Input", "shape", (None, 3), allow_unknown=True)
@@ -187,9 +190,12 @@ def shape(owner, arg, value, *, low=1, allow_unknown=False, error=ValueError):
         >>> shape("Zeros", "shape", 4, low=0)
         (4,)
     """
+    if value is None and allow_none:
+        return None
     entries = (value,) if is_integer(value) else value
     what = (f"a tuple of integers >= {low}"
-            + (" or None (an unknown size)" if allow_unknown else ""))
+            + (" or None (an unknown size)" if allow_unknown else "")
+            + (", or None" if allow_none else ""))
     if isinstance(entries, (str, bytes)) or not hasattr(entries, "__iter__"):
         raise _fail(error, owner, arg, what, value)
     entries = tuple(entries)
