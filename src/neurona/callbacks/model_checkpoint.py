@@ -29,7 +29,7 @@ class ModelCheckpoint(Callback):
     Files are written atomically, so a crash mid-save leaves the previous checkpoint intact.
 
     Example:
-        >>> ModelCheckpoint("best.neurona", monitor="val_loss", save_best_only=True)
+        >>> checkpoint = ModelCheckpoint("best.neurona", monitor="val_loss", save_best_only=True)
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
