@@ -17,8 +17,10 @@ def test_penalty_values_match_keras_definitions():
     assert both == pytest.approx(0.35 + 1.05)
     assert regularizers.get("elastic_net").get_config() == {"l1": 0.0, "l2": 0.0}
     assert regularizers.get("l2").l2 == 0.01
-    with pytest.raises(ValueError, match="l1 must be a non-negative"):
+    with pytest.raises(ValueError, match=r"^L1: l1 must be >= 0.0, got l1=-1$"):
         regularizers.L1(-1)
+    with pytest.raises(ValueError, match="L1L2: l2 must be a finite number, got l2='0.1'"):
+        regularizers.L1L2(l2="0.1")
 
 
 def test_penalty_gradients_flow_into_the_weight():
@@ -63,6 +65,31 @@ def test_max_norm_and_min_max_norm():
                                rtol=1e-6)
     np.testing.assert_allclose(_project(constraints.MinMaxNorm(1.0, 2.0), w),
                                [[1.2, 0.6], [1.6, 0.8]], rtol=1e-6)
+
+
+def test_max_norm_over_several_axes_takes_the_norm_of_the_whole_block():
+    w = np.array([[3.0, 0.3], [4.0, 0.4]])
+    projected = _project(constraints.MaxNorm(2.0, axis=[0, 1]), w.tolist())
+    np.testing.assert_allclose(projected, w * 2.0 / np.sqrt((w * w).sum()), rtol=1e-6)
+    assert constraints.MaxNorm(2.0, axis=[0, 1]).get_config() == {"max_value": 2.0,
+                                                                  "axis": (0, 1)}
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: constraints.MaxNorm(-1.0), r"MaxNorm: max_value must be >= 0.0, got max_value=-1.0"),
+    (lambda: constraints.MaxNorm("2"), r"MaxNorm: max_value must be a finite number, got "
+                                       r"max_value='2'"),
+    (lambda: constraints.UnitNorm(axis=1.5), r"UnitNorm: axis must be an integer \(an axis\), "
+                                             r"got axis=1.5"),
+    (lambda: constraints.MaxNorm(axis=[0, "1"]), r"MaxNorm: axis must be an integer"),
+    (lambda: constraints.MinMaxNorm(2.0, 1.0), r"MinMaxNorm: max_value must be >= 2.0, got "
+                                               r"max_value=1.0"),
+    (lambda: constraints.MinMaxNorm(rate=1.5), r"MinMaxNorm: rate must be in \[0.0, 1.0\], got "
+                                               r"rate=1.5"),
+])
+def test_constraint_arguments_are_checked(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
 
 
 def test_constraint_is_applied_after_each_step():

@@ -14,6 +14,8 @@ import threading
 
 import numpy as np
 
+from .validation import seed as _check_seed
+
 _root = {"sequence": np.random.SeedSequence()}
 #: spawning children from the root sequence is not atomic; fits in threads draw concurrently
 _root_lock = threading.Lock()
@@ -31,9 +33,8 @@ def set_random_seed(seed):
         >>> a == b
         True
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"set_random_seed: seed must be a non-negative integer, got {seed!r}")
-    _root["sequence"] = np.random.SeedSequence(int(seed))
+    seed = _check_seed("set_random_seed", "seed", seed, allow_none=False)
+    _root["sequence"] = np.random.SeedSequence(seed)
 
 
 def make_generator(seed=None):

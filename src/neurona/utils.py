@@ -3,6 +3,7 @@
 import numpy as np
 
 from .random import set_random_seed
+from .validation import integer
 
 __all__ = ["set_random_seed", "to_categorical", "normalize"]
 
@@ -30,7 +31,8 @@ def to_categorical(y, num_classes=None, dtype="float32"):
         raise ValueError("to_categorical: y must hold non-negative integer class labels")
     y = y.astype(np.int64)
     top = int(y.max()) + 1 if y.size else 0
-    num_classes = top if num_classes is None else int(num_classes)
+    num_classes = integer("to_categorical", "num_classes", num_classes, low=1, allow_none=True)
+    num_classes = top if num_classes is None else num_classes
     if top > num_classes:
         raise ValueError(
             f"to_categorical: label {top - 1} is out of range for num_classes={num_classes}; "

@@ -3,7 +3,7 @@ direction and what counts as an improvement."""
 
 import numpy as np
 
-from ..validation import did_you_mean
+from .. import validation
 
 
 def metric_direction(model, monitor):
@@ -33,13 +33,12 @@ class Monitor:
     """
 
     def __init__(self, monitor="val_loss", mode="auto", min_delta=0.0, baseline=None, owner="callback"):
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        validation.choice(owner, "mode", mode, ("auto", "min", "max"))
         if not isinstance(monitor, str) or not monitor:
             raise ValueError(f"{owner}: monitor must be the name of a logged value, got {monitor!r}")
         self.monitor, self.mode, self.owner = monitor, mode, owner
-        self.min_delta = abs(float(min_delta))
-        self.baseline = baseline
+        self.min_delta = abs(validation.real(owner, "min_delta", min_delta))
+        self.baseline = validation.real(owner, "baseline", baseline, allow_none=True)
         self.direction = None if mode == "auto" else mode
         self.reset()
 
@@ -49,7 +48,7 @@ class Monitor:
     def validate(self, model, log_names):
         """Fail before the first epoch when ``monitor`` names nothing ``fit`` will log."""
         if self.monitor not in log_names:
-            hint = did_you_mean(self.monitor, log_names, cutoff=0.5)
+            hint = validation.did_you_mean(self.monitor, log_names, cutoff=0.5)
             extra = (" Validation values ('val_...') exist only with validation_data or "
                      "validation_split." if self.monitor.startswith("val_") else "")
             raise ValueError(f"{self.owner}: monitor={self.monitor!r} is not logged by this fit.{hint} "

@@ -9,10 +9,10 @@ Every function is stable for large ``|x|``: sigmoid in its tanh form, softplus a
 """
 
 import math as _math
-import numbers
 
 import numpy as np
 
+from .. import validation
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_ops
@@ -34,17 +34,13 @@ _GELU_K = _math.sqrt(2.0 / _math.pi)  # tanh approximation: tanh(k (x + 0.044715
 _GELU_C = 0.044715
 
 
-def _number(fn, arg, value):
-    """``value`` as a float, or a TypeError naming the function and the argument."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{fn}: {arg} must be a real number, got {value!r}")
-    return float(value)
+def _number(fn, arg, value, low=None, finite=True):
+    """``value`` as a float; TypeError for a non-number, as Python's own functions raise."""
+    return validation.real(fn, arg, value, low, finite=finite, type_error=TypeError)
 
 
 def _axis(fn, axis):
-    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"{fn}: axis must be an int, got {axis!r}")
-    return int(axis)
+    return validation.axis(fn, "axis", axis, type_error=TypeError)
 
 
 # -- the rectifier family ------------------------------------------------------------------------
@@ -372,7 +368,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     negative_slope = _number("relu", "negative_slope", negative_slope)
     threshold = _number("relu", "threshold", threshold)
     if max_value is not None:
-        max_value = _number("relu", "max_value", max_value)
+        max_value = _number("relu", "max_value", max_value, finite=False)  # inf: no cap
     x = _input(x)
     if max_value is None and threshold == 0:
         return ReLU()(x) if negative_slope == 0 else LeakyReLU()(x, negative_slope)
@@ -418,9 +414,8 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None):
     Returns:
         A tensor of x's shape.
     """
-    lower, upper = _number("rrelu", "lower", lower), _number("rrelu", "upper", upper)
-    if not 0 <= lower <= upper:
-        raise ValueError(f"rrelu: need 0 <= lower <= upper, got lower={lower!r}, upper={upper!r}")
+    lower = _number("rrelu", "lower", lower, low=0.0)
+    upper = _number("rrelu", "upper", upper, low=lower)  # the slopes are drawn from [lower, upper]
     x = _input(x)
     if not training:
         return LeakyReLU()(x, (lower + upper) / 2)
@@ -448,9 +443,7 @@ def gelu(x, approximate=False):
     Returns:
         A tensor of x's shape.
     """
-    if not isinstance(approximate, (bool, np.bool_)):
-        raise TypeError(f"gelu: approximate must be True or False, got {approximate!r}")
-    return GELU(bool(approximate))(_input(x))
+    return GELU(validation.boolean("gelu", "approximate", approximate))(_input(x))
 
 
 def sigmoid(x):

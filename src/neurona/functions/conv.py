@@ -16,9 +16,8 @@ gradient of ``conv2d`` with respect to its input, so the two share these two ker
 column on the bottom/right.
 """
 
-import numbers
-
 from ..autograd.function import Function
+from ..validation import choice, is_integer
 
 __all__ = ["conv1d", "conv2d", "conv2d_transpose", "conv_output_length", "same_padding",
            "conv_transpose_output_length"]
@@ -64,13 +63,12 @@ def conv_transpose_output_length(length, kernel, stride, padding, output_padding
 def normalize_tuple(value, n, name, minimum=1):
     """An int or ``n`` ints -> a tuple of ``n`` ints >= ``minimum``, else a ValueError naming
     the argument (Keras accepts ``3`` for ``(3, 3)``)."""
-    items = (value,) * n if isinstance(value, numbers.Integral) else value
+    items = (value,) * n if is_integer(value) else value
     try:
         items = tuple(items)
     except TypeError:
         items = ()
-    if len(items) != n or any(isinstance(v, bool) or not isinstance(v, numbers.Integral)
-                              or v < minimum for v in items):
+    if len(items) != n or any(not is_integer(v) or v < minimum for v in items):
         raise ValueError(f"{name} must be an int >= {minimum} or a tuple of {n} such ints, "
                          f"got {value!r}")
     return tuple(int(v) for v in items)
@@ -81,9 +79,7 @@ def _pair(value, name, minimum=1):
 
 
 def check_padding(padding, allowed=PADDINGS):
-    if padding not in allowed:
-        raise ValueError(f"padding must be one of {allowed}, got {padding!r}")
-    return padding
+    return choice(None, "padding", padding, allowed)
 
 
 # -- the two kernels: im2col and its adjoint -----------------------------------------------------

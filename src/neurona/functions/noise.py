@@ -12,10 +12,10 @@ them only in training.
 """
 
 import math as _math
-import numbers
 
 import numpy as np
 
+from .. import validation
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..random import make_generator
@@ -111,12 +111,9 @@ class AlphaDropout(Function):
 # -- argument checks ---------------------------------------------------------------------------
 def check_rate(owner, rate):
     """``rate`` as a float in [0, 1), else a ValueError naming ``owner`` and the value."""
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
-        raise ValueError(
-            f"{owner}: rate must be a float in [0, 1), the fraction of the units to drop, got "
-            f"rate={rate!r}; use e.g. rate=0.5 (rate=1 would drop every unit)"
-        )
-    return float(rate)
+    return validation.real(owner, "rate", rate, 0.0, 1.0, high_open=True,
+                           fix="it is the fraction of the units to drop: use e.g. rate=0.5 "
+                               "(rate=1 would drop every unit)")
 
 
 def _tensor(x):
@@ -185,12 +182,11 @@ def gaussian_noise(x, stddev, rng=None):
         >>> gaussian_noise(np.zeros((2, 3)), 0.1, rng=0).shape
         (2, 3)
     """
-    if isinstance(stddev, bool) or not isinstance(stddev, numbers.Real) or not stddev >= 0:
-        raise ValueError(f"gaussian_noise: stddev must be a float >= 0, got stddev={stddev!r}")
+    stddev = validation.real("gaussian_noise", "stddev", stddev, low=0.0)
     x = _tensor(x)
     if stddev == 0:
         return x
-    return GaussianNoise(float(stddev), make_generator(rng))(_float_input(x))
+    return GaussianNoise(stddev, make_generator(rng))(_float_input(x))
 
 
 def gaussian_dropout(x, rate, rng=None):

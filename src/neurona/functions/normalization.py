@@ -9,8 +9,7 @@ statistics into the moving ones, in place, with Keras's momentum rule: the updat
 computation (a replayed training step repeats it), not a side effect of the caller.
 """
 
-import numbers
-
+from .. import validation
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_ops
@@ -171,22 +170,6 @@ def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
 
-def _real(fn, arg, value, low, high=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= low \
-            or (high is not None and not value <= high):
-        bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
-        raise ValueError(f"{fn}: {arg} must be a float {bound}, got {arg}={value!r}")
-    return float(value)
-
-
-def _check_axis(fn, axis, ndim):
-    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral) \
-            or not -ndim <= axis < ndim:
-        raise ValueError(f"{fn}: axis={axis!r} is not an axis of a {ndim}-dimensional input; use "
-                         f"an int in [{-ndim}, {ndim - 1}] (-1 is the last axis)")
-    return int(axis) % ndim
-
-
 def _check_param(fn, arg, value, size):
     if value is not None and _raw(value).size != size:
         raise ValueError(f"{fn}: {arg} has shape {tuple(_raw(value).shape)}, expected {size} "
@@ -221,8 +204,8 @@ def batch_norm(x, moving_mean=None, moving_variance=None, gamma=None, beta=None,
         [-1.0, 1.0]
     """
     x = x if isinstance(x, Tensor) else Tensor(x)
-    axis = _check_axis("batch_norm", axis, x.ndim)
-    epsilon = _real("batch_norm", "epsilon", epsilon, 0.0)
+    axis = validation.axis("batch_norm", "axis", axis, x.ndim)
+    epsilon = validation.real("batch_norm", "epsilon", epsilon, 0.0)
     channels = x.shape[axis]
     for arg, value in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean),
                        ("moving_variance", moving_variance)):
@@ -236,7 +219,7 @@ def batch_norm(x, moving_mean=None, moving_variance=None, gamma=None, beta=None,
         fn = BatchNormInference(axis, epsilon, ops.asarray(_raw(moving_mean)),
                                 ops.asarray(_raw(moving_variance)))
         return fn(x, gamma, beta)
-    momentum = _real("batch_norm", "momentum", momentum, 0.0, 1.0)
+    momentum = validation.real("batch_norm", "momentum", momentum, 0.0, 1.0)
     for moving in (moving_mean, moving_variance):
         if moving is not None and not get_ops().is_array(_raw(moving)):
             raise ValueError("batch_norm: moving statistics updated in training must be "
@@ -265,8 +248,8 @@ def layer_norm(x, gamma=None, beta=None, axis=-1, epsilon=1e-3):
     axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
     if not axes:
         raise ValueError("layer_norm: axis=[] normalizes nothing; pass an int or a list of ints")
-    axes = sorted({_check_axis("layer_norm", a, x.ndim) for a in axes})
-    epsilon = _real("layer_norm", "epsilon", epsilon, 0.0)
+    axes = sorted({validation.axis("layer_norm", "axis", a, x.ndim) for a in axes})
+    epsilon = validation.real("layer_norm", "epsilon", epsilon, 0.0)
     size = 1
     for a in axes:
         size *= x.shape[a]

@@ -1,13 +1,17 @@
 """Reductions: sum, mean, max, min over axes."""
 
+from .. import validation
 from ..autograd.function import Function
 
 
-def _normalize_axes(axis, ndim):
+def _normalize_axes(fn, axis, ndim):
+    """Non-negative axes of an ``ndim``-dimensional input (an out-of-range axis is an error,
+    not wrapped around)."""
     if axis is None:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    return tuple(a % ndim for a in axes)
+    owner = type(fn).__name__.lower()
+    return tuple(validation.axis(owner, "axis", a, ndim) for a in axes)
 
 
 def _expand(g, shape, axes, keepdims):
@@ -24,7 +28,7 @@ class Sum(Function):
 
     def forward(self, x):
         self.shape = x.shape
-        self.axes = _normalize_axes(self.axis, x.ndim)
+        self.axes = _normalize_axes(self, self.axis, x.ndim)
         return x.sum(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g):
@@ -38,7 +42,7 @@ class Mean(Function):
 
     def forward(self, x):
         self.shape = x.shape
-        self.axes = _normalize_axes(self.axis, x.ndim)
+        self.axes = _normalize_axes(self, self.axis, x.ndim)
         count = 1
         for a in self.axes:
             count *= x.shape[a]
@@ -59,7 +63,7 @@ class _Extremum(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
-        self.axes = _normalize_axes(self.axis, x.ndim)
+        self.axes = _normalize_axes(self, self.axis, x.ndim)
         y = getattr(x, self.reducer)(axis=self.axes, keepdims=True)
         self.mask = x == y
         return y if self.keepdims else y.squeeze(self.axes)

@@ -1,5 +1,6 @@
 """Shape operations: reshape, transpose, indexing, concatenation, stacking, broadcasting."""
 
+from .. import validation
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 
@@ -116,13 +117,13 @@ def broadcast_to(x, shape):
 
 def expand_dims(x, axis):
     shape = list(x.shape)
-    axis = axis if axis >= 0 else len(shape) + axis + 1
-    shape.insert(axis, 1)
+    shape.insert(validation.axis("expand_dims", "axis", axis, len(shape) + 1), 1)
     return Reshape(shape)(x)
 
 
 def squeeze(x, axis):
     shape = list(x.shape)
+    axis = validation.axis("squeeze", "axis", axis, len(shape))
     if shape[axis] != 1:
         raise ValueError(f"squeeze: axis {axis} has size {shape[axis]}, not 1")
     del shape[axis]

@@ -5,11 +5,9 @@ around the convolution. Kernels keep Keras's layouts in both formats: ``(kh, kw,
 for Conv2D and ``(kh, kw, filters, in)`` for Conv2DTranspose.
 """
 
-import numbers
-
 from .. import activations
 from .. import functions as F
-from .. import registry
+from .. import registry, validation
 from ..functions.conv import (FUSED_CONV_ACTIVATIONS, conv_output_length,
                               conv_transpose_output_length, normalize_tuple)
 from .core import add_kernel_and_bias
@@ -22,19 +20,13 @@ DATA_FORMATS = ("channels_last", "channels_first")
 
 def standardize_data_format(layer, data_format):
     """None -> "channels_last" (Keras's default image_data_format); anything else checked."""
-    if data_format is None:
-        return "channels_last"
-    if data_format not in DATA_FORMATS:
-        raise ValueError(f"{layer}: data_format must be one of {DATA_FORMATS} or None, got "
-                         f"{data_format!r}")
-    return data_format
+    return validation.choice(layer, "data_format", data_format,
+                             (None,) + DATA_FORMATS) or "channels_last"
 
 
 def standardize_padding(layer, padding, allowed):
-    value = padding.lower() if isinstance(padding, str) else padding
-    if value not in allowed:
-        raise ValueError(f"{layer}: padding must be one of {allowed}, got {padding!r}")
-    return value
+    return validation.choice(layer, "padding",
+                             padding.lower() if isinstance(padding, str) else padding, allowed)
 
 
 def to_channels_last(x, data_format):
@@ -78,9 +70,7 @@ class BaseConv(Layer):
                  kernel_constraint=None, bias_constraint=None, **base):
         super().__init__(**base)
         what = type(self).__name__
-        if isinstance(filters, bool) or not isinstance(filters, numbers.Integral) or filters < 1:
-            raise ValueError(f"{what}: filters must be a positive int, got {filters!r}")
-        self.filters = int(filters)
+        self.filters = validation.integer(what, "filters", filters, low=1)
         self.kernel_size = normalize_tuple(kernel_size, self.rank, f"{what} kernel_size")
         self.strides = normalize_tuple(strides, self.rank, f"{what} strides")
         self.dilation_rate = normalize_tuple(dilation_rate, self.rank, f"{what} dilation_rate")

@@ -1,7 +1,7 @@
 """``Input`` and the ``InputLayer`` behind it: where a functional model's graph starts."""
 
-from .. import config
-from .layer import Layer, register_layer, standardize_shape
+from .. import config, validation
+from .layer import Layer, register_layer
 from .symbolic import Node, SymbolicTensor
 
 
@@ -21,8 +21,9 @@ class InputLayer(Layer):
             raise ValueError("Input: pass shape=, the shape of one sample without the batch axis "
                              "(e.g. shape=(13,))")
         super().__init__(name=name, dtype=dtype or config.floatx())
-        self.shape = standardize_shape(shape, "Input shape")
-        self.batch_size = batch_size
+        self.shape = validation.shape("Input", "shape", shape, allow_unknown=True)
+        self.batch_size = validation.integer("Input", "batch_size", batch_size, low=1,
+                                             allow_none=True)
         self.output = SymbolicTensor((batch_size,) + self.shape, self.dtype, Node(self, [], (), {}, None),
                                      0, name=self.name)
         self.output.node.outputs = self.output

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from .. import config
+from .. import config, validation
 from .. import random as nrandom
 from ..autograd.tensor import Tensor, Variable
 from ..autograd.grad_mode import no_grad
@@ -51,20 +51,6 @@ def _accepts(fn, arg):
         return False
     names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
     return arg in names or bool(code.co_flags & 0x08)  # 0x08: takes **kwargs
-
-
-def standardize_shape(shape, what="input_shape"):
-    """A tuple of positive ints or None, with a clear error for anything else."""
-    if isinstance(shape, (int, np.integer)):
-        shape = (int(shape),)
-    try:
-        shape = tuple(shape)
-    except TypeError:
-        raise ValueError(f"{what} must be a tuple of ints, got {shape!r}") from None
-    for n in shape:
-        if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0):
-            raise ValueError(f"{what} must contain positive ints or None, got {shape!r}")
-    return tuple(None if n is None else int(n) for n in shape)
 
 
 class Layer:
@@ -114,12 +100,13 @@ class Layer:
         self._sublayers = []
         self._tracked_metrics = []  # metrics held as attributes (a custom step's trackers)
         self._added_losses = []
+        owner = type(self).__name__
         if input_dim is not None:
-            input_shape = (input_dim,)
-        self._declared_input_shape = (
-            None if input_shape is None else standardize_shape(input_shape)
-        )
-        self._declared_batch_size = batch_size
+            input_shape = (validation.integer(owner, "input_dim", input_dim, low=1),)
+        self._declared_input_shape = validation.shape(owner, "input_shape", input_shape,
+                                                      allow_unknown=True, allow_none=True)
+        self._declared_batch_size = validation.integer(owner, "batch_size", batch_size, low=1,
+                                                       allow_none=True)
         self._call_takes_training = _accepts(self.call, "training")
         self._build_input_shape = None
         self.input_spec = None

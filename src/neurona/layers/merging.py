@@ -4,6 +4,7 @@ Maximum, Minimum, Concatenate."""
 from functools import reduce
 
 from .. import functions as F
+from .. import validation
 from .layer import Layer, register_layer
 
 
@@ -95,7 +96,7 @@ class Concatenate(_Merge):
 
     def __init__(self, axis=-1, **base):
         super().__init__(**base)
-        self.axis = int(axis)
+        self.axis = validation.axis("Concatenate", "axis", axis)
 
     def _merge(self, xs):
         return F.concatenate(xs, axis=self.axis)

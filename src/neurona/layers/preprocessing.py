@@ -7,13 +7,12 @@ rows, B: output columns x input columns), applied with two batched matmuls; crop
 to the target aspect ratio are folded into the same matrices.
 """
 
-import numbers
-
 import numpy as np
 
 from .. import functions as F
+from .. import validation
 from ..backend import get_ops
-from .augmentation import as_image_batch, check_choice, check_real
+from .augmentation import as_image_batch
 from .layer import Layer, register_layer
 
 __all__ = ["Rescaling", "Resizing"]
@@ -23,8 +22,8 @@ RESIZE_INTERPOLATIONS = ("bilinear", "nearest")
 
 def _scale_value(owner, arg, value):
     """A number, or a 1-D list of numbers (one per channel)."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return check_real(owner, arg, value)
+    if validation.is_real(value):
+        return validation.real(owner, arg, value)
     if isinstance(value, (list, tuple, np.ndarray)):
         array = np.asarray(value)
         if (array.ndim == 1 and array.size and array.dtype.kind in "iuf"
@@ -152,20 +151,17 @@ class Resizing(Layer):
                  pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
                  antialias=False, **base):
         super().__init__(**base)
-        for arg, value in (("height", height), ("width", width)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"Resizing: {arg} must be a positive int (pixels), got "
-                                 f"{arg}={value!r}")
-        self.height, self.width = int(height), int(width)
-        self.interpolation = check_choice("Resizing", "interpolation", interpolation,
+        self.height = validation.integer("Resizing", "height", height, low=1)
+        self.width = validation.integer("Resizing", "width", width, low=1)
+        self.interpolation = validation.choice("Resizing", "interpolation", interpolation,
                                           RESIZE_INTERPOLATIONS)
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
             raise ValueError("Resizing: crop_to_aspect_ratio and pad_to_aspect_ratio cannot both "
                              "be True; pick one (crop cuts the image, pad adds fill_value)")
         self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
         self.pad_to_aspect_ratio = bool(pad_to_aspect_ratio)
-        self.fill_mode = check_choice("Resizing", "fill_mode", fill_mode, ("constant",))
-        self.fill_value = check_real("Resizing", "fill_value", fill_value)
+        self.fill_mode = validation.choice("Resizing", "fill_mode", fill_mode, ("constant",))
+        self.fill_value = validation.real("Resizing", "fill_value", fill_value)
         self.antialias = bool(antialias)
         self._cache = {}
 

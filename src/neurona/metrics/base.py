@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..backend import get_ops
-from .. import config
+from .. import config, validation
 from ..registry import Registry
 
 # Functions that MeanMetricWrapper can wrap and deserialize by name.
@@ -132,8 +132,7 @@ class Metric(abc.ABC):
             dtype = config.floatx() if dtype is None else np.dtype(dtype).name
         except TypeError:
             dtype = repr(dtype)
-        if dtype not in _FLOAT_DTYPES:
-            raise ValueError(f"dtype must be one of {_FLOAT_DTYPES}, got {dtype!r}")
+        validation.choice(type(self).__name__, "dtype", dtype, _FLOAT_DTYPES)
         self.name = name or _snake_case(type(self).__name__)
         self.dtype = dtype
         self._state_names = []

@@ -5,7 +5,7 @@ Every check runs before the first step and names the argument, the bad value and
 
 import numpy as np
 
-from .. import config
+from .. import config, validation
 
 
 def _as_array(value, what):
@@ -134,9 +134,8 @@ def validation_count(n, validation_split):
     """How many of ``n`` rows ``validation_split`` holds out: Keras's rule, the rows after
     ``floor(n * (1 - validation_split))`` (``int(n * validation_split)`` differs when the
     product rounds down, 100 * 0.29 = 28.999...)."""
-    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
-            or not 0.0 <= validation_split < 1.0:
-        raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+    validation_split = validation.real(None, "validation_split", validation_split, 0.0, 1.0,
+                                       high_open=True)
     n_val = n - int(np.floor(n * (1.0 - validation_split)))
     if validation_split and (n_val == 0 or n_val == n):
         raise ValueError(f"validation_split={validation_split} leaves an empty training or "
@@ -181,9 +180,8 @@ def batch_slices(n, batch_size, order=None):
     return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-def check_batch_size(batch_size, default=32):
+def check_batch_size(batch_size, default=32, owner=None):
+    """``batch_size`` checked (an integer >= 1), or ``default`` for None."""
     if batch_size is None:
         return default
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    return int(batch_size)
+    return validation.integer(owner, "batch_size", batch_size, low=1)

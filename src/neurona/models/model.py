@@ -1,5 +1,6 @@
 """``Model``: a layer that trains. Functional (``Model(inputs, outputs)``) or subclassed."""
 
+from .. import validation
 from ..autograd.tensor import Tensor
 from ..layers.layer import Layer, register_layer
 from .trainer import Trainer
@@ -58,6 +59,7 @@ class Model(Trainer, Layer):
             raise ValueError("get_layer: pass exactly one of name= or index=")
         layers = self.layers
         if index is not None:
+            index = validation.integer("get_layer", "index", index)
             if not -len(layers) <= index < len(layers):
                 raise ValueError(f"get_layer: index {index} is out of range; the model has "
                                  f"{len(layers)} layers")

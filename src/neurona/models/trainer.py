@@ -483,7 +483,7 @@ class Trainer:
         from ..callbacks.callback import CallbackList, check_callbacks
 
         self._require_compiled("fit")
-        batch_size = A.check_batch_size(batch_size)
+        batch_size = A.check_batch_size(batch_size, owner="fit")
         _check_epochs(epochs, initial_epoch)
         if validation_data is not None and validation_split:
             raise ValueError("Pass either validation_data or validation_split, not both")
@@ -628,7 +628,7 @@ class Trainer:
         from ..callbacks.callback import CallbackList, check_callbacks
 
         self._require_compiled("evaluate")
-        batch_size = A.check_batch_size(batch_size)
+        batch_size = A.check_batch_size(batch_size, owner="evaluate")
         steps = integer("evaluate", "steps", steps, low=1, allow_none=True)
         val = self._data(x, y, sample_weight, "evaluate")
         total = steps or (val.steps(batch_size) if isinstance(val, data.ArrayData) else val.steps)
@@ -650,7 +650,7 @@ class Trainer:
         from ..callbacks.callback import CallbackList, check_callbacks
 
         steps = integer("predict", "steps", steps, low=1, allow_none=True)
-        batch_size = A.check_batch_size(batch_size, default=4096)
+        batch_size = A.check_batch_size(batch_size, default=4096, owner="predict")
         if data.is_stream(x):
             batches, total = self._predict_stream(x, steps)
         else:
@@ -781,7 +781,6 @@ def _ran_out(epoch, steps_per_epoch):
 
 
 def _check_epochs(epochs, initial_epoch):
-    for name, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    integer("fit", "epochs", epochs, low=0)
+    integer("fit", "initial_epoch", initial_epoch, low=0)
 

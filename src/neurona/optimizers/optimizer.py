@@ -17,34 +17,15 @@ in place, leaving the gradient as it is (it is the variables' ``.grad``). Scalar
 ``scalar_state`` so :meth:`get_state` saves it.
 """
 
-import math
-import numbers
 import re
 
 import numpy as np
 
+from .. import validation
 from ..autograd import Tensor
 from ..backend import get_ops
 from . import schedules
 from ._packing import Packing
-
-
-def check_float(owner, name, value, low=None, high=None, low_open=False, high_open=False):
-    """``value`` as a float after checking it is a finite real in the given range."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{owner}: {name} must be a finite number, got {name}={value!r}")
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if too_low or too_high:
-        lo = "" if low is None else ("(" if low_open else "[") + f"{low}"
-        hi = "" if high is None else f"{high}" + (")" if high_open else "]")
-        raise ValueError(f"{owner}: {name} must be in {lo or '(-inf'}, {hi or 'inf)'}, "
-                         f"got {name}={value!r}")
-    return float(value)
-
-
-def _optional_positive(owner, name, value):
-    return None if value is None else check_float(owner, name, value, low=0.0, low_open=True)
 
 
 class Optimizer:
@@ -87,11 +68,12 @@ class Optimizer:
         self.name = owner.lower() if name is None else str(name)
         self._learning_rate = self._check_learning_rate(learning_rate)
         self._lr_scale = 1.0  # multiplies a schedule's output (scale_learning_rate)
-        self.weight_decay = (None if weight_decay is None
-                             else check_float(owner, "weight_decay", weight_decay, low=0.0))
-        self.clipnorm = _optional_positive(owner, "clipnorm", clipnorm)
-        self.clipvalue = _optional_positive(owner, "clipvalue", clipvalue)
-        self.global_clipnorm = _optional_positive(owner, "global_clipnorm", global_clipnorm)
+        self.weight_decay = validation.real(owner, "weight_decay", weight_decay, low=0.0,
+                                            allow_none=True)
+        clip = dict(low=0.0, low_open=True, allow_none=True)
+        self.clipnorm = validation.real(owner, "clipnorm", clipnorm, **clip)
+        self.clipvalue = validation.real(owner, "clipvalue", clipvalue, **clip)
+        self.global_clipnorm = validation.real(owner, "global_clipnorm", global_clipnorm, **clip)
         if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
                 f"{owner}: only one of clipnorm, clipvalue and global_clipnorm can be set, got "
@@ -107,12 +89,12 @@ class Optimizer:
     def _check_learning_rate(self, value):
         if isinstance(value, schedules.LearningRateSchedule):
             return value
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if not validation.is_real(value):
             raise TypeError(
                 f"{type(self).__name__}: learning_rate must be a float or a "
                 f"LearningRateSchedule, got learning_rate={value!r}"
             )
-        return check_float(type(self).__name__, "learning_rate", value, low=0.0)
+        return validation.real(type(self).__name__, "learning_rate", value, low=0.0)
 
     @property
     def learning_rate(self):
@@ -148,7 +130,7 @@ class Optimizer:
         Args:
             factor: a positive finite number.
         """
-        factor = check_float(type(self).__name__, "factor", factor, low=0.0, low_open=True)
+        factor = validation.real(type(self).__name__, "factor", factor, low=0.0, low_open=True)
         if callable(self._learning_rate):
             self._lr_scale *= factor
         else:
@@ -342,14 +324,13 @@ class Optimizer:
         iterations = state["iterations"]
         if isinstance(iterations, np.ndarray):
             iterations = iterations.item()
-        if not isinstance(iterations, numbers.Integral) or iterations < 0:
-            raise ValueError(
-                f"set_state: iterations must be a non-negative int, got {iterations!r}")
+        iterations = validation.integer(f"{type(self).__name__}.set_state", "iterations",
+                                        iterations, low=0)
         if self._packing is None:
             self._pending_slots = slots or None
         else:
             self._load_slots(slots)
-        self._iterations = int(iterations)
+        self._iterations = iterations
         if "learning_rate" in state:
             self._learning_rate = float(state["learning_rate"])
         if "learning_rate_scale" in state:

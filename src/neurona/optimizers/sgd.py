@@ -1,7 +1,8 @@
 """Stochastic gradient descent with optional (Nesterov) momentum."""
 
 from ..backend import get_ops
-from .optimizer import Optimizer, check_float
+from ..validation import boolean, real
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -28,10 +29,8 @@ class SGD(Optimizer):
                  clipnorm=None, clipvalue=None, global_clipnorm=None, name="SGD"):
         super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name)
-        self.momentum = check_float("SGD", "momentum", momentum, low=0.0, high=1.0)
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"SGD: nesterov must be True or False, got nesterov={nesterov!r}")
-        self.nesterov = nesterov
+        self.momentum = real("SGD", "momentum", momentum, low=0.0, high=1.0)
+        self.nesterov = boolean("SGD", "nesterov", nesterov)
         self.scratch_buffers = 2 if nesterov else 1
 
     def slot_defaults(self):
