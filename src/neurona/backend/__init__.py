@@ -80,4 +80,71 @@ def cupy_available():
     return True
 
 
-__all__ = ["Ops", "get_ops", "set_backend", "backend", "cupy_available"]
+# -- Keras's keras.backend helpers that user code calls ----------------------------------------
+def floatx():
+    """The default float type ("float32"), as ``keras.backend.floatx``."""
+    from .. import config
+
+    return config.floatx()
+
+
+def set_floatx(value):
+    from .. import config
+
+    config.set_floatx(value)
+
+
+def epsilon():
+    """The fuzz factor (1e-7), as ``keras.backend.epsilon``."""
+    from .. import config
+
+    return config.epsilon()
+
+
+def set_epsilon(value):
+    from .. import config
+
+    config.set_epsilon(value)
+
+
+def image_data_format():
+    """Always "channels_last": the layers' default data format, as in Keras."""
+    return "channels_last"
+
+
+def get_value(x):
+    """``x`` (a Variable, a Tensor, an array or a number) as a NumPy value
+    (``keras.backend.get_value``).
+
+    Example:
+        >>> from neurona.optimizers import SGD
+        >>> float(get_value(SGD(0.1).learning_rate))
+        0.1
+    """
+    import numpy as np
+
+    data = getattr(x, "data", x)
+    return np.asarray(active.ops.to_numpy(data)) if active.ops.is_array(data) else np.asarray(data)
+
+
+def set_value(x, value):
+    """Assign ``value`` to the variable ``x`` (``keras.backend.set_value``), e.g. an optimizer's
+    learning rate."""
+    assign = getattr(x, "assign", None)
+    if assign is None:
+        raise TypeError(f"set_value: {x!r} is not a variable (it has no assign method); pass a "
+                        "Variable such as model.optimizer.learning_rate or a layer's weight")
+    assign(value)
+
+
+def clear_session():
+    """Reset the automatic layer names, as ``keras.backend.clear_session`` does (a rebuilt
+    model is named dense, dense_1, ... again)."""
+    from ..layers.layer import clear_session as reset_names
+
+    reset_names()
+
+
+__all__ = ["Ops", "get_ops", "set_backend", "backend", "cupy_available", "floatx", "set_floatx",
+           "epsilon", "set_epsilon", "image_data_format", "get_value", "set_value",
+           "clear_session"]

@@ -24,10 +24,19 @@ class InputLayer(Layer):
         self.shape = validation.shape("Input", "shape", shape, allow_unknown=True)
         self.batch_size = validation.integer("Input", "batch_size", batch_size, low=1,
                                              allow_none=True)
-        self.output = SymbolicTensor((batch_size,) + self.shape, self.dtype, Node(self, [], (), {}, None),
-                                     0, name=self.name)
-        self.output.node.outputs = self.output
+        self._output = SymbolicTensor((batch_size,) + self.shape, self.dtype,
+                                      Node(self, [], (), {}, None), 0, name=self.name)
+        self._output.node.outputs = self._output
         self.built = True
+
+    @property
+    def output(self):
+        """The symbolic tensor this input stands for."""
+        return self._output
+
+    @property
+    def input(self):
+        return self._output
 
     def call(self, inputs):
         return inputs

@@ -9,6 +9,7 @@ output of :func:`neurona.Input` records a node of a functional model instead.
 
 import functools
 import re
+import threading
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from ..registry import Registry
 from .symbolic import SymbolicTensor, call_symbolic, map_structure
 
 LAYERS = Registry("layer")
+
+#: ``_calls.depth``: how many layer calls this thread is inside (the outermost clears losses)
+_calls = threading.local()
 register_layer = LAYERS.register
 
 _name_counts = {}
@@ -278,7 +282,14 @@ class Layer:
         if _any_symbolic(inputs, SymbolicTensor):
             return call_symbolic(self, inputs, args, training, kwargs)
         inputs = map_structure(inputs, self._to_tensor)
-        return self._call_eager(inputs, *args, training=training, **kwargs)
+        depth = getattr(_calls, "depth", 0)
+        if depth == 0:  # the outermost call starts afresh: `losses` are this call's (Keras)
+            self._clear_added_losses()
+        _calls.depth = depth + 1
+        try:
+            return self._call_eager(inputs, *args, training=training, **kwargs)
+        finally:
+            _calls.depth = depth
 
     def _call_eager(self, inputs, *args, training=None, **kwargs):
         if not self.built:
@@ -310,6 +321,24 @@ class Layer:
         if (kind == "f" or (kind in "iub" and not self._keeps_integer_inputs)) and arr.dtype != self.dtype:
             arr = arr.astype(self.dtype)
         return Tensor(ops.asarray(arr))
+
+    # -- the functional graph ----------------------------------------------------------------------
+    def _first_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name!r} has no {what}: it has not been called on "
+                                 "a symbolic input (keras.Input) yet")
+        return self._inbound_nodes[0]
+
+    @property
+    def input(self):
+        """The symbolic input(s) of this layer's first call in a functional graph (for
+        feature extraction: ``keras.Model(model.inputs, layer.output)``)."""
+        return self._first_node("input").inputs
+
+    @property
+    def output(self):
+        """The symbolic output(s) of this layer's first call in a functional graph."""
+        return self._first_node("output").outputs
 
     # -- configuration ------------------------------------------------------------------------
     def get_config(self):

@@ -142,6 +142,41 @@ class Metric(abc.ABC):
         setattr(self, name, get_ops().xp.zeros(shape, dtype=STATE_DTYPE))
         self._state_names.append(name)
 
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
+                     name=None):
+        """A state variable of this metric (Keras 3's ``Metric.add_variable``): update it with
+        ``assign_add``/``assign`` in ``update_state``, read it in ``result``; the default
+        ``reset_state`` zeroes it.
+
+        Args:
+            shape: the variable's shape.
+            initializer: its initial value's initializer ("zeros", "ones", ...).
+            dtype: its dtype (default: the metric's).
+            aggregation: how replicas would combine it ("sum", "mean", "none",
+                "only_first_replica"); neurona runs on one device, where every choice is
+                the variable itself.
+            name: its name.
+
+        Returns:
+            The :class:`~neurona.Variable`.
+        """
+        from ..autograd import Variable
+        from ..validation import choice
+
+        choice(type(self).__name__, "aggregation", aggregation,
+               ("sum", "mean", "none", "only_first_replica"))
+        variable = Variable(initializer, shape=tuple(shape), dtype=dtype or self.dtype,
+                            trainable=False, name=name)
+        self.__dict__.setdefault("_variables", []).append(variable)
+        return variable
+
+    add_weight = add_variable
+
+    @property
+    def variables(self):
+        """The variables made with :meth:`add_variable`."""
+        return list(self.__dict__.get("_variables", []))
+
     @abc.abstractmethod
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Accumulate one batch (arrays or Tensors; weights default to 1)."""
@@ -151,9 +186,11 @@ class Metric(abc.ABC):
         """The metric over everything accumulated since the last reset."""
 
     def reset_state(self):
-        """Zero every running total (called at the start of each epoch)."""
+        """Zero every running total and variable (called at the start of each epoch)."""
         for name in self._state_names:
             getattr(self, name)[...] = 0
+        for variable in self.variables:
+            variable.data[...] = 0
 
     def __call__(self, *args, **kwargs):
         """Update with one batch (``update_state``'s arguments) and return the running result."""

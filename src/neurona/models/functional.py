@@ -83,7 +83,7 @@ class Graph:
         for node in nodes:
             if isinstance(node.layer, InputLayer):
                 continue
-            result = node.run(_substitute(node.inputs, computed), training, trusted)
+            result = node.run(computed, training, trusted)
             for t, r in zip(_flatten(node.outputs), result if isinstance(node.outputs, list) else [result]):
                 computed[id(t)] = r
         outs = [computed[id(t)] for t in self.outputs]
@@ -92,11 +92,3 @@ class Graph:
         if self.output_kind == "dict":
             return dict(zip(self.output_names, outs))
         return outs
-
-
-def _substitute(structure, computed):
-    if isinstance(structure, SymbolicTensor):
-        return computed[id(structure)]
-    if isinstance(structure, dict):
-        return {k: _substitute(v, computed) for k, v in structure.items()}
-    return [_substitute(v, computed) for v in structure]

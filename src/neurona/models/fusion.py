@@ -21,7 +21,7 @@ second reader or is a model output, or a pair in other data formats runs as writ
 from .. import functions as F
 from ..layers.conv import BaseConv, to_channels_first, to_channels_last
 from ..layers.pooling import BasePooling
-from ..layers.symbolic import Node, SymbolicTensor, _flatten
+from ..layers.symbolic import Node, SymbolicTensor, substitute
 
 #: pooling modes a convolution's fused relu commutes with
 EXTREME_MODES = ("max", "min")
@@ -66,8 +66,8 @@ class FusedNode(Node):
         super().__init__(ConvPool(conv_node.layer, pool_node.layer, rule), conv_node.inputs, (),
                          {}, pool_node.outputs)
 
-    def run(self, args, training, trusted=False):
-        return self.layer(args)
+    def run(self, computed, training, trusted=False):
+        return self.layer(substitute(self.inputs, computed))
 
 
 def fused_nodes(graph):
@@ -76,7 +76,7 @@ def fused_nodes(graph):
     then: the pooling ran after the convolution)."""
     readers = {}
     for node in graph.nodes:
-        for t in _flatten(node.inputs):
+        for t in node.symbolic_inputs():
             readers.setdefault(id(t), []).append(node)
     model_outputs = {id(t) for t in graph.outputs}
     fused, absorbed = {}, set()

@@ -11,7 +11,6 @@ loss kept on the device). Early stopping, checkpoints and the like are callbacks
 branches of these loops.
 """
 
-import numpy as np
 
 from .. import random as nrandom
 from .. import tree

@@ -22,7 +22,7 @@ import re
 import numpy as np
 
 from .. import validation
-from ..autograd import Tensor
+from ..autograd import Tensor, Variable
 from ..backend import get_ops
 from . import schedules
 from ._packing import Packing
@@ -98,14 +98,24 @@ class Optimizer:
 
     @property
     def learning_rate(self):
-        """The learning rate of the next step (a schedule is evaluated at ``iterations``).
+        """The learning rate of the next step, as a variable (Keras 3's): ``float(lr)``,
+        ``lr.numpy()``, ``lr.assign(0.01)``, ``keras.backend.set_value(lr, 0.01)`` all work;
+        a schedule is evaluated at ``iterations``.
 
-        Setting a float changes the rate of a float-rate optimizer (what ReduceLROnPlateau
-        does). Setting a schedule replaces the current rate or schedule. Setting a float while
-        a schedule is in use raises ``TypeError``, as in Keras: the schedule owns the rate, so
-        create the optimizer with a float rate if a callback must set it, or use
-        :meth:`scale_learning_rate`.
+        Setting a float (or assigning the variable) changes the rate of a float-rate optimizer
+        (what ReduceLROnPlateau does). Setting a schedule replaces the current rate or
+        schedule. Setting a float while a schedule is in use raises ``TypeError``, as in Keras:
+        the schedule owns the rate, so create the optimizer with a float rate if a callback
+        must set it, or use :meth:`scale_learning_rate`.
         """
+        variable = self.__dict__.get("_lr_variable")
+        if variable is None:
+            variable = self._lr_variable = LearningRate(self)
+        variable.data[...] = self._current_learning_rate()
+        return variable
+
+    def _current_learning_rate(self):
+        """The rate of the next step as a Python float."""
         lr = self._learning_rate
         return float(lr(self._iterations)) * self._lr_scale if callable(lr) else lr
 
@@ -118,6 +128,8 @@ class Optimizer:
                 f"schedule {self._learning_rate!r}, so its learning rate cannot be set to "
                 f"{value!r}; create the optimizer with a float learning_rate to set it later"
             )
+        if isinstance(value, Tensor):  # lr * 0.5, the variable itself: a 0-d value
+            value = float(value)
         self._learning_rate = self._check_learning_rate(value)
         self._lr_scale = 1.0
 
@@ -251,7 +263,7 @@ class Optimizer:
             )
         packing = self._packing
         skipped = packing.gather(grads, variables)
-        lr = self.learning_rate
+        lr = self._current_learning_rate()
         self._clip(packing.groups)
         saved = packing.save(skipped) if skipped else None
         if self.weight_decay:
@@ -374,3 +386,38 @@ class Optimizer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r} iterations={self._iterations}>"
+
+
+class LearningRate(Variable):
+    """An optimizer's learning rate as a variable (what ``optimizer.learning_rate`` is in
+    Keras 3): a 0-d float64 value that reads the optimizer's current rate and whose
+    :meth:`assign` sets it. It compares equal to the number it holds."""
+
+    def __init__(self, optimizer):
+        super().__init__(np.zeros((), dtype=np.float64), trainable=False, name="learning_rate")
+        self.path = f"{optimizer.name}/learning_rate"
+        self._optimizer = optimizer
+
+    def assign(self, value):
+        """Set the optimizer's rate (a TypeError when a schedule drives it, as in Keras)."""
+        self._optimizer.learning_rate = float(np.asarray(get_ops().to_numpy(
+            value.data if isinstance(value, Tensor) else value)))
+        self.data[...] = self._optimizer._current_learning_rate()
+
+    def assign_add(self, delta):
+        self.assign(float(self) + float(np.asarray(delta)))
+
+    def assign_sub(self, delta):
+        self.assign(float(self) - float(np.asarray(delta)))
+
+    def __eq__(self, other):
+        return float(self) == other
+
+    def __ne__(self, other):
+        return float(self) != other
+
+    __hash__ = Variable.__hash__
+
+    def __repr__(self):
+        return (f"<Variable path={self.path}, shape=(), dtype=float64, "
+                f"value={float(self)!r}>")
