@@ -16,3 +16,4 @@ from .normalization import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .conv_pool import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
