@@ -12,6 +12,8 @@ from .conv import *  # noqa: F401,F403  (Conv1D, Conv2D, Conv2DTranspose)
 from .pooling import *  # noqa: F401,F403  (Max/Average/MinPooling1D/2D, Global...Pooling1D/2D)
 from .augmentation import *  # noqa: F401,F403  (RandomFlip, RandomRotation, RandomZoom, ...)
 from .preprocessing import *  # noqa: F401,F403  (Rescaling, Resizing)
+from .conv_variants import *  # noqa: F401,F403  (Conv3D, Conv1DTranspose, Depthwise/SeparableConv)
+from .pooling3d import *  # noqa: F401,F403  (Max/AveragePooling3D, Global...Pooling3D)
 from .reshaping import *  # noqa: F401,F403  (RepeatVector, Permute, UpSampling, ZeroPadding, ...)
 from .lambda_layer import Lambda, register_lambda_function
 from .activity_regularization import ActivityRegularization
