@@ -152,8 +152,9 @@ class Dot(Layer):
         return axes
 
     def call(self, inputs):
+        ax, ay = self._resolved([t.shape for t in inputs] if isinstance(inputs, (list, tuple))
+                                else inputs)
         x, y = inputs
-        ax, ay = self._resolved([x.shape, y.shape])
         if self.normalize:
             x, y = _l2_normalize(x, ax), _l2_normalize(y, ay)
         rest_x = [n for i, n in enumerate(x.shape) if i not in (0, ax)]
