@@ -65,7 +65,7 @@ def as_integers(array, owner):
     if array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
             bad = array[~np.isfinite(array) | (array != np.round(array))].ravel()[0]
-            raise ValueError(f"{owner}: expected integer inputs, got the value {bad!r}")
+            raise ValueError(f"{owner}: expected integer inputs, got the value {bad.item()!r}")
         return array.astype(np.int64)
     raise TypeError(f"{owner}: expected integer inputs, got an array of dtype {array.dtype}; "
                     "use StringLookup for text categories")
@@ -131,10 +131,11 @@ def categorical_output_shape(input_shape, output_mode, depth):
     return shape[:-1] + (depth,)
 
 
-def adapt_batches(data, owner, steps=None):
-    """The batches ``adapt`` reads from ``data``: one array (a NumPy array, list or tensor), or
-    each batch of a PyDataset, generator or other iterable (the ``x`` of ``(x, y)``
-    batches)."""
+def adapt_batches(data, owner, steps=None, lists_are_batches=False):
+    """The batches ``adapt`` reads from ``data``: one array (a NumPy array, tensor or pandas
+    object), or each batch of a PyDataset, generator or other iterable (the ``x`` of ``(x, y)``
+    batches). A list or tuple is one array of tokens for the lookups and, as Keras reads it
+    for Normalization and Discretization (``lists_are_batches``), a sequence of batches."""
     from ..utils.py_dataset import PyDataset
 
     if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or
@@ -142,7 +143,8 @@ def adapt_batches(data, owner, steps=None):
         raise ValueError(f"{owner}.adapt: steps must be a positive int, got steps={steps!r}")
     if isinstance(data, Tensor):
         return [DataLayer.host(data)]
-    if isinstance(data, (np.ndarray, list, tuple)) or hasattr(data, "to_numpy"):
+    if isinstance(data, np.ndarray) or hasattr(data, "to_numpy") or (
+            isinstance(data, (list, tuple)) and not lists_are_batches):
         if steps is not None:
             raise ValueError(f"{owner}.adapt: steps applies to a data set or generator, not to "
                              "an array")

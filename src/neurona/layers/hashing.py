@@ -6,7 +6,8 @@ import numpy as np
 
 from .. import config
 from ..validation import choice, integer
-from .data_layer import (OUTPUT_MODES, DataLayer, categorical_output_shape, encode_categorical)
+from .data_layer import (OUTPUT_MODES, DataLayer, as_integers, categorical_output_shape,
+                         encode_categorical)
 from .fingerprint import CROSS_HASH_KEY, MASK, fingerprint64, fingerprint_cat64, siphash24
 from .layer import register_layer
 
@@ -156,10 +157,8 @@ class HashedCrossing(DataLayer):
             uniques, inverse = np.unique(strings, return_inverse=True)
             return np.asarray([fingerprint64(s) for s in uniques.tolist()],
                               dtype=np.uint64)[inverse]
-        if values.dtype.kind in "iub":
-            return values.astype(np.int64).view(np.uint64)
-        raise TypeError(f"{owner}: features must be strings or integers, got dtype "
-                        f"{values.dtype}")
+        # integers hash as their value; a model's float input carries them as whole floats
+        return as_integers(values, owner).view(np.uint64)
 
     def call(self, inputs):
         owner = f"HashedCrossing {self.name!r}"

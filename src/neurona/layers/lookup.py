@@ -14,7 +14,7 @@ from .. import config
 from ..validation import boolean, choice, integer
 from .data_layer import (OUTPUT_MODES, DataLayer, adapt_batches, as_integers, as_text,
                          categorical_output_shape, encode_categorical)
-from .fingerprint import fingerprint64
+from .fingerprint import fingerprint64, siphash24
 from .layer import register_layer
 
 __all__ = ["CategoryEncoding", "StringLookup", "IntegerLookup"]
@@ -76,8 +76,19 @@ class IndexLookup(DataLayer):
     kind = "text"
 
     def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary,
-                 idf_weights, invert, output_mode, sparse, pad_to_max_tokens, **base):
+                 idf_weights, invert, output_mode, sparse, pad_to_max_tokens, oov_method, salt,
+                 **base):
         what = type(self).__name__
+        choice(what, "oov_method", oov_method, ("floormod", "farmhash"))
+        if salt is not None and self.kind == "integer" and oov_method != "farmhash":
+            raise ValueError(f"{what}: salt needs oov_method='farmhash', got "
+                             f"oov_method={oov_method!r}")
+        if salt is not None:
+            if isinstance(salt, (list, tuple)) and len(salt) == 2:
+                salt = [integer(what, "salt", v, low=0) for v in salt]
+            else:
+                salt = [integer(what, "salt", salt, low=0)] * 2
+        self.oov_method, self.salt = oov_method, salt
         if output_mode == "binary":
             output_mode = "multi_hot"
         if output_mode == "tf-idf":
@@ -208,8 +219,17 @@ class IndexLookup(DataLayer):
 
     # -- lookup -------------------------------------------------------------------------------
     def _oov_indices(self, values):
-        """OOV slot of each value (several slots: a stable hash of the value picks one)."""
-        raise NotImplementedError
+        """OOV slot of each value, as Keras picks it among several: integers by ``value %
+        num_oov_indices`` ("floormod"), else the FarmHash (SipHash with a salt) of the value's
+        string (integers in decimal)."""
+        if self.kind == "integer" and self.oov_method == "floormod":
+            return np.mod(values, self.num_oov_indices)
+        strings = values.astype(str).tolist()
+        if self.salt is None:
+            hashed = [fingerprint64(v) % self.num_oov_indices for v in strings]
+        else:
+            hashed = [siphash24(v, self.salt) % self.num_oov_indices for v in strings]
+        return np.asarray(hashed, dtype=np.int64)
 
     def call(self, inputs):
         what = f"{type(self).__name__} {self.name!r}"
@@ -229,7 +249,7 @@ class IndexLookup(DataLayer):
             missing &= ~masked
         if missing.any():
             if self.num_oov_indices == 0:
-                raise ValueError(f"{what}: {values[missing].ravel()[0]!r} is not in the "
+                raise ValueError(f"{what}: {values[missing].ravel()[0].item()!r} is not in the "
                                  "vocabulary and num_oov_indices=0; set num_oov_indices=1")
             indices[missing] = self._oov_start() + self._oov_indices(values[missing])
         if self.output_mode == "int":
@@ -267,7 +287,8 @@ class IndexLookup(DataLayer):
                 "oov_token": self.oov_token, "vocabulary": self._tokens,
                 "idf_weights": self.idf_weights, "invert": self.invert,
                 "output_mode": self.output_mode, "sparse": self.sparse,
-                "pad_to_max_tokens": self.pad_to_max_tokens}
+                "pad_to_max_tokens": self.pad_to_max_tokens, "oov_method": self.oov_method,
+                "salt": self.salt}
 
 
 @register_layer("StringLookup")
@@ -278,6 +299,8 @@ class StringLookup(IndexLookup):
         max_tokens: the largest vocabulary (special tokens included) ``adapt`` keeps.
         num_oov_indices: slots for unknown strings (several: a FarmHash of the string picks
             one, as Keras).
+        salt: None, an int or a pair of ints: with several OOV slots, a SipHash keyed by it
+            picks the slot instead of FarmHash.
         mask_token: a string mapped to 0 (and dropped from encodings), or None.
         oov_token: what ``invert=True`` returns for OOV indices.
         vocabulary: a list of strings, or None to :meth:`adapt`.
@@ -299,7 +322,7 @@ class StringLookup(IndexLookup):
 
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token="[UNK]",
                  vocabulary=None, idf_weights=None, invert=False, output_mode="int",
-                 pad_to_max_tokens=False, sparse=False, encoding="utf-8", **base):
+                 pad_to_max_tokens=False, sparse=False, encoding="utf-8", salt=None, **base):
         if encoding not in ("utf-8", "utf8"):
             raise ValueError(f"StringLookup: only encoding='utf-8' is supported, got "
                              f"{encoding!r}")
@@ -308,24 +331,24 @@ class StringLookup(IndexLookup):
                 raise TypeError(f"StringLookup: {name} must be a string or None, got {token!r}")
         self.encoding = "utf-8"
         super().__init__(max_tokens, num_oov_indices, mask_token, oov_token, vocabulary,
-                         idf_weights, invert, output_mode, sparse, pad_to_max_tokens, **base)
+                         idf_weights, invert, output_mode, sparse, pad_to_max_tokens, "farmhash",
+                         salt, **base)
 
     def _convert(self, array, owner):
         return as_text(array, owner)
 
-    def _oov_indices(self, values):
-        return np.asarray([fingerprint64(v) % self.num_oov_indices for v in values.tolist()],
-                          dtype=np.int64)
-
     def get_config(self):
-        return {**super().get_config(), "encoding": self.encoding}
+        config = {**super().get_config(), "encoding": self.encoding}
+        del config["oov_method"]  # text is always hashed
+        return config
 
 
 @register_layer("IntegerLookup")
 class IntegerLookup(IndexLookup):
     """Map integers to indices of a vocabulary (Keras's ``IntegerLookup``); arguments as
-    :class:`StringLookup`, with integer tokens (``oov_token`` -1, unknown values spread over
-    several OOV slots by ``value % num_oov_indices``, as Keras's "floormod").
+    :class:`StringLookup`, with integer tokens (``oov_token`` -1) and ``oov_method``: how
+    unknown values spread over several OOV slots, "floormod" (``value % num_oov_indices``) or
+    "farmhash" (the hash of the value's decimal string, keyed by ``salt`` when given).
 
     Example:
         >>> layer = IntegerLookup(vocabulary=[12, 36])
@@ -337,7 +360,8 @@ class IntegerLookup(IndexLookup):
 
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1,
                  output_mode="int", sparse=False, vocabulary=None, vocabulary_dtype="int64",
-                 idf_weights=None, invert=False, pad_to_max_tokens=False, **base):
+                 idf_weights=None, invert=False, pad_to_max_tokens=False, oov_method="floormod",
+                 salt=None, **base):
         if vocabulary_dtype not in ("int32", "int64"):
             raise ValueError(f"IntegerLookup: vocabulary_dtype must be 'int32' or 'int64', got "
                              f"{vocabulary_dtype!r}")
@@ -349,13 +373,10 @@ class IntegerLookup(IndexLookup):
         super().__init__(max_tokens, num_oov_indices, None if mask_token is None else
                          int(mask_token), None if oov_token is None else int(oov_token),
                          vocabulary, idf_weights, invert, output_mode, sparse,
-                         pad_to_max_tokens, **base)
+                         pad_to_max_tokens, oov_method, salt, **base)
 
     def _convert(self, array, owner):
         return as_integers(array, owner)
-
-    def _oov_indices(self, values):
-        return np.mod(values, self.num_oov_indices)
 
     def get_config(self):
         return {**super().get_config(), "vocabulary_dtype": self.vocabulary_dtype}

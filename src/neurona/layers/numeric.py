@@ -121,12 +121,13 @@ class Normalization(Layer):
 
     def adapt(self, data, steps=None):
         """Compute the mean and variance of ``data`` (an array, a PyDataset or an iterable of
-        batches; ``(x, y)`` batches use ``x``) over every axis but the kept ones."""
+        batches such as a list of arrays; ``(x, y)`` batches use ``x``) over every axis but the
+        kept ones."""
         if self.input_mean is not None:
             raise ValueError(f"Normalization {self.name!r} was given mean and variance; it "
                              "cannot adapt")
         count, mean, m2 = 0, None, None
-        for batch in adapt_batches(data, "Normalization", steps):
+        for batch in adapt_batches(data, "Normalization", steps, lists_are_batches=True):
             batch = np.asarray(batch, dtype=np.float64)
             if not self.built:
                 self._maybe_build((None,) + batch.shape[1:])
@@ -254,7 +255,8 @@ class Discretization(DataLayer):
             raise ValueError("Discretization: this layer was given bin_boundaries; create it "
                              "with num_bins to adapt")
         summary = np.zeros((2, 0), dtype="float32")
-        for batch in adapt_batches(data, "Discretization", steps):
+        for batch in adapt_batches(data, "Discretization", steps,
+                                   lists_are_batches=True):
             batch = np.asarray(batch, dtype="float32")
             merged = np.concatenate([_summarize(batch, self.epsilon), summary], axis=1)
             summary = _compress(merged[:, np.argsort(merged[0], kind="stable")], self.epsilon)
