@@ -42,9 +42,10 @@ def index_directory(owner, directory, labels, formats, class_names, shuffle, see
         subdirs = sorted(d for d in os.listdir(directory)
                          if os.path.isdir(os.path.join(directory, d)))
         if class_names is not None:
-            if sorted(class_names) != subdirs and set(class_names) != set(subdirs):
-                raise ValueError(f"{owner}: class_names {list(class_names)} must name the "
-                                 f"subfolders of {directory!r}, which are {subdirs}")
+            if sorted(class_names) != subdirs:
+                raise ValueError(f"{owner}: class_names {list(class_names)} must name every "
+                                 f"subfolder of {directory!r} once (in label order); they are "
+                                 f"{subdirs}")
             subdirs = list(class_names)
         paths, label_list = [], []
         for index, sub in enumerate(subdirs):
@@ -188,7 +189,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         labels: "inferred" (from the subfolders), None (no labels) or one label per file in
             the files' sorted order.
         label_mode: "int", "categorical", "binary" or None.
-        class_names: the subfolders to use, in label order (default all, sorted).
+        class_names: the subfolders in label order (default sorted); all of them, as Keras.
         color_mode: "grayscale" (1 channel), "rgb" (3) or "rgba" (4).
         batch_size: images per batch, or None for one image per item.
         image_size: (height, width) every image is resized to.
