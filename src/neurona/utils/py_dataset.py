@@ -34,9 +34,10 @@ class PyDataset:
 
     Args:
         workers: how many threads (or processes) compute batches ahead during training.
-        use_multiprocessing: use processes instead of threads (the data set is sent to each
-            worker process, so it must be picklable); worth it when ``__getitem__`` is CPU-bound
-            Python code.
+        use_multiprocessing: use processes instead of threads; worth it when ``__getitem__``
+            is CPU-bound Python code. The processes start clean (not forked), and the data set
+            is sent to them each epoch: it must be picklable and its class importable (defined
+            in a module, not in ``__main__`` of an interactive session).
         max_queue_size: at most this many computed batches wait for the training loop.
 
     Example:
@@ -217,7 +218,7 @@ class PyDatasetRunner:
         if self.use_multiprocessing:
             # a fresh pool per epoch receives the data set as on_epoch_end left it
             executor = concurrent.futures.ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context(), initializer=_serve,
+                self.workers, mp_context=_process_context(), initializer=_serve,
                 initargs=(self.dataset,))
             fetch = _batch_in_worker
         else:
@@ -239,6 +240,17 @@ class PyDatasetRunner:
             for future in pending:
                 future.cancel()
             executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _process_context():
+    """Worker processes start clean (forkserver, else spawn), never as a fork of this process:
+    forking a process that runs threads (BLAS, JAX, a training loop) can deadlock the child.
+    The forkserver has the library imported already, so a pool per epoch starts quickly."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["neurona"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def _result(future):
