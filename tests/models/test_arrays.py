@@ -42,3 +42,14 @@ def test_text_goes_only_to_string_inputs():
     with pytest.raises(ValueError, match="non-numeric values.*Input\\(dtype='string'\\)"):
         numeric.predict(np.array([["a"], ["b"]]), verbose=0)
     assert words.dtype == "string" and keras.Input((1,), dtype=str).dtype == "string"
+
+
+def test_a_sequential_model_on_strings_keeps_a_float_dtype():
+    model = keras.Sequential([keras.Input((1,), dtype="string"),
+                              layers.StringLookup(vocabulary=["a", "b"], output_mode="one_hot"),
+                              layers.Dense(1)])
+    assert model.dtype == "float32"
+    model.compile("sgd", "mse")
+    words, targets = np.array(["a", "b", "c"]), np.array([1.0, 2.0, 3.0])
+    history = model.fit(words, targets, sample_weight=np.ones(3), epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2
