@@ -164,10 +164,6 @@ class UpSampling2D(Layer):
                 "data_format": self.data_format, "interpolation": self.interpolation}
 
 
-def _pads_1d(owner, arg, value):
-    return _pair(owner, arg, value)
-
-
 def _pads_2d(owner, arg, value):
     """An int, (rows, cols) or ((top, bottom), (left, right)) -> the nested form."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
@@ -192,7 +188,7 @@ class ZeroPadding1D(Layer):
 
     def __init__(self, padding=1, data_format=None, **base):
         super().__init__(**base)
-        self.padding = _pads_1d("ZeroPadding1D", "padding", padding)
+        self.padding = _pair("ZeroPadding1D", "padding", padding)
         self.data_format = standardize_data_format("ZeroPadding1D", data_format)
         self.input_spec = InputSpec(ndim=3)
 
@@ -284,7 +280,7 @@ class Cropping1D(Layer):
 
     def __init__(self, cropping=(1, 1), **base):
         super().__init__(**base)
-        self.cropping = _pads_1d("Cropping1D", "cropping", cropping)
+        self.cropping = _pair("Cropping1D", "cropping", cropping)
         self.input_spec = InputSpec(ndim=3)
 
     def call(self, inputs):

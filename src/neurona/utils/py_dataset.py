@@ -13,9 +13,7 @@ batches of one epoch in order, computed ahead by ``workers`` threads (or process
 with the worker's traceback attached.
 """
 
-import concurrent.futures
 import itertools
-import multiprocessing
 
 import numpy as np
 
@@ -215,6 +213,8 @@ class PyDatasetRunner:
             self.dataset.on_epoch_end()
 
     def _parallel(self, order):
+        import concurrent.futures  # only here: most data sets never start workers
+
         if self.use_multiprocessing:
             # a fresh pool per epoch receives the data set as on_epoch_end left it
             executor = concurrent.futures.ProcessPoolExecutor(
@@ -246,6 +246,8 @@ def _process_context():
     """Worker processes start clean (forkserver, else spawn), never as a fork of this process:
     forking a process that runs threads (BLAS, JAX, a training loop) can deadlock the child.
     The forkserver has the library imported already, so a pool per epoch starts quickly."""
+    import multiprocessing
+
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["neurona"])
@@ -256,9 +258,11 @@ def _process_context():
 def _result(future):
     """The batch, or the worker's exception raised here (its traceback kept as the cause when
     it comes from another process)."""
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         return future.result()
-    except concurrent.futures.process.BrokenProcessPool as err:
+    except BrokenProcessPool as err:
         raise RuntimeError("A PyDataset worker process died (killed, or out of memory) while "
                            "computing a batch; use fewer workers or use_multiprocessing=False"
                            ) from err
