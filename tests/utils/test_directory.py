@@ -2,8 +2,6 @@
 and training/validation split for a seed (compared with Keras's own indexing), decoded
 images and texts in batches, and clear errors."""
 
-import os
-
 import numpy as np
 import pytest
 
@@ -116,17 +114,3 @@ def test_without_pillow_the_error_names_the_extra(photos, monkeypatch):
     monkeypatch.setitem(sys.modules, "PIL", None)
     with pytest.raises(ImportError, match=r'pip install "neurona\[image\]"'):
         keras.utils.image_dataset_from_directory(photos, verbose=False)
-
-
-def test_image_file_helpers_round_trip(tmp_path):
-    pixels = np.arange(24, dtype="float32").reshape(2, 4, 3) * 10
-    path = os.fspath(tmp_path / "x.png")
-    keras.utils.save_img(path, pixels, scale=False)
-    loaded = keras.preprocessing.image.img_to_array(keras.utils.load_img(path))
-    np.testing.assert_array_equal(loaded, pixels)
-    small = keras.utils.load_img(path, target_size=(1, 2))
-    assert small.size == (2, 1)
-    stretched = keras.utils.img_to_array(keras.utils.array_to_img(pixels / 230.0))
-    assert stretched.max() == 255.0 and stretched.min() == 0.0
-    assert keras.utils.img_to_array(keras.utils.load_img(path, color_mode="grayscale"),
-                                    data_format="channels_first").shape == (1, 2, 4)
