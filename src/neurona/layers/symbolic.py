@@ -67,6 +67,13 @@ def _flatten(structure):
 def call_symbolic(layer, inputs, args, training, kwargs):
     """Record ``layer(inputs)`` on symbolic tensors and return symbolic outputs."""
     shapes = map_structure(inputs, lambda t: t.shape)
+    spec = layer.input_spec
+    if spec is not None and isinstance(inputs, SymbolicTensor):
+        # the rank is known now, so a wrong one fails here, naming the layer, before any build
+        # (sizes of axes are checked on real data: a symbolic axis may still be None)
+        if (spec.ndim is not None and inputs.ndim != spec.ndim) or (
+                spec.min_ndim is not None and inputs.ndim < spec.min_ndim):
+            spec.check(layer, inputs)
     layer._maybe_build(shapes)
     out_shapes = layer.compute_output_shape(shapes)
     node = Node(layer, inputs, args, dict(kwargs, **({} if training is None else {"training": training})), None)
