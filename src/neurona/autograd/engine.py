@@ -20,18 +20,22 @@ from .tensor import Tensor
 
 def _topological_order(root_fn):
     """Functions reachable from ``root_fn``, each after every function that consumes its output."""
-    order, visited = [], {id(root_fn)}
+    order, expanded_ids = [], set()
     stack = [(root_fn, False)]
     while stack:
         fn, expanded = stack.pop()
         if expanded:
             order.append(fn)
             continue
+        # marked when expanded, not when pushed: a function reached again through a longer
+        # path must finish after that path's consumers too (post-order of a depth-first walk)
+        if id(fn) in expanded_ids:
+            continue
+        expanded_ids.add(id(fn))
         stack.append((fn, True))
         for x in fn.inputs:
             creator = getattr(x, "creator", None)
-            if creator is not None and id(creator) not in visited:
-                visited.add(id(creator))
+            if creator is not None and id(creator) not in expanded_ids:
                 stack.append((creator, False))
     order.reverse()  # consumers before producers
     return order

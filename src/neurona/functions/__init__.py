@@ -16,3 +16,7 @@ from .normalization import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .conv_pool import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .grouped_convolution import *  # noqa: F401,F403
+from .transposed_conv1d import *  # noqa: F401,F403
+from .pooling3d import *  # noqa: F401,F403

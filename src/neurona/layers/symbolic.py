@@ -8,13 +8,25 @@ shapes), so :mod:`~neurona.layers.layer` imports it without a cycle.
 
 import numpy as np
 
+#: the names of text dtypes; Keras calls them all "string"
+_STRING_DTYPES = ("string", "str", "object")
+
+
+def standardize_dtype(dtype):
+    """A dtype's name: NumPy's (``"float32"``, ``"int64"``), or ``"string"`` for text (Keras's
+    name: ``Input(dtype="string")`` feeds StringLookup or Hashing raw strings)."""
+    if dtype is str or (isinstance(dtype, str) and dtype in _STRING_DTYPES):
+        return "string"
+    kind = np.dtype(dtype).kind
+    return "string" if kind in "USO" else np.dtype(dtype).name
+
 
 class SymbolicTensor:
     """A placeholder with a shape (batch axis None) and the node that produces it."""
 
     def __init__(self, shape, dtype, node=None, index=0, name=None):
         self.shape = tuple(shape)
-        self.dtype = np.dtype(dtype).name
+        self.dtype = standardize_dtype(dtype)
         self.node = node
         self.index = index
         self.name = name
@@ -83,6 +95,13 @@ def _flatten(structure):
 def call_symbolic(layer, inputs, args, training, kwargs):
     """Record ``layer(inputs)`` on symbolic tensors and return symbolic outputs."""
     shapes = map_structure(inputs, lambda t: t.shape)
+    spec = layer.input_spec
+    if spec is not None and isinstance(inputs, SymbolicTensor):
+        # the rank is known now, so a wrong one fails here, naming the layer, before any build
+        # (sizes of axes are checked on real data: a symbolic axis may still be None)
+        if (spec.ndim is not None and inputs.ndim != spec.ndim) or (
+                spec.min_ndim is not None and inputs.ndim < spec.min_ndim):
+            spec.check(layer, inputs)
     layer._maybe_build(shapes)
     extra = _flatten(list(args)) + _flatten(kwargs)
     out_shapes = (_shapes_by_running(layer, inputs, args, kwargs) if extra

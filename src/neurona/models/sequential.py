@@ -55,7 +55,8 @@ class Sequential(Model):
             if self._stack or self._input_layer is not None:
                 raise ValueError("Sequential: an Input can only be the first element")
             self._input_layer = layer
-            self.dtype = layer.dtype  # inputs are cast to the model's dtype
+            if layer.dtype.startswith("float"):  # a string or integer Input feeds lookups
+                self.dtype = layer.dtype  # inputs are cast to the model's dtype
             self._build_from((layer.batch_size,) + layer.shape)
             return
         if not isinstance(layer, Layer):

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import types
 import warnings
 
 import numpy as np
@@ -91,12 +92,22 @@ def _register_custom_objects(custom_objects):
     from ..losses.loss import LOSSES
     from ..metrics import Metric, registry as METRICS
 
+    from ..layers.lambda_layer import LAMBDA_FUNCTIONS
+
     for name, obj in (custom_objects or {}).items():
+        if isinstance(name, str) and isinstance(obj, types.FunctionType):
+            # a plain function: a Lambda layer of the file may name it
+            if LAMBDA_FUNCTIONS.lookup(name) is not obj:
+                try:
+                    LAMBDA_FUNCTIONS.add(name, obj)
+                except KeyError as err:
+                    raise ValueError(f"custom_objects[{name!r}]: {err.args[0]}") from None
+            continue
         registry = next((reg for base, reg in ((Layer, LAYERS), (Loss, LOSSES), (Metric, METRICS))
                          if isinstance(obj, type) and issubclass(obj, base)), None)
         if registry is None or not isinstance(name, str):
             raise TypeError(f"custom_objects[{name!r}] must map a name to a Layer, Loss or Metric "
-                            f"subclass, got {obj!r}; functions cannot be restored safely")
+                            f"subclass, or to a function (for Lambda layers), got {obj!r}")
         if registry.lookup(name) is not obj:
             try:
                 registry.add(name, obj)
@@ -106,7 +117,9 @@ def _register_custom_objects(custom_objects):
 
 def register_keras_serializable(package="Custom", name=None):
     """Decorator registering a custom Layer (or Model), Loss or Metric class so that model
-    files naming it can be loaded (Keras's ``keras.saving.register_keras_serializable``).
+    files naming it can be loaded (Keras's ``keras.saving.register_keras_serializable``); on a
+    function, it registers the function for ``Lambda`` layers, so models using it can be saved
+    (the file names the function; loading looks the name up in this process).
 
     Args:
         package: accepted for Keras compatibility (neurona's names are not namespaced).
@@ -125,7 +138,7 @@ def register_keras_serializable(package="Custom", name=None):
 
     def decorator(cls):
         registered = name or cls.__name__
-        if registered != cls.__name__:
+        if registered != cls.__name__ and isinstance(cls, type):
             cls.registered_name = registered  # what serialize() writes
         _register_custom_objects({registered: cls})
         return cls

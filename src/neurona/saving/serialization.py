@@ -42,6 +42,9 @@ def check_registered(layer):
                 f"with @neurona.layers.register_layer({type(current).__name__!r}) (and give it "
                 "get_config), or save only the weights with model.save_weights()"
             )
+        check_saveable = getattr(current, "check_saveable", None)  # e.g. a Lambda's function
+        if check_saveable is not None:
+            check_saveable()
         stack.extend(_serialized_layers(current))
 
 
