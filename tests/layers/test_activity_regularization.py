@@ -29,5 +29,5 @@ def test_penalty_matches_keras_and_enters_the_loss(rng, tmp_path):
 
 
 def test_negative_factors_are_refused():
-    with pytest.raises(ValueError, match="l1 must be in"):
+    with pytest.raises(ValueError, match="l1 must be >= 0.0, got l1=-1.0"):
         layers.ActivityRegularization(l1=-1.0)

@@ -65,7 +65,7 @@ class Conv3D(BaseConv):
     def _kernel_shape(self, in_channels):
         return self.kernel_size + (in_channels // self.groups, self.filters)
 
-    def _convolve(self, x, activation):
+    def convolve(self, x, activation):
         out = F.conv3d(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate,
                        self.groups)
         return F.relu(out) if activation == "relu" else out
@@ -107,7 +107,7 @@ class Conv1DTranspose(BaseConv):
     def _kernel_shape(self, in_channels):
         return self.kernel_size + (self.filters, in_channels)
 
-    def _convolve(self, x, activation):
+    def convolve(self, x, activation):
         return F.conv1d_transpose(x, self.kernel, self.bias, self.strides, self.padding,
                                   self.output_padding, self.dilation_rate)
 

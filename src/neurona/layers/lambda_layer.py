@@ -8,7 +8,8 @@ up in this process's registry.
 """
 
 from ..registry import Registry
-from .layer import Layer, _accepts, register_layer, standardize_shape
+from ..validation import shape as check_shape
+from .layer import Layer, _accepts, register_layer
 
 __all__ = ["Lambda", "register_lambda_function", "LAMBDA_FUNCTIONS"]
 
@@ -83,7 +84,7 @@ class Lambda(Layer):
             raise TypeError(f"Lambda: arguments must be a dict of keyword arguments, got "
                             f"{arguments!r}")
         if output_shape is not None and not callable(output_shape):
-            output_shape = standardize_shape(output_shape, "Lambda output_shape")
+            output_shape = check_shape("Lambda", "output_shape", output_shape, allow_unknown=True)
         self.function, self.output_shape_spec = function, output_shape
         self.arguments = dict(arguments or {})
         self._function_takes_training = _accepts(function, "training")

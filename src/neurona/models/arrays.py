@@ -66,9 +66,9 @@ def text_array(value):
 
 def standardize_x(x, what="x", dtype=None):
     """x as a float array, or a list/dict of them for multi-input models. Text arrays stay
-    text (unicode arrays) for models with ``Input(dtype="string")``; :func:`check_input_shape`
+    text (unicode arrays) for models with ``Input(dtype="string")``; :func:`~neurona.models.data_adapters.check_input_shapes`
     refuses them for any other input. The arrays returned are never the caller's objects (at
-    most views of them), so that :func:`check_input_shape` may add a unit axis in place."""
+    most views of them), so that :func:`~neurona.models.data_adapters.check_input_shapes` may add a unit axis in place."""
     if isinstance(x, dict):
         return {k: standardize_x(v, f"{what}[{k!r}]", dtype) for k, v in x.items()}
     if isinstance(x, (list, tuple)) and x and all(hasattr(v, "shape") or hasattr(v, "to_numpy") for v in x):
@@ -127,44 +127,6 @@ def _input_dtypes(model):
         return [t.dtype for t in graph.inputs]
     first = getattr(model, "_input_layer", None)
     return [None if first is None else first.dtype]
-
-
-def check_input_shape(model, x):
-    """The data's per-sample shape must match a model whose input shape is known, and text
-    must go to ``Input(dtype="string")`` inputs only.
-
-    An array with one axis less than an input whose last axis has size 1 (a column given as
-    ``(n,)`` for ``Input(shape=(1,))``) gets that axis, as Keras adjusts input ranks; the
-    arrays are :func:`standardize_x`'s own, so their shape is set in place.
-    """
-    arrays = flat_arrays(x)
-    dtypes = _input_dtypes(model)
-    for i, arr in enumerate(arrays):
-        declared = dtypes[i] if i < len(dtypes) else None
-        if arr.dtype.kind == "U" and declared != "string":
-            which = "x" if len(arrays) == 1 else f"x[{i}]"
-            raise ValueError(
-                f"{which} holds non-numeric values (dtype {arr.dtype}); encode text columns first "
-                f"(e.g. one-hot), convert them with astype(float), or feed them to an "
-                f"Input(dtype='string') followed by StringLookup or Hashing"
-            )
-    shapes = model._input_shapes()
-    if shapes is None:
-        return
-    if len(arrays) != len(shapes):
-        raise ValueError(f"The model expects {len(shapes)} input(s) but x provides {len(arrays)}")
-    for i, (arr, shape) in enumerate(zip(arrays, shapes)):
-        expected = tuple(shape[1:])
-        if len(expected) == arr.ndim and expected and expected[-1] == 1:
-            arr.shape = arr.shape + (1,)
-        got = tuple(arr.shape[1:])
-        if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
-            which = "x" if len(arrays) == 1 else f"x[{i}]"
-            raise ValueError(
-                f"{which} has samples of shape {got} but the model expects {expected} "
-                f"(input shape {tuple(shape)}). Check the number of feature columns or the "
-                f"model's input_shape"
-            )
 
 
 def sample_weight_array(sample_weight, n):

@@ -29,8 +29,10 @@ def standardize_inputs(model, x, what="x"):
     """``x`` as the model's forward takes it: arrays checked (floats cast to the model's dtype,
     integer arrays kept for index inputs), in the model's input structure."""
     graph = getattr(model, "_graph", None)
-    if graph is None or len(graph.inputs) == 1 and not tree.is_nested(x):
+    if graph is None:
         return _convert(x, what, model.dtype)
+    if len(graph.inputs) == 1 and not tree.is_nested(x):
+        return _convert(x, what, _cast_to(graph.inputs[0].dtype))
     names = input_names(model)
     if isinstance(x, dict):
         unknown = [k for k in x if k not in names]
@@ -54,9 +56,15 @@ def standardize_inputs(model, x, what="x"):
         raise ValueError(f"{what}: the model has {len(names)} inputs {names} but one array was "
                          f"given; pass a list of {len(names)} arrays or a dict keyed by "
                          f"{names}")
-    converted = [_convert(v, f"{what}[{n!r}]", t.dtype if t.dtype.startswith("float") else None)
+    converted = [_convert(v, f"{what}[{n!r}]", _cast_to(t.dtype))
                  for v, n, t in zip(values, names, graph.inputs)]
     return converted[0] if len(converted) == 1 and graph.input_kind == "single" else converted
+
+
+def _cast_to(dtype):
+    """What numeric data for an ``Input`` of ``dtype`` is cast to: that dtype (integer ids
+    stay exact), nothing for a string input (text stays text)."""
+    return None if dtype == "string" else dtype
 
 
 def input_names(model):
@@ -103,13 +111,28 @@ def check_rows(x, ys, sws):
 
 
 def check_input_shapes(model, x):
-    """Each input's per-sample shape must match a model whose input shapes are known."""
-    shapes = model._input_shapes()
+    """Each input's per-sample shape must match a model whose input shapes are known, and text
+    must go to ``Input(dtype="string")`` inputs only. An array with one axis less than an input
+    whose last axis has size 1 (a column ``(n,)`` for ``Input(shape=(1,))``) gets that axis,
+    as Keras adjusts input ranks: in place, on :func:`standardize_inputs`'s own arrays."""
     arrays = tree.flatten(x)
+    dtypes = A._input_dtypes(model)
+    for i, arr in enumerate(arrays):
+        declared = dtypes[i] if i < len(dtypes) else None
+        if arr.dtype.kind == "U" and declared != "string":
+            which = "x" if len(arrays) == 1 else f"x[{i}]"
+            raise ValueError(
+                f"{which} holds non-numeric values (dtype {arr.dtype}); encode text columns "
+                f"first (e.g. one-hot), convert them with astype(float), or feed them to an "
+                f"Input(dtype='string') followed by StringLookup or Hashing")
+    shapes = model._input_shapes()
     if shapes is None or len(arrays) != len(shapes):
         return
     for i, (arr, shape) in enumerate(zip(arrays, shapes)):
-        expected, got = tuple(shape[1:]), tuple(arr.shape[1:])
+        expected = tuple(shape[1:])
+        if len(expected) == arr.ndim and expected and expected[-1] == 1:
+            arr.shape = arr.shape + (1,)
+        got = tuple(arr.shape[1:])
         if len(got) != len(expected) or any(e is not None and e != g
                                             for e, g in zip(expected, got)):
             which = "x" if len(arrays) == 1 else f"x[{i}]"
