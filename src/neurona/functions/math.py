@@ -65,6 +65,33 @@ class Divide(Function):
         return ga, gb
 
 
+class Mod(Function):
+    """The remainder of floor division, a - b floor(a / b) (the sign of b, as NumPy's mod)."""
+
+    rounding = "floor"
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return self.xp.mod(a, b) if self.rounding == "floor" else self.xp.fmod(a, b)
+
+    def backward(self, g):
+        # d/da = 1, d/db = -round(a / b) with the quotient rounded as the remainder rounds it
+        sum_to = self.ops.sum_to
+        ga = gb = None
+        if self.needs_grad[0]:
+            ga = sum_to(g, _shape(self.a))
+        if self.needs_grad[1]:
+            quotient = getattr(self.xp, self.rounding)(self.a / self.b)
+            gb = sum_to(-g * quotient, _shape(self.b))
+        return ga, gb
+
+
+class FMod(Mod):
+    """The remainder of truncated division, a - b trunc(a / b) (the sign of a, as C's fmod)."""
+
+    rounding = "trunc"
+
+
 class Negative(Function):
     def forward(self, x):
         return -x
@@ -277,6 +304,14 @@ def multiply(a, b):
 
 def divide(a, b):
     return Divide()(a, b)
+
+
+def mod(a, b):
+    return Mod()(a, b)
+
+
+def fmod(a, b):
+    return FMod()(a, b)
 
 
 def negative(x):

@@ -25,6 +25,8 @@ CASES = [
     GradCase(math.Multiply, lambda a, b: a * b, [A, ROW[None, :]], "multiply"),
     GradCase(math.Divide, lambda a, b: a / b, [A, POS], "divide"),
     GradCase(math.Negative, lambda a: -a, [A]),
+    GradCase(math.Mod, F.mod, [A * 3, POS], "mod"),
+    GradCase(math.FMod, F.fmod, [A * 3, POS], "fmod"),
     GradCase(math.Power, lambda a: a ** 3.5, [POS], "power"),
     GradCase(math.Pow, lambda a, b: F.power(a, b), [POS, A], "power-tensor-exponent"),
     GradCase(math.Pow, lambda a, b: F.power(a, b), [POS, ROW], "power-broadcast-exponent"),
