@@ -5,20 +5,24 @@ from .grad_mode import no_grad
 
 def _topological_order(root_fn):
     """Functions reachable from ``root_fn``, each after every function that consumes its output."""
-    order, visited = [], {id(root_fn)}
+    order, visited = [], set()
     stack = [(root_fn, False)]
     while stack:
         fn, expanded = stack.pop()
         if expanded:
             order.append(fn)
             continue
+        # a function is marked when it is expanded, not when it is pushed: one pushed earlier by
+        # another consumer may be reached here first, and must then finish before this consumer
+        if id(fn) in visited:
+            continue
+        visited.add(id(fn))
         stack.append((fn, True))
         for x in fn.inputs:
             creator = getattr(x, "creator", None)
             if creator is not None and id(creator) not in visited:
-                visited.add(id(creator))
                 stack.append((creator, False))
-    order.reverse()  # consumers before producers
+    order.reverse()  # consumers before producers (a post-order, reversed)
     return order
 
 
