@@ -156,7 +156,11 @@ def result_type(*dtypes):
 # -- turning op inputs into tensors ---------------------------------------------------------------
 def _python_array(x, owner):
     """Python data as a host array with Keras's dtypes (floats floatx, ints int32, bools bool)."""
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except ValueError:  # ragged nesting
+        raise ValueError(f"{owner}: {_preview(x)} is not a rectangular array (its rows differ "
+                         "in length); pad them to one length first") from None
     kind = arr.dtype.kind
     if kind == "f" and not isinstance(x, np.generic):
         return arr.astype(config.floatx())
@@ -168,6 +172,11 @@ def _python_array(x, owner):
     if arr.dtype.name not in SUPPORTED_DTYPES:
         standardize_dtype(arr.dtype, owner)  # raises naming the dtype
     return arr
+
+
+def _preview(x):
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _contains_tensor(x):

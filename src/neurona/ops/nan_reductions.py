@@ -54,7 +54,12 @@ def nanmean(x, axis=None, keepdims=False):
         return mean(filled, axis, keepdims)
     axes = normalize_axes("nanmean", axis, filled.ndim)
     count = (~nan).sum(axis=axes, keepdims=keepdims).astype(filled.dtype)
-    return F.divide(F.sum(filled, axis=axes, keepdims=keepdims), count)
+    return F.divide(F.sum(filled, axis=axes, keepdims=keepdims), _no_zero(count))
+
+
+def _no_zero(count):
+    """Counts with NaN for 0, so an all-NaN slice gives NaN without a division warning."""
+    return get_ops().xp.where(count == 0, np.nan, count).astype(count.dtype)
 
 
 def nanmax(x, axis=None, keepdims=False):
@@ -101,7 +106,7 @@ def nanvar(x, axis=None, keepdims=False):
     if nan is None:
         return var(filled, axis, keepdims)
     axes = normalize_axes("nanvar", axis, filled.ndim)
-    count = (~nan).sum(axis=axes, keepdims=True).astype(filled.dtype)
+    count = _no_zero((~nan).sum(axis=axes, keepdims=True).astype(filled.dtype))
     centered = F.subtract(filled, F.divide(F.sum(filled, axis=axes, keepdims=True), count))
     squared = F.square(F.where(nan, filled.dtype.type(0), centered))
     total = F.sum(squared, axis=axes, keepdims=True)

@@ -54,8 +54,14 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001  (Keras's name)
         [4.0, 6.0]
     """
     x, axes = prepare("sum", x, axis, keepdims)
-    x = cast(x, _WIDER.get(x.dtype.name, x.dtype.name))
+    if x.dtype.kind != "f":  # integers: no gradient, and NumPy would widen them to 64 bits
+        return _integer_reduction(x, "sum", axes, keepdims, _WIDER.get(x.dtype.name))
     return F.sum(x, axis=axes, keepdims=keepdims)
+
+
+def _integer_reduction(x, method, axes, keepdims, dtype):
+    dtype = dtype or x.dtype.name
+    return Tensor(getattr(x.data, method)(axis=axes, keepdims=keepdims, dtype=dtype))
 
 
 def mean(x, axis=None, keepdims=False):
@@ -118,7 +124,10 @@ def prod(x, axis=None, keepdims=False, dtype=None):
     x, axes = prepare("prod", x, axis, keepdims)
     target = _WIDER.get(x.dtype.name, x.dtype.name) if dtype is None else standardize_dtype(
         dtype, "prod")
-    return F.prod(cast(x, target), axis=axes, keepdims=keepdims)
+    x = cast(x, target)
+    if x.dtype.kind != "f":
+        return _integer_reduction(x, "prod", axes, keepdims, target)
+    return F.prod(x, axis=axes, keepdims=keepdims)
 
 
 def var(x, axis=None, keepdims=False):
@@ -247,6 +256,8 @@ def _running(owner, fn, x, axis, dtype):
         x, a = F.reshape(x, (-1,)), 0
     else:
         (a,) = normalize_axes(owner, integer(owner, "axis", axis), x.ndim)
+    if x.dtype.kind != "f":  # integers keep their dtype (NumPy would widen them)
+        return Tensor(getattr(x.ops.xp, owner)(x.data, axis=a, dtype=x.dtype))
     return fn(x, a)
 
 
@@ -289,4 +300,7 @@ def ptp(x, axis=None, keepdims=False):
         >>> ptp([4.0, 1.0, 3.0]).tolist()
         3.0
     """
+    x = to_tensor(x, owner="ptp")
+    if x.dtype.name == "bool":  # max and min of booleans do not subtract: their xor does
+        return Tensor(max(x, axis, keepdims).data ^ min(x, axis, keepdims).data)
     return F.subtract(max(x, axis, keepdims), min(x, axis, keepdims))
