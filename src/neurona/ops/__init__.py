@@ -21,6 +21,7 @@ from . import image, linalg, math, nn
 from .arithmetic import *  # noqa: F401,F403
 from .core import *  # noqa: F401,F403
 from .creation import *  # noqa: F401,F403
+from ._missing import MISSING, missing
 from .dtypes import result_type, standardize_dtype
 from .elementwise import *  # noqa: F401,F403
 from .gather import *  # noqa: F401,F403
@@ -42,33 +43,7 @@ __all__ = sorted(set(
     + order.__all__ + products.__all__ + reductions.__all__ + shapes.__all__)) + [
     "image", "linalg", "math", "nn", "result_type", "standardize_dtype"]
 
-#: Keras 3 ops that neurona does not provide, and why (an AttributeError names the reason)
-MISSING = {
-    **dict.fromkeys(("angle", "conj", "conjugate", "imag", "real", "polar", "view_as_complex",
-                     "view_as_real"), "neurona's tensors are real: there are no complex numbers"),
-    **dict.fromkeys(("fft", "fft2", "ifft2", "rfft", "irfft", "stft", "istft"),
-                    "there are no Fourier transforms (they need complex numbers)"),
-    **dict.fromkeys(("cholesky", "cholesky_inverse", "eig", "eigh", "lstsq", "lu_factor",
-                     "matrix_rank", "pinv", "qr", "svd", "slogdet"),
-                    "matrix decompositions are not provided (inv, det, solve and norm are)"),
-    **dict.fromkeys(("ctc_loss", "ctc_decode"), "CTC is not provided"),
-    **dict.fromkeys(("custom_gradient", "jvp", "vectorize"),
-                    "the engine records its own Functions; user-defined gradient rules and "
-                    "forward-mode derivatives are not provided"),
-    **dict.fromkeys(("bartlett", "blackman", "hamming", "hanning", "kaiser"),
-                    "window functions are not provided (use numpy's)"),
-    **dict.fromkeys(("argpartition", "bincount", "cdist", "corrcoef", "correlate", "digitize",
-                     "histogram", "i0", "erfinv", "nanmedian", "nanpercentile", "nanquantile",
-                     "nonzero", "rearrange", "searchsorted", "trapezoid", "unique",
-                     "unravel_index", "vander", "view", "fold", "unfold"),
-                    "this op is not provided yet"),
-}
 
 
 def __getattr__(name):
-    if name in MISSING:
-        raise AttributeError(f"neurona.ops has no {name!r}: {MISSING[name]}")
-    from ..validation import did_you_mean
-
-    raise AttributeError(f"module 'neurona.ops' has no attribute {name!r}."
-                         f"{did_you_mean(name, __all__)}")
+    raise missing(__name__, name, __all__)

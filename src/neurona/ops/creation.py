@@ -21,6 +21,9 @@ __all__ = ["arange", "linspace", "logspace", "geomspace", "zeros", "ones", "full
            "array", "copy", "meshgrid"]
 
 
+_INT32 = np.iinfo(np.int32)
+
+
 def _shape(owner, shape):
     if isinstance(shape, (numbers.Integral, np.integer)):
         shape = (shape,)
@@ -70,7 +73,11 @@ def arange(start, stop=None, step=None, dtype=None):
         raise ValueError("arange: step must not be 0")
     target = (standardize_dtype(dtype, "arange") if dtype is not None else
               result_type(*[_scalar_type(v, "arange") for v in (start, stop, step)]))
-    return _new(np.arange(*values), target)
+    values = np.arange(*values)
+    if dtype is None and target == "int32" and values.size and not (
+            _INT32.min <= values.min() and values.max() <= _INT32.max):
+        target = "int64"  # Python ints beyond int32, as convert_to_tensor keeps them
+    return _new(values, target)
 
 
 def _spacing(owner, start, stop, num, endpoint, dtype, axis):

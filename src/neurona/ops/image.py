@@ -10,6 +10,7 @@ for "area", and for "nearest" the input pixel under each output pixel's center.
 
 import numpy as np
 
+from ._missing import missing
 from .. import functions as F
 from ..backend import get_ops
 from ..validation import boolean, choice, real
@@ -179,3 +180,8 @@ def rgb_to_grayscale(images, data_format=None):
                                 .reshape(shape))
     gray = F.sum(F.multiply(x, weights), axis=channel, keepdims=True)
     return gray if original.startswith("float") else cast(gray, original)
+
+
+def __getattr__(name):
+    raise missing(__name__, name, __all__)
+

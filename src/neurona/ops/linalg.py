@@ -4,6 +4,7 @@ The matrices are the last two axes; leading axes are a batch. Decompositions (Ch
 SVD, eigenvalues, LU) are not provided (see ``neurona.ops.MISSING``).
 """
 
+from ._missing import missing
 from .. import functions as F
 from ..autograd.tensor import Tensor
 from ..validation import boolean
@@ -120,4 +121,8 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002  (Keras's name)
         return F.sum(magnitude, axis=axes, keepdims=keepdims)
     p = float(ord)
     return F.power(F.sum(F.power(magnitude, p), axis=axes, keepdims=keepdims), 1.0 / p)
+
+
+def __getattr__(name):
+    raise missing(__name__, name, __all__)
 

@@ -7,6 +7,7 @@ Segment reductions combine the rows of ``data`` that share a segment id (ids out
 
 import numpy as np
 
+from ._missing import missing
 from .. import functions as F
 from ..autograd.tensor import Tensor
 from ..backend import get_ops
@@ -148,4 +149,8 @@ def logdet(x):
         1.386294
     """
     return F.log(F.det(as_float(x, "logdet")))
+
+
+def __getattr__(name):
+    raise missing(__name__, name, __all__)
 

@@ -10,6 +10,7 @@ import math as _math
 
 import numpy as np
 
+from ._missing import missing
 from .. import config
 from .. import functions as F
 from ..autograd.tensor import Tensor
@@ -406,3 +407,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         logits = F.where(xp.broadcast_to(keep, logits.shape), logits, logits.dtype.type(floor))
     weights = F.softmax(logits, axis=-1)
     return F.einsum("bnts,bsnh->btnh", weights, v)
+
+
+def __getattr__(name):
+    raise missing(__name__, name, __all__)
+
