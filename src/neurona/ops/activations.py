@@ -2,7 +2,7 @@
 
 They reuse the library's fused activation Functions (``relu``, ``sigmoid``, ``gelu``, ...) and
 compose the rest from differentiable pieces. Integer inputs become ``floatx()``, except for
-``relu`` and ``relu6``, which keep integers as Keras does. Defaults are Keras 3's ``ops``
+``relu``, which keeps integers as Keras does. Defaults are Keras 3's ``ops``
 defaults, which differ in places from the ``keras.activations`` ones: ``ops.gelu`` uses the
 tanh approximation unless ``approximate=False``.
 """
@@ -35,8 +35,7 @@ def relu6(x):
         >>> relu6([-1.0, 7.0]).tolist()
         [0.0, 6.0]
     """
-    x = to_tensor(x, owner="relu6")
-    return F.relu6(x) if x.dtype.kind == "f" else F.clip(x, 0, 6)
+    return F.relu6(as_float(x, "relu6"))
 
 
 def sigmoid(x):

@@ -332,8 +332,10 @@ def adaptive_average_pool(inputs, output_size, data_format=None):
 
 
 def depth_to_space(x, block_size, data_format="channels_last"):
-    """Channels rearranged into ``block_size x block_size`` spatial blocks (TF's DCR order):
-    ``(B, H, W, C)`` becomes ``(B, H * b, W * b, C / b**2)``.
+    """Channels rearranged into ``block_size x block_size`` spatial blocks: ``(B, H, W, C)``
+    becomes ``(B, H * b, W * b, C / b**2)``. The channel order follows Keras: block row, block
+    column, channel for channels_last (TF's DCR); channel, block row, block column for
+    channels_first (PyTorch's ``pixel_shuffle``).
 
     Example:
         >>> depth_to_space(np.arange(4.0).reshape(1, 1, 1, 4), 2)[0, :, :, 0].tolist()
@@ -341,13 +343,17 @@ def depth_to_space(x, block_size, data_format="channels_last"):
     """
     b = integer("depth_to_space", "block_size", block_size, low=2)
     data_format = _format("depth_to_space", data_format)
-    x, back = _to_last(to_tensor(x, owner="depth_to_space"), data_format)
-    n, h, w, c = x.shape
+    x = _rank4("depth_to_space", to_tensor(x, owner="depth_to_space"))
+    c = x.shape[3] if data_format == "channels_last" else x.shape[1]
     if c % (b * b):
         raise ValueError(f"depth_to_space: {c} channels do not divide into {b}x{b} blocks")
-    y = F.reshape(x, (n, h, w, b, b, c // (b * b)))
-    y = F.transpose(y, (0, 1, 3, 2, 4, 5))
-    return back(F.reshape(y, (n, h * b, w * b, c // (b * b))))
+    if data_format == "channels_last":
+        n, h, w, _ = x.shape
+        y = F.transpose(F.reshape(x, (n, h, w, b, b, c // (b * b))), (0, 1, 3, 2, 4, 5))
+        return F.reshape(y, (n, h * b, w * b, c // (b * b)))
+    n, _, h, w = x.shape
+    y = F.transpose(F.reshape(x, (n, c // (b * b), b, b, h, w)), (0, 1, 4, 2, 5, 3))
+    return F.reshape(y, (n, c // (b * b), h * b, w * b))
 
 
 def space_to_depth(x, block_size, data_format="channels_last"):
@@ -360,11 +366,21 @@ def space_to_depth(x, block_size, data_format="channels_last"):
     """
     b = integer("space_to_depth", "block_size", block_size, low=2)
     data_format = _format("space_to_depth", data_format)
-    x, back = _to_last(to_tensor(x, owner="space_to_depth"), data_format)
-    n, h, w, c = x.shape
+    x = _rank4("space_to_depth", to_tensor(x, owner="space_to_depth"))
+    h, w = x.shape[1:3] if data_format == "channels_last" else x.shape[2:]
     if h % b or w % b:
         raise ValueError(f"space_to_depth: spatial size {(h, w)} is not a multiple of {b}")
-    y = F.reshape(x, (n, h // b, b, w // b, b, c))
-    y = F.transpose(y, (0, 1, 3, 2, 4, 5))
-    return back(F.reshape(y, (n, h // b, w // b, c * b * b)))
+    if data_format == "channels_last":
+        n, _, _, c = x.shape
+        y = F.transpose(F.reshape(x, (n, h // b, b, w // b, b, c)), (0, 1, 3, 2, 4, 5))
+        return F.reshape(y, (n, h // b, w // b, c * b * b))
+    n, c = x.shape[:2]
+    y = F.transpose(F.reshape(x, (n, c, h // b, b, w // b, b)), (0, 1, 3, 5, 2, 4))
+    return F.reshape(y, (n, c * b * b, h // b, w // b))
 
+
+def _rank4(owner, x):
+    if x.ndim != 4:
+        raise ValueError(f"{owner}: needs a 4-D tensor (batch, height, width, channels), got "
+                         f"shape {x.shape}")
+    return x

@@ -12,6 +12,7 @@ import numpy as np
 
 from ._missing import missing
 from .. import functions as F
+from ..autograd.tensor import Tensor
 from ..backend import get_ops
 from ..validation import boolean, choice, real
 from .dtypes import as_float, cast, to_tensor
@@ -96,8 +97,8 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
         data_format: "channels_last" (default) or "channels_first".
 
     Returns:
-        The resized images: floats (integer images become ``floatx()``), except for
-        "nearest", which keeps the dtype. Differentiable in ``images``.
+        The resized images, in their dtype (integer images are rounded and saturated, as
+        Keras does). Differentiable in float ``images``.
 
     Example:
         >>> resize(np.arange(4.0).reshape(2, 2, 1), (4, 4))[..., 0].tolist()[0]
@@ -144,6 +145,7 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
                 index[axis] = ops.asarray(_nearest(x.shape[axis], n_out))
                 x = F.getitem(x, tuple(index))
         return x
+    original = x.dtype
     x = as_float(x, "resize")
     for axis, n_out in zip(axes, (target_h, target_w)):
         n_in = x.shape[axis]
@@ -154,6 +156,12 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
         letters = "abcd"[:x.ndim]
         spec = f"{letters},z{letters[axis]}->{letters.replace(letters[axis], 'z')}"
         x = F.einsum(spec, x, w)
+    if original.kind in "iub":  # back to the images' dtype, rounded and saturated (Keras)
+        info = np.iinfo(original) if original.kind != "b" else None
+        values = x.ops.xp.round(x.data)
+        if info is not None:
+            values = x.ops.xp.clip(values, info.min, info.max)
+        return Tensor(values.astype(original))
     return x
 
 

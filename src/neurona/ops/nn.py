@@ -276,9 +276,9 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     if x.ndim == 0:
         x = F.reshape(x, (1,))
     axes = normalize_axes("normalize", axis, x.ndim)
-    if order == 2:  # Keras's form: x * min(rsqrt(sum x^2), 1 / epsilon)
-        inv = F.divide(1.0, F.sqrt(F.sum(F.square(x), axis=axes, keepdims=True)))
-        return F.multiply(x, F.minimum(inv, x.dtype.type(1.0 / eps)))
+    if order == 2:  # Keras's x * min(rsqrt(sum x^2), 1 / epsilon), as rsqrt(max(sum, eps^2))
+        total = F.maximum(F.sum(F.square(x), axis=axes, keepdims=True), x.dtype.type(eps * eps))
+        return F.multiply(x, F.divide(1.0, F.sqrt(total)))
     norm = F.power(F.sum(F.power(F.abs(x), order), axis=axes, keepdims=True), 1.0 / order)
     return F.divide(x, F.maximum(norm, x.dtype.type(eps)))
 
