@@ -105,8 +105,8 @@ def leaky_relu(x, negative_slope=0.2):
     """``x`` for x > 0, ``negative_slope * x`` otherwise.
 
     Example:
-        >>> leaky_relu([-1.0, 2.0]).tolist()
-        [-0.2, 2.0]
+        >>> leaky_relu([-1.0, 2.0], negative_slope=0.5).tolist()
+        [-0.5, 2.0]
     """
     slope = real("leaky_relu", "negative_slope", negative_slope)
     return F.leaky_relu(as_float(x, "leaky_relu"), negative_slope=slope)

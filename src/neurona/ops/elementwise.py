@@ -335,8 +335,8 @@ def deg2rad(x):
     """Degrees to radians.
 
     Example:
-        >>> round(deg2rad([180.0]).tolist()[0], 5)
-        3.14159
+        >>> deg2rad(np.array([180.0])).tolist()
+        [3.141592653589793]
     """
     return F.multiply(_f(x, "deg2rad"), _math.pi / 180.0)
 

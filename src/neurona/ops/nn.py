@@ -266,7 +266,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     """``x / max(norm(x), epsilon)`` along ``axis``, with the ``order``-norm (an int >= 1).
 
     Example:
-        >>> normalize(np.array([[3.0, 4.0]])).tolist()
+        >>> normalize(np.array([[3.0, 4.0]])).numpy().round(6).tolist()
         [[0.6, 0.8]]
     """
     order = integer("normalize", "order", order, low=1)
