@@ -62,3 +62,16 @@ def test_missing_decompositions_say_so():
         ops.svd
     with pytest.raises(AttributeError, match="decompositions are not provided"):
         ops.linalg.qr
+
+
+def test_slogdet_and_solve_triangular():
+    sign, logabs = ops.slogdet(BATCH * np.array([1.0, -1.0])[:, None, None])
+    expected = np.linalg.slogdet(BATCH * np.array([1.0, -1.0])[:, None, None])
+    assert_same(sign, expected[0]) and assert_same(logabs, expected[1], rtol=1e-12)
+    assert gradcheck(lambda a: ops.slogdet(a)[1], [A])
+    b = _r.standard_normal((3, 2))
+    for lower in (True, False):
+        triangle = np.tril(A) if lower else np.triu(A)
+        assert_same(ops.solve_triangular(A, b, lower=lower), np.linalg.solve(triangle, b),
+                    rtol=1e-12, atol=1e-12)
+        assert gradcheck(lambda a, v: ops.solve_triangular(a, v, lower=lower), [A, b])

@@ -66,3 +66,25 @@ def test_sorted_values_route_their_gradient_back():
     x = Tensor(np.array([3.0, 1.0, 2.0]), requires_grad=True)
     (ops.sort(x) * np.array([1.0, 10.0, 100.0])).sum().backward()
     assert x.grad.tolist() == [100.0, 1.0, 10.0]
+
+
+@pytest.mark.parametrize("method", ["linear", "nearest", "midpoint"])
+@pytest.mark.parametrize("axis", [None, 1, (0, 2)])
+def test_nan_quantiles_match_numpy(method, axis):
+    x = DISTINCT.copy()
+    x[0, 1, :3] = x[1, 2, 4] = np.nan
+    assert_same(ops.nanquantile(x, [0.2, 0.5], axis=axis, method=method),
+                np.nanquantile(x, [0.2, 0.5], axis=axis, method=method), rtol=1e-12)
+    assert_same(ops.nanpercentile(x, 30, axis=axis, keepdims=True),
+                np.nanpercentile(x, 30, axis=axis, keepdims=True), rtol=1e-12)
+    assert_same(ops.nanmedian(x, axis=axis), np.nanmedian(x, axis=axis), rtol=1e-12)
+    clean = DISTINCT.copy()
+    mask = np.isnan(x)
+    assert gradcheck(lambda t: ops.nanquantile(ops.where(mask, np.nan, t), 0.4, axis=2), [clean])
+
+
+def test_nan_quantile_of_an_all_nan_slice():
+    x = np.array([[np.nan, np.nan], [1.0, 3.0]])
+    with pytest.warns(RuntimeWarning):
+        expected = np.nanmedian(x, axis=1)
+    assert_same(ops.nanmedian(x, axis=1), expected)

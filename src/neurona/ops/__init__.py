@@ -33,14 +33,17 @@ from .nn import *  # noqa: F401,F403
 from .order import *  # noqa: F401,F403
 from .products import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
+from .search import *  # noqa: F401,F403
 from .shapes import *  # noqa: F401,F403
+from .signal import *  # noqa: F401,F403
 from . import (arithmetic, core, creation, elementwise, gather, logic, nan_reductions, order,
-               products, reductions, shapes)
+               products, reductions, search, shapes, signal)
 
 __all__ = sorted(set(
     arithmetic.__all__ + core.__all__ + creation.__all__ + elementwise.__all__ + gather.__all__
     + linalg.__all__ + logic.__all__ + math.__all__ + nan_reductions.__all__ + nn.__all__
-    + order.__all__ + products.__all__ + reductions.__all__ + shapes.__all__)) + [
+    + order.__all__ + products.__all__ + reductions.__all__ + search.__all__ + shapes.__all__
+    + signal.__all__)) + [
     "image", "linalg", "math", "nn", "result_type", "standardize_dtype"]
 
 

@@ -11,7 +11,7 @@ from ..validation import boolean
 from .dtypes import as_float, operands
 from .reductions import normalize_axes
 
-__all__ = ["norm", "inv", "det", "solve"]
+__all__ = ["norm", "inv", "det", "slogdet", "solve", "solve_triangular"]
 
 _INF = float("inf")
 
@@ -42,6 +42,18 @@ def det(x):
     return F.det(_square("det", as_float(x, "det")))
 
 
+def slogdet(x):
+    """``(sign, log|det|)`` of (batches of) square matrices; the log is differentiable.
+
+    Example:
+        >>> sign, logabs = slogdet(np.array([[-2.0, 0.0], [0.0, 3.0]]))
+        >>> float(sign), round(float(logabs), 6)
+        (-1.0, 1.791759)
+    """
+    d = F.det(_square("slogdet", as_float(x, "slogdet")))
+    return Tensor(d.ops.xp.sign(d.data)), F.log(F.abs(d))
+
+
 def solve(a, b):
     """``x`` with ``a @ x = b``: ``b`` is ``(..., n, k)`` or a vector ``(n,)``.
 
@@ -58,6 +70,23 @@ def solve(a, b):
         raise ValueError(f"solve: b of shape {b.shape} does not fit a of shape {a.shape}")
     x = F.solve(a, b)
     return F.reshape(x, (-1,)) if vector else x
+
+
+def solve_triangular(a, b, lower=False):
+    """``x`` with ``a @ x = b`` for a triangular ``a`` (only its lower or upper triangle is
+    read, as ``lower`` says).
+
+    Example:
+        >>> solve_triangular(np.array([[2.0, 9.0], [1.0, 4.0]]), np.array([2.0, 9.0]),
+        ...                  lower=True).tolist()
+        [1.0, 2.0]
+    """
+    boolean("solve_triangular", "lower", lower)
+    a = as_float(a, "solve_triangular")
+    _square("solve_triangular", a)
+    keep = a.ops.xp.tri(a.shape[-1], dtype=bool)
+    triangle = F.where(keep if lower else keep.T, a, a.dtype.type(0))
+    return solve(triangle, b)
 
 
 def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002  (Keras's name)
