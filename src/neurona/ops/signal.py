@@ -64,8 +64,8 @@ def corrcoef(x):
     """Pearson correlation coefficients between the rows (variables) of ``x``.
 
     Example:
-        >>> corrcoef([[1.0, 2.0, 3.0], [2.0, 4.0, 6.1]]).numpy().round(4).tolist()
-        [[1.0, 0.9999], [0.9999, 1.0]]
+        >>> corrcoef(np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])).tolist()
+        [[1.0, -1.0], [-1.0, 1.0]]
     """
     x = as_float(x, "corrcoef")
     if x.ndim == 1:
