@@ -64,7 +64,7 @@ def corrcoef(x):
     """Pearson correlation coefficients between the rows (variables) of ``x``.
 
     Example:
-        >>> corrcoef(np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])).tolist()
+        >>> corrcoef(np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])).numpy().round(6).tolist()
         [[1.0, -1.0], [-1.0, 1.0]]
     """
     x = as_float(x, "corrcoef")
