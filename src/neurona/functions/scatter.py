@@ -72,7 +72,7 @@ class SegmentProd(Function):
 
     def forward(self, values):
         out = self.xp.ones(self.shape, dtype=values.dtype)
-        self.xp.multiply.at(out, self.index, values)
+        multiply_at(self.xp, out, self.index, values)
         self.values = values
         return out
 
@@ -83,12 +83,30 @@ class SegmentProd(Function):
         xp, v, index = self.xp, self.values, self.index
         zero = v == 0
         nonzero_prod = xp.ones(self.shape, dtype=v.dtype)
-        xp.multiply.at(nonzero_prod, index, xp.where(zero, 1, v))
+        multiply_at(xp, nonzero_prod, index, xp.where(zero, 1, v))
         zeros = xp.zeros(self.shape, dtype="int64")
         xp.add.at(zeros, index, zero.astype("int64"))
         p, z = nonzero_prod[index], zeros[index]
         others = xp.where(zero, xp.where(z == 1, p, 0), xp.where(z == 0, p / xp.where(zero, 1, v), 0))
         return (g[index] * others,)
+
+
+def multiply_at(xp, out, index, values):
+    """``out[index] *= values``, multiplying in every repeat of a position (NumPy's
+    ``multiply.at``, which CuPy lacks): in rounds, each of which touches a position once."""
+    if values.shape[0] == 0:
+        return
+    flat = xp.ravel_multi_index(index, out.shape[:len(index)])
+    order = xp.argsort(flat)  # repeats of one position side by side (their order is free:
+    ranked = flat[order]       # products commute)
+    first = xp.concatenate([xp.ones(1, dtype=bool), ranked[1:] != ranked[:-1]])
+    starts = xp.nonzero(first)[0]
+    rank = xp.empty_like(order)
+    rank[order] = xp.arange(ranked.shape[0]) - starts[xp.cumsum(first) - 1]
+    for r in range(int(rank.max()) + 1):
+        pick = xp.nonzero(rank == r)[0]
+        where = tuple(i[pick] for i in index)
+        out[where] = out[where] * values[pick]
 
 
 def scatter_add(index, values, shape):
