@@ -9,14 +9,14 @@ import string
 
 from .. import functions as F
 from ..validation import integer
-from .dtypes import cast, operands
+from .dtypes import cast, operands as _operands
 from .shapes import axis_index
 
 __all__ = ["matmul", "einsum", "tensordot", "dot", "outer", "inner", "vdot", "kron", "cross"]
 
 
 def _pair(owner, x1, x2):
-    a, b = operands(owner, x1, x2)
+    a, b = _operands(owner, x1, x2)
     if a.dtype.name == "int8":  # int8 x int8 accumulates in int32 (Keras's rule)
         a, b = cast(a, "int32"), cast(b, "int32")
     if a.dtype.name == "bool":
@@ -52,14 +52,19 @@ def matmul(x1, x2):
     return out
 
 
-def einsum(subscripts, *operands_):
+def einsum(subscripts, *operands, **kwargs):
     """Einstein summation (NumPy's notation), differentiable in every operand.
+
+    Keras passes ``kwargs`` on to its backend's einsum; neurona's takes none (it chooses its
+    own contraction order), so any keyword is an error.
 
     Example:
         >>> einsum("ij,jk->ik", np.ones((2, 3)), np.ones((3, 4))).shape
         (2, 4)
     """
-    xs = operands("einsum", *operands_)
+    if kwargs:
+        raise TypeError(f"einsum: keyword arguments {sorted(kwargs)} are not supported")
+    xs = _operands("einsum", *operands)
     if xs and xs[0].dtype.name == "int8":
         xs = [cast(x, "int32") for x in xs]
     return F.einsum(subscripts, *xs)
@@ -172,7 +177,7 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
         >>> cross([1.0, 0.0, 0.0], [0.0, 1.0, 0.0]).tolist()
         [0.0, 0.0, 1.0]
     """
-    a, b = operands("cross", x1, x2)
+    a, b = _operands("cross", x1, x2)
     if axis is not None:
         axisa = axisb = axisc = axis
     a = F.transpose(a, _last(a.ndim, axis_index("cross", axisa, a.ndim)))

@@ -110,8 +110,24 @@ def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001
     return _extremum("min", F.min, F.minimum, x, axis, keepdims, initial)
 
 
-amax = max
-amin = min
+def amax(x, axis=None, keepdims=False):
+    """Maximum over ``axis`` (as :func:`max`).
+
+    Example:
+        >>> amax([1.0, 3.0, 2.0]).tolist()
+        3.0
+    """
+    return max(x, axis=axis, keepdims=keepdims)
+
+
+def amin(x, axis=None, keepdims=False):
+    """Minimum over ``axis`` (as :func:`min`).
+
+    Example:
+        >>> amin([1.0, 3.0, 2.0]).tolist()
+        1.0
+    """
+    return min(x, axis=axis, keepdims=keepdims)
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
