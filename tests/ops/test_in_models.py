@@ -112,6 +112,18 @@ def test_sampling_layer_is_differentiable_and_seeded():
     assert not np.array_equal(second.numpy(), z.numpy())  # the generator advanced
 
 
+def test_sampling_as_the_vae_guide_writes_it():
+    z_mean = keras.Tensor(np.ones((3, 2), "float32"), requires_grad=True)
+    z_log_var = keras.Tensor(np.full((3, 2), np.log(4.0), "float32"), requires_grad=True)
+    keras.utils.set_random_seed(3)
+    z = z_mean + ops.exp(z_log_var * 0.5) * keras.random.normal(shape=ops.shape(z_mean))
+    keras.utils.set_random_seed(3)
+    epsilon = keras.random.normal(shape=(3, 2)).numpy()
+    np.testing.assert_allclose(z.numpy(), 1.0 + 2.0 * epsilon, rtol=1e-6)
+    ops.sum(z).backward()
+    np.testing.assert_allclose(z_log_var.grad, epsilon, rtol=1e-5)  # d/dv exp(v/2) e = z'/2
+
+
 def test_seeded_dropout_layer():
     layer = SeededDropout()
     x = np.ones((200,), "float32")

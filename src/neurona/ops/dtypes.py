@@ -121,16 +121,16 @@ def _promote(keys, floatx):
         weak = all(w for _, w in keys)
         out = names[0]
     else:
-        weak_names = frozenset("int" if w and out_is_int(n) else "float" if w else n
+        weak_names = frozenset("int" if w and _is_int_name(n) else "float" if w else n
                                for n, w in keys)
         out = _least_upper_bound(weak_names)
         weak = out in ("int", "float")
     if weak or out in ("int", "float"):
-        return ("int32" if floatx != "float64" else "int64") if out_is_int(out) else floatx
+        return ("int32" if floatx != "float64" else "int64") if _is_int_name(out) else floatx
     return out
 
 
-def out_is_int(name):
+def _is_int_name(name):
     return name == "int" or "int" in name and name != "bool"
 
 
