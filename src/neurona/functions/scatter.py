@@ -87,7 +87,8 @@ class SegmentProd(Function):
         zeros = xp.zeros(self.shape, dtype="int64")
         xp.add.at(zeros, index, zero.astype("int64"))
         p, z = nonzero_prod[index], zeros[index]
-        others = xp.where(zero, xp.where(z == 1, p, 0), xp.where(z == 0, p / xp.where(zero, 1, v), 0))
+        others = xp.where(zero, xp.where(z == 1, p, 0),
+                          xp.where(z == 0, p / xp.where(zero, 1, v), 0))
         return (g[index] * others,)
 
 

@@ -19,9 +19,10 @@ decompositions, CTC, ...) raises an AttributeError saying so.
 
 from . import image, linalg, math, nn
 from .arithmetic import *  # noqa: F401,F403
+from .control import *  # noqa: F401,F403
 from .core import *  # noqa: F401,F403
 from .creation import *  # noqa: F401,F403
-from ._missing import MISSING, missing
+from ._missing import MISSING, missing  # noqa: F401  (MISSING: what is absent, and why)
 from .dtypes import result_type, standardize_dtype
 from .elementwise import *  # noqa: F401,F403
 from .gather import *  # noqa: F401,F403
@@ -36,16 +37,15 @@ from .reductions import *  # noqa: F401,F403
 from .search import *  # noqa: F401,F403
 from .shapes import *  # noqa: F401,F403
 from .signal import *  # noqa: F401,F403
-from . import (arithmetic, core, creation, elementwise, gather, logic, nan_reductions, order,
-               products, reductions, search, shapes, signal)
+from . import (arithmetic, control, core, creation, elementwise, gather, logic, nan_reductions,
+               order, products, reductions, search, shapes, signal)
 
 __all__ = sorted(set(
-    arithmetic.__all__ + core.__all__ + creation.__all__ + elementwise.__all__ + gather.__all__
-    + linalg.__all__ + logic.__all__ + math.__all__ + nan_reductions.__all__ + nn.__all__
-    + order.__all__ + products.__all__ + reductions.__all__ + search.__all__ + shapes.__all__
-    + signal.__all__)) + [
+    arithmetic.__all__ + control.__all__ + core.__all__ + creation.__all__ + elementwise.__all__
+    + gather.__all__ + linalg.__all__ + logic.__all__ + math.__all__ + nan_reductions.__all__
+    + nn.__all__ + order.__all__ + products.__all__ + reductions.__all__ + search.__all__
+    + shapes.__all__ + signal.__all__)) + [
     "image", "linalg", "math", "nn", "result_type", "standardize_dtype"]
-
 
 
 def __getattr__(name):

@@ -209,7 +209,8 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
     """A depthwise convolution followed by a 1x1 (pointwise) convolution mixing channels.
 
     Example:
-        >>> separable_conv(np.ones((1, 4, 4, 2)), np.ones((3, 3, 2, 1)), np.ones((1, 1, 2, 5))).shape
+        >>> x, depthwise = np.ones((1, 4, 4, 2)), np.ones((3, 3, 2, 1))
+        >>> separable_conv(x, depthwise, np.ones((1, 1, 2, 5))).shape
         (1, 2, 2, 5)
     """
     data_format = _format("separable_conv", data_format)

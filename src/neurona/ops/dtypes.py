@@ -139,8 +139,10 @@ def result_type(*dtypes):
     types ``int``/``float`` standing for weak Python numbers).
 
     Example:
-        >>> result_type("int32", "float32"), result_type("uint8", "int8"), result_type("int8", float)
-        ('float32', 'int16', 'float32')
+        >>> result_type("int32", "float32"), result_type("uint8", "int8")
+        ('float32', 'int16')
+        >>> result_type("int8", float)
+        'float32'
     """
     keys = []
     for d in dtypes:

@@ -8,7 +8,8 @@ from ..autograd.tensor import Tensor
 from ..backend import get_ops
 from ..validation import integer
 from .dtypes import to_tensor
-from .reductions import argmax, argmin, cumprod, cumsum, max, mean, min, normalize_axes, prod, sum, var
+from .reductions import (argmax, argmin, cumprod, cumsum, max, mean, min, normalize_axes, prod,
+                         sum, var)
 
 __all__ = ["nansum", "nanmean", "nanmax", "nanmin", "nanprod", "nanvar", "nanstd", "nancumsum",
            "nancumprod", "nanargmax", "nanargmin"]

@@ -111,7 +111,8 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         A tensor of target's shape.
 
     Example:
-        >>> round(sparse_categorical_crossentropy([1], [[0.0, 0.0]], from_logits=True).tolist()[0], 6)
+        >>> loss = sparse_categorical_crossentropy([1], [[0.0, 0.0]], from_logits=True)
+        >>> round(loss.tolist()[0], 6)
         0.693147
     """
     owner = "sparse_categorical_crossentropy"
