@@ -21,9 +21,10 @@ from .activations import __all__ as _ACTIVATIONS
 from .convolution import *  # noqa: F401,F403  (convolutions and pooling)
 from .convolution import __all__ as _CONVOLUTIONS
 from .dtypes import as_float, cast, operands, standardize_dtype, to_tensor
+from .elementwise import tanh  # noqa: F401  (Keras keeps it in ops; ops.nn has it too)
 from .reductions import normalize_axes
 
-__all__ = list(_ACTIVATIONS) + list(_CONVOLUTIONS) + [
+__all__ = list(_ACTIVATIONS) + list(_CONVOLUTIONS) + ["tanh",
     "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
     "moments", "batch_normalization", "layer_normalization", "rms_normalization", "normalize",
     "one_hot", "multi_hot", "dot_product_attention", "psnr"]
