@@ -24,8 +24,8 @@ from .dtypes import as_float, cast, operands, standardize_dtype, to_tensor
 from .elementwise import tanh  # noqa: F401  (Keras keeps it in ops; ops.nn has it too)
 from .reductions import normalize_axes
 
-__all__ = list(_ACTIVATIONS) + list(_CONVOLUTIONS) + ["tanh",
-    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+__all__ = list(_ACTIVATIONS) + list(_CONVOLUTIONS) + [
+    "tanh", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
     "moments", "batch_normalization", "layer_normalization", "rms_normalization", "normalize",
     "one_hot", "multi_hot", "dot_product_attention", "psnr"]
 
