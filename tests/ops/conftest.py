@@ -1,22 +1,21 @@
 """Fixtures for the ``neurona.ops`` tests: Keras 3 on JAX as the reference where Keras's
 semantics differ from NumPy's (dtype promotion, defaults), and a comparison helper."""
 
-import os
-
 import numpy as np
 import pytest
+
+from tests import keras_reference
 
 
 @pytest.fixture(scope="session")
 def keras():
-    """Keras 3 running on JAX (skipped when either is missing, or when Keras was already
-    imported with another backend)."""
-    os.environ.setdefault("KERAS_BACKEND", "jax")
-    keras = pytest.importorskip("keras")
-    pytest.importorskip("jax")
-    if keras.backend.backend() != "jax":
-        pytest.skip(f"Keras runs on {keras.backend.backend()}, not JAX")
-    return keras
+    """Keras 3 on JAX, running in a child process (see :mod:`tests.keras_reference`); the
+    test is skipped when it is not installed."""
+    reference = keras_reference.start()
+    if reference is None:
+        pytest.skip("Keras 3 with JAX (and cloudpickle) is needed for this reference")
+    yield reference
+    reference.close()
 
 
 def assert_same(ours, expected, rtol=1e-6, atol=1e-6, dtype=True):
