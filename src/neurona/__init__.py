@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 from . import config, backend, random
 from .backend import set_backend
 from .autograd import Tensor, Variable, no_grad
-from . import functions
+from . import functions, ops
 from . import activations, initializers, losses, metrics, optimizers, callbacks, layers, utils
 from .layers import Input, InputLayer, Layer
 from .models import Model, Sequential
@@ -31,7 +31,7 @@ _LAZY = ("datasets", "data", "saving", "evaluation", "plotting", "sklearn", "tun
          "preprocessing", "regularizers", "constraints", "perceptron")
 
 __all__ = ["__version__", "config", "backend", "random", "set_backend", "Tensor", "Variable",
-           "no_grad", "functions", "activations", "initializers", "losses", "metrics",
+           "no_grad", "functions", "ops", "activations", "initializers", "losses", "metrics",
            "optimizers", "callbacks", "layers", "utils", "models", "Input", "InputLayer", "Layer",
            "Model", "Sequential", "TrainingSetupWarning", *_LAZY]
 

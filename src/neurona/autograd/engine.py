@@ -37,7 +37,7 @@ def _topological_order(root_fn):
             creator = getattr(x, "creator", None)
             if creator is not None and id(creator) not in expanded_ids:
                 stack.append((creator, False))
-    order.reverse()  # consumers before producers
+    order.reverse()  # consumers before producers (a post-order, reversed)
     return order
 
 

@@ -24,6 +24,9 @@ class CupyOps(Ops):
     def to_numpy(self, x):
         return self.xp.asnumpy(x) if isinstance(x, self.xp.ndarray) else np.asarray(x)
 
+    def argsort(self, x, axis=-1):
+        return x.argsort(axis=axis)  # always stable; CuPy accepts no kind=
+
     def generator(self, seed):
         return self.xp.random.default_rng(seed)
 

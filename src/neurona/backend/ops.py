@@ -36,6 +36,12 @@ class Ops:
     def is_array(self, x):
         return isinstance(x, self.xp.ndarray)
 
+    # -- sorting ------------------------------------------------------------------------------
+    def argsort(self, x, axis=-1):
+        """Indices that sort ``x`` along ``axis``, ties in their original order (a stable
+        sort: NumPy needs to be asked for one, CuPy's is always stable)."""
+        return self.xp.argsort(x, axis=axis, kind="stable")
+
     # -- random numbers -------------------------------------------------------------------------
     def generator(self, seed):
         """A random generator of this backend seeded with ``seed`` (an int or SeedSequence)."""

@@ -1,4 +1,5 @@
-"""Shape operations: reshape, transpose, indexing, concatenation, stacking, broadcasting."""
+"""Shape operations: reshape, transpose, indexing, concatenation, stacking, broadcasting,
+constant padding."""
 
 from .. import validation
 from ..autograd.function import Function
@@ -86,6 +87,20 @@ class BroadcastTo(Function):
         return (self.ops.sum_to(g, self.in_shape),)
 
 
+class Pad(Function):
+    """Constant padding: ``widths`` is one ``(before, after)`` pair per axis."""
+
+    def __init__(self, widths, value=0):
+        self.widths, self.value = tuple(tuple(w) for w in widths), value
+
+    def forward(self, x):
+        return self.xp.pad(x, self.widths, mode="constant", constant_values=self.value)
+
+    def backward(self, g):
+        # the padded border is constant: the input's gradient is the inner block
+        return (g[tuple(slice(lo, g.shape[i] - hi) for i, (lo, hi) in enumerate(self.widths))],)
+
+
 def reshape(x, shape):
     return Reshape(shape)(x)
 
@@ -128,3 +143,9 @@ def squeeze(x, axis):
         raise ValueError(f"squeeze: axis {axis} has size {shape[axis]}, not 1")
     del shape[axis]
     return Reshape(shape)(x)
+
+
+def pad(x, widths, value=0):
+    """``x`` padded with the constant ``value``; ``widths`` is a ``(before, after)`` pair per
+    axis."""
+    return Pad(widths, value)(x)
