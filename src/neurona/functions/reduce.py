@@ -92,7 +92,7 @@ class Prod(Function):
 
     def forward(self, x):
         self.x = x
-        self.axes = _normalize_axes(self.axis, x.ndim)
+        self.axes = _normalize_axes(self, self.axis, x.ndim)
         return x.prod(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, g):
@@ -117,7 +117,7 @@ class LogSumExp(Function):
 
     def forward(self, x):
         xp = self.xp
-        self.x, self.axes = x, _normalize_axes(self.axis, x.ndim)
+        self.x, self.axes = x, _normalize_axes(self, self.axis, x.ndim)
         m = x.max(axis=self.axes, keepdims=True) if x.size else xp.zeros((1,) * x.ndim, x.dtype)
         m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or an inf): no shift, no inf - inf
         self.y = xp.log(xp.exp(x - m).sum(axis=self.axes, keepdims=True)) + m
