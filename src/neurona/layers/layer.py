@@ -9,6 +9,7 @@ output of :func:`neurona.Input` records a node of a functional model instead.
 
 import functools
 import re
+import warnings
 
 import numpy as np
 
@@ -88,10 +89,16 @@ class Layer:
         (2, 3)
     """
 
+    #: whether the layer propagates an input mask (Keras's rule: on by default for a layer
+    #: that overrides :meth:`compute_mask`); an instance may set it too
+    supports_masking = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
             cls.build = _marks_built(cls.__dict__["build"])
+        if "compute_mask" in cls.__dict__ and "supports_masking" not in cls.__dict__:
+            cls.supports_masking = True
 
     def __init__(self, *, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
                  batch_size=None):
@@ -112,6 +119,7 @@ class Layer:
         )
         self._declared_batch_size = batch_size
         self._call_takes_training = _accepts(self.call, "training")
+        self._call_takes_mask = _accepts(self.call, "mask")
         self._build_input_shape = None
         self.input_spec = None
         self._inbound_nodes = []
@@ -289,7 +297,32 @@ class Layer:
             self.input_spec.check(self, inputs)
         if self._call_takes_training:
             kwargs["training"] = bool(training)
-        return self.call(inputs, *args, **kwargs)
+        return self._call_masked(inputs, args, kwargs)
+
+    def _call_masked(self, inputs, args, kwargs):
+        """``call`` with Keras 3's mask rules. A mask rides on a tensor as ``_keras_mask``; the
+        inputs' masks go to a ``call`` that takes ``mask=`` (unless one was passed), and the
+        outputs get ``compute_mask(inputs, mask)`` when the layer supports masking."""
+        mask = kwargs.get("mask")
+        if mask is None:
+            mask = input_masks(inputs)
+            if mask is not None and self._call_takes_mask:
+                kwargs["mask"] = mask
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.supports_masking:  # also without an input mask: Embedding makes one
+            _set_output_masks(outputs, self.compute_mask(inputs, mask))
+        elif mask is not None:
+            warnings.warn(f"Layer {self.name!r} ({type(self).__name__}) does not support masking: "
+                          "the mask of its input is dropped and later layers will not see it",
+                          UserWarning, stacklevel=3)
+        return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs for ``inputs`` with ``mask`` (Keras's ``compute_mask``): by
+        default the input mask passes through. Masks are boolean tensors, True where a
+        timestep is real; layers compute them with :mod:`neurona.functions` (see
+        :func:`neurona.functions.not_equal_mask`) so a recorded step replays them."""
+        return mask
 
     #: layers whose inputs are indices (Embedding-like) keep integer arrays as they are
     _keeps_integer_inputs = False
@@ -360,6 +393,31 @@ class InputSpec:
                     f"{size}, got shape {shape}. The data's features do not match the layer's "
                     f"input ({size}); check input_shape or the columns of x."
                 )
+
+
+def input_masks(inputs):
+    """The ``_keras_mask`` of a tensor (or a list of them, None where a tensor has none), or
+    None when no input has a mask."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    if isinstance(inputs, dict):
+        masks = {k: getattr(x, "_keras_mask", None) for k, x in inputs.items()}
+        return None if all(m is None for m in masks.values()) else masks
+    return getattr(inputs, "_keras_mask", None)
+
+
+def _set_output_masks(outputs, masks):
+    """Attach ``masks`` to the outputs that have none yet (a layer may set its own)."""
+    if masks is None:
+        return
+    if isinstance(outputs, (list, tuple)):
+        masks = masks if isinstance(masks, (list, tuple)) else [masks] + [None] * (len(outputs) - 1)
+        for out, m in zip(outputs, masks):
+            _set_output_masks(out, m)
+    elif isinstance(outputs, Tensor) and isinstance(masks, Tensor) and \
+            getattr(outputs, "_keras_mask", None) is None:
+        outputs._keras_mask = masks
 
 
 def _layers_in(value):
