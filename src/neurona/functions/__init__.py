@@ -16,3 +16,4 @@ from .normalization import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .conv_pool import *  # noqa: F401,F403
+from .masks import *  # noqa: F401,F403
