@@ -17,3 +17,5 @@ from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .conv_pool import *  # noqa: F401,F403
 from .masks import *  # noqa: F401,F403
+from .embedding import *  # noqa: F401,F403
+from .recurrent import *  # noqa: F401,F403
