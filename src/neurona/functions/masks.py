@@ -13,8 +13,10 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..random import make_generator
 
-__all__ = ["not_equal_mask", "logical_and_masks", "mask_weights"]
+__all__ = ["not_equal_mask", "logical_and_masks", "mask_weights", "where_mask",
+           "dropout_keep_mask"]
 
 
 class NotEqualMask(Function):
@@ -66,6 +68,44 @@ class MaskWeights(Function):
 
     def backward(self, g):
         return (None,)
+
+
+class WhereMask(Function):
+    """``where(mask, a, b)`` with the mask an input (so a replay reads each batch's mask);
+    the gradient goes to ``a`` where the mask is True and to ``b`` elsewhere."""
+
+    def forward(self, mask, a, b):
+        self.mask = mask
+        self.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))
+        return self.xp.where(mask, a, b)
+
+    def backward(self, g):
+        xp, sum_to, m = self.xp, self.ops.sum_to, self.mask
+        zero = g.dtype.type(0)
+        ga = sum_to(xp.where(m, g, zero), self.shapes[0]) if self.needs_grad[1] else None
+        gb = sum_to(xp.where(m, zero, g), self.shapes[1]) if self.needs_grad[2] else None
+        return None, ga, gb
+
+
+class DropoutKeepMask(Function):
+    """A dropout keep mask of ``shape``, 1 / (1 - rate) where kept and 0 where dropped, drawn
+    in ``forward`` from ``rng`` (a recurrent cell's mask, the same at every step of a call;
+    a replayed step draws a fresh one, as eager training would). It has no inputs."""
+
+    differentiable = False
+
+    def __init__(self, shape, rate, rng, dtype):
+        self.shape, self.rate, self.rng, self.dtype = shape, rate, rng, dtype
+
+    def forward(self):
+        # drawn on the host, as every random array of the library (same noise on CPU and GPU)
+        keep = make_generator(self.rng).random(self.shape, dtype=np.float32) >= self.rate
+        mask = self.ops.asarray(keep).astype(self.dtype)
+        mask *= 1.0 / (1.0 - self.rate)
+        return mask
+
+    def backward(self, g):
+        return ()
 
 
 def _cut(out):
@@ -124,3 +164,25 @@ def mask_weights(mask, reduction, dtype):
     mask = mask if isinstance(mask, Tensor) else Tensor(np.asarray(mask))
     mean = reduction in ("sum_over_batch_size", "mean")
     return _cut(MaskWeights(mean, np.dtype(dtype).name)(mask))
+
+
+def where_mask(mask, a, b):
+    """``a`` where ``mask`` is True, else ``b`` (broadcasting), differentiable in ``a`` and
+    ``b``: how a recurrent step keeps its state at a padded timestep.
+
+    Example:
+        >>> where_mask(np.array([True, False]), np.array([1.0, 2.0]), 0.0).tolist()
+        [1.0, 0.0]
+    """
+    mask = mask if isinstance(mask, Tensor) else Tensor(np.asarray(mask))
+    return WhereMask()(mask, a, b)
+
+
+def dropout_keep_mask(shape, rate, rng, dtype):
+    """A scaled dropout keep mask (see :class:`DropoutKeepMask`), as a tensor without gradient.
+
+    Example:
+        >>> sorted(set(dropout_keep_mask((200,), 0.5, 0, "float64").tolist()))
+        [0.0, 2.0]
+    """
+    return _cut(DropoutKeepMask(tuple(shape), float(rate), rng, np.dtype(dtype).name)())

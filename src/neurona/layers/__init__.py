@@ -12,6 +12,10 @@ from .conv import *  # noqa: F401,F403  (Conv1D, Conv2D, Conv2DTranspose)
 from .pooling import *  # noqa: F401,F403  (Max/Average/MinPooling1D/2D, Global...Pooling1D/2D)
 from .augmentation import *  # noqa: F401,F403  (RandomFlip, RandomRotation, RandomZoom, ...)
 from .preprocessing import *  # noqa: F401,F403  (Rescaling, Resizing)
+from .embedding import *  # noqa: F401,F403  (Embedding, Masking)
+from .recurrent_cells import *  # noqa: F401,F403  (SimpleRNNCell, LSTMCell, GRUCell, ...)
+from .recurrent import *  # noqa: F401,F403  (RNN, SimpleRNN, LSTM, GRU)
+from .wrappers import *  # noqa: F401,F403  (Bidirectional, TimeDistributed)
 
 
 def get(identifier):

@@ -310,7 +310,8 @@ class Layer:
                 kwargs["mask"] = mask
         outputs = self.call(inputs, *args, **kwargs)
         if self.supports_masking:  # also without an input mask: Embedding makes one
-            _set_output_masks(outputs, self.compute_mask(inputs, mask))
+            if not _all_masked(outputs):  # unless call attached its own (Masking does)
+                _set_output_masks(outputs, self.compute_mask(inputs, mask))
         elif mask is not None:
             warnings.warn(f"Layer {self.name!r} ({type(self).__name__}) does not support masking: "
                           "the mask of its input is dropped and later layers will not see it",
@@ -405,6 +406,12 @@ def input_masks(inputs):
         masks = {k: getattr(x, "_keras_mask", None) for k, x in inputs.items()}
         return None if all(m is None for m in masks.values()) else masks
     return getattr(inputs, "_keras_mask", None)
+
+
+def _all_masked(outputs):
+    if isinstance(outputs, (list, tuple)):
+        return all(getattr(o, "_keras_mask", None) is not None for o in outputs)
+    return getattr(outputs, "_keras_mask", None) is not None
 
 
 def _set_output_masks(outputs, masks):
