@@ -118,10 +118,10 @@ class Sequential(Model):
                 x = layer.call_then_pool(x, following)
                 i += 2
                 continue
-            if layer._call_takes_training:
-                x = layer.call(x, training=training)
-            else:
-                x = layer.call(x)
+            # through _call_masked: a mask (Embedding(mask_zero=True), Masking) reaches the
+            # layers after it in training too
+            x = layer._call_masked(x, (), {"training": training} if layer._call_takes_training
+                                   else {})
             i += 1
         return x
 
