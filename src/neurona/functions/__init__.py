@@ -19,3 +19,4 @@ from .conv_pool import *  # noqa: F401,F403
 from .masks import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403

@@ -16,6 +16,7 @@ from .embedding import *  # noqa: F401,F403  (Embedding, Masking)
 from .recurrent_cells import *  # noqa: F401,F403  (SimpleRNNCell, LSTMCell, GRUCell, ...)
 from .recurrent import *  # noqa: F401,F403  (RNN, SimpleRNN, LSTM, GRU)
 from .wrappers import *  # noqa: F401,F403  (Bidirectional, TimeDistributed)
+from .attention import *  # noqa: F401,F403  (MultiHeadAttention, Attention, AdditiveAttention)
 
 
 def get(identifier):
