@@ -15,8 +15,8 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..random import make_generator
 
-__all__ = ["not_equal_mask", "logical_and_masks", "mask_weights", "where_mask",
-           "dropout_keep_mask"]
+__all__ = ["not_equal_mask", "logical_and_masks", "logical_or_masks", "mask_weights",
+           "where_mask", "dropout_keep_mask"]
 
 
 class NotEqualMask(Function):
@@ -36,14 +36,17 @@ class NotEqualMask(Function):
 
 
 class LogicalAnd(Function):
-    """The elementwise AND of broadcastable boolean masks."""
+    """The elementwise AND (``any_true=False``) or OR (True) of broadcastable boolean masks."""
 
     differentiable = False
+
+    def __init__(self, any_true=False):
+        self.any_true = any_true
 
     def forward(self, *masks):
         out = masks[0].astype(bool)
         for m in masks[1:]:
-            out = out & m.astype(bool)
+            out = (out | m.astype(bool)) if self.any_true else (out & m.astype(bool))
         return out
 
     def backward(self, g):
@@ -137,6 +140,16 @@ def not_equal_mask(x, value=0, axis=None):
     return _cut(NotEqualMask(value, axis)(x if isinstance(x, Tensor) else Tensor(x)))
 
 
+def _combine(masks, any_true):
+    present = [m if isinstance(m, Tensor) else Tensor(np.asarray(m)) for m in masks
+               if m is not None]
+    if not present:
+        return None
+    if len(present) == 1:
+        return present[0]
+    return _cut(LogicalAnd(any_true)(*present))
+
+
 def logical_and_masks(masks):
     """The AND of a list of masks (None entries are skipped; None when all are None).
 
@@ -144,13 +157,17 @@ def logical_and_masks(masks):
         >>> logical_and_masks([np.array([True, False]), None, np.array([True, True])]).tolist()
         [True, False]
     """
-    present = [m if isinstance(m, Tensor) else Tensor(np.asarray(m)) for m in masks
-               if m is not None]
-    if not present:
-        return None
-    if len(present) == 1:
-        return present[0]
-    return _cut(LogicalAnd()(*present))
+    return _combine(masks, False)
+
+
+def logical_or_masks(masks):
+    """The OR of a list of masks (None entries are skipped; None when all are None).
+
+    Example:
+        >>> logical_or_masks([np.array([True, False]), np.array([False, False])]).tolist()
+        [True, False]
+    """
+    return _combine(masks, True)
 
 
 def mask_weights(mask, reduction, dtype):

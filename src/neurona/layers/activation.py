@@ -27,6 +27,8 @@ def _real(layer, arg, value, minimum=None):
 
 
 class _SameShape(Layer):
+    supports_masking = True  # elementwise: the input mask passes through
+
     def compute_output_shape(self, input_shape):
         return input_shape
 
@@ -43,6 +45,8 @@ class Activation(Layer):
         >>> Activation("relu")(np.array([[-1.0, 2.0]])).tolist()
         [[0.0, 2.0]]
     """
+
+    supports_masking = True
 
     def __init__(self, activation, **base):
         super().__init__(**base)

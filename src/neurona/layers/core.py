@@ -55,6 +55,8 @@ class Dense(Layer):
         (2, 3)
     """
 
+    supports_masking = True
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **base):
@@ -169,6 +171,8 @@ class Reshape(Layer):
 @register_layer("Identity")
 class Identity(Layer):
     """Return the input unchanged (a placeholder in architectures)."""
+
+    supports_masking = True
 
     def call(self, inputs):
         return inputs

@@ -51,6 +51,8 @@ class Rescaling(Layer):
         [[-1.0, 1.0]]
     """
 
+    supports_masking = True
+
     def __init__(self, scale, offset=0.0, **base):
         super().__init__(**base)
         self.scale = _scale_value("Rescaling", "scale", scale)
