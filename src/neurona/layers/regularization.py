@@ -35,6 +35,8 @@ def _check_noise_shape(owner, noise_shape):
 class _RandomLayer(Layer):
     """Seed handling shared by the noise layers; they keep their input's shape."""
 
+    supports_masking = True  # the input mask passes through, as in Keras
+
     def __init__(self, seed=None, **base):
         super().__init__(**base)
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
