@@ -179,7 +179,7 @@ class Trainer:
             if recording is not None:
                 replay.recorded(recording, out, loss)
             loss.backward()
-            return loss.data, out.data
+            return loss.data, out  # the tensor: metrics read its Keras mask
 
         def train_step(x, y, sw):
             for v in variables:
@@ -202,7 +202,7 @@ class Trainer:
         with no_grad():
             out = self._forward(x, training=False)
             loss = self._total_loss(y, out, sw)
-        pred = out.data
+        pred = out  # the tensor: metrics read its Keras mask
         for metric, weighted in self._metric_specs:
             metric.update_state(y, pred, sw if weighted else None)
         return loss.data
