@@ -19,7 +19,7 @@ from ..autograd.tensor import Tensor, Variable
 from ..autograd.grad_mode import no_grad
 from ..backend import get_ops
 from ..registry import Registry
-from .symbolic import SymbolicTensor, call_symbolic, map_structure
+from .symbolic import SymbolicTensor, call_symbolic, map_structure, standardize_dtype
 
 LAYERS = Registry("layer")
 register_layer = LAYERS.register
@@ -107,7 +107,7 @@ class Layer:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"name must be a non-empty string, got {name!r}")
         self._trainable = bool(trainable)
-        self.dtype = np.dtype(dtype or config.floatx()).name
+        self.dtype = standardize_dtype(dtype or config.floatx())
         self.built = False
         self._own_weights = []
         self._sublayers = []

@@ -8,13 +8,25 @@ shapes), so :mod:`~neurona.layers.layer` imports it without a cycle.
 
 import numpy as np
 
+#: the names of text dtypes; Keras calls them all "string"
+_STRING_DTYPES = ("string", "str", "object")
+
+
+def standardize_dtype(dtype):
+    """A dtype's name: NumPy's (``"float32"``, ``"int64"``), or ``"string"`` for text (Keras's
+    name: ``Input(dtype="string")`` feeds StringLookup or Hashing raw strings)."""
+    if dtype is str or (isinstance(dtype, str) and dtype in _STRING_DTYPES):
+        return "string"
+    kind = np.dtype(dtype).kind
+    return "string" if kind in "USO" else np.dtype(dtype).name
+
 
 class SymbolicTensor:
     """A placeholder with a shape (batch axis None) and the node that produces it."""
 
     def __init__(self, shape, dtype, node=None, index=0, name=None):
         self.shape = tuple(shape)
-        self.dtype = np.dtype(dtype).name
+        self.dtype = standardize_dtype(dtype)
         self.node = node
         self.index = index
         self.name = name

@@ -45,17 +45,41 @@ def check_finite(arr, what):
         )
 
 
+def text_array(value):
+    """``value`` as a NumPy unicode array when it holds text (str or bytes items), else None."""
+    if hasattr(value, "to_numpy"):
+        value = value.to_numpy()
+    if not isinstance(value, (np.ndarray, list, tuple)):
+        return None
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):
+        return None
+    if arr.dtype.kind == "U":
+        return arr
+    if arr.dtype.kind == "S":
+        return np.char.decode(arr, "utf-8")
+    if arr.dtype == object and arr.size and all(isinstance(v, str) for v in arr.flat):
+        return arr.astype(str)
+    return None
+
+
 def standardize_x(x, what="x", dtype=None):
-    """x as a float array, or a list/dict of them for multi-input models."""
+    """x as a float array, or a list/dict of them for multi-input models. Text arrays stay
+    text (unicode arrays) for models with ``Input(dtype="string")``; :func:`check_input_shape`
+    refuses them for any other input. The arrays returned are never the caller's objects (at
+    most views of them), so that :func:`check_input_shape` may add a unit axis in place."""
     if isinstance(x, dict):
         return {k: standardize_x(v, f"{what}[{k!r}]", dtype) for k, v in x.items()}
     if isinstance(x, (list, tuple)) and x and all(hasattr(v, "shape") or hasattr(v, "to_numpy") for v in x):
         return [standardize_x(v, f"{what}[{i}]", dtype) for i, v in enumerate(x)]
-    arr = to_float_array(x, what, dtype)
+    text = text_array(x)
+    arr = text if text is not None else to_float_array(x, what, dtype)
     if arr.ndim == 0:
         raise ValueError(f"{what} must have a batch axis, got a scalar")
-    check_finite(arr, what)
-    return arr
+    if text is None:
+        check_finite(arr, what)
+    return arr.view() if arr is x else arr
 
 
 def flat_arrays(x):
@@ -96,16 +120,43 @@ def check_lengths(x, y, sample_weight):
     return n
 
 
+def _input_dtypes(model):
+    """The dtype of each declared input of ``model`` (None where not declared)."""
+    graph = getattr(model, "_graph", None)
+    if graph is not None:
+        return [t.dtype for t in graph.inputs]
+    first = getattr(model, "_input_layer", None)
+    return [None if first is None else first.dtype]
+
+
 def check_input_shape(model, x):
-    """The data's per-sample shape must match a model whose input shape is known."""
+    """The data's per-sample shape must match a model whose input shape is known, and text
+    must go to ``Input(dtype="string")`` inputs only.
+
+    An array with one axis less than an input whose last axis has size 1 (a column given as
+    ``(n,)`` for ``Input(shape=(1,))``) gets that axis, as Keras adjusts input ranks; the
+    arrays are :func:`standardize_x`'s own, so their shape is set in place.
+    """
+    arrays = flat_arrays(x)
+    dtypes = _input_dtypes(model)
+    for i, arr in enumerate(arrays):
+        declared = dtypes[i] if i < len(dtypes) else None
+        if arr.dtype.kind == "U" and declared != "string":
+            which = "x" if len(arrays) == 1 else f"x[{i}]"
+            raise ValueError(
+                f"{which} holds non-numeric values (dtype {arr.dtype}); encode text columns first "
+                f"(e.g. one-hot), convert them with astype(float), or feed them to an "
+                f"Input(dtype='string') followed by StringLookup or Hashing"
+            )
     shapes = model._input_shapes()
     if shapes is None:
         return
-    arrays = flat_arrays(x)
     if len(arrays) != len(shapes):
         raise ValueError(f"The model expects {len(shapes)} input(s) but x provides {len(arrays)}")
     for i, (arr, shape) in enumerate(zip(arrays, shapes)):
         expected = tuple(shape[1:])
+        if len(expected) == arr.ndim and expected and expected[-1] == 1:
+            arr.shape = arr.shape + (1,)
         got = tuple(arr.shape[1:])
         if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
             which = "x" if len(arrays) == 1 else f"x[{i}]"
