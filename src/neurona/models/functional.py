@@ -1,7 +1,7 @@
 """The graph of a functional model: the nodes between its inputs and outputs, in run order."""
 
 from ..layers.input_layer import InputLayer
-from ..layers.symbolic import SymbolicTensor, _flatten
+from ..layers.symbolic import SymbolicTensor, _flatten, substitute
 
 
 def _structure_list(x):
@@ -100,10 +100,14 @@ class Graph:
             if conv is not None:
                 result = conv.layer.call_then_pool(_substitute(conv.inputs, computed), node.layer)
             else:
-                args = _substitute(node.inputs, computed)
-                kwargs = dict(node.kwargs)
+                def lookup(t):
+                    return computed[id(t)]
+
+                args = substitute(node.inputs, lookup)
+                kwargs = substitute(dict(node.kwargs), lookup)
                 kwargs.setdefault("training", training)
-                result = node.layer._call_eager(args, *node.args, **kwargs)
+                result = node.layer._call_eager(args, *substitute(list(node.args), lookup),
+                                                **kwargs)
             for t, r in zip(_flatten(node.outputs), result if isinstance(node.outputs, list) else [result]):
                 computed[id(t)] = r
         outs = [computed[id(t)] for t in self.outputs]
