@@ -17,6 +17,7 @@ from .recurrent_cells import *  # noqa: F401,F403  (SimpleRNNCell, LSTMCell, GRU
 from .recurrent import *  # noqa: F401,F403  (RNN, SimpleRNN, LSTM, GRU)
 from .wrappers import *  # noqa: F401,F403  (Bidirectional, TimeDistributed)
 from .attention import *  # noqa: F401,F403  (MultiHeadAttention, Attention, AdditiveAttention)
+from .text import *  # noqa: F401,F403  (TextVectorization)
 
 
 def get(identifier):
