@@ -9,10 +9,10 @@ b_h)`` with one bias ``(3 units,)``.
 """
 
 from ..autograd.tensor import gradient_target
-from .recurrent import Recurrence, _activate, _derivative, _times
+from .recurrent import _Recurrence, _activate, _derivative, _times
 
 
-class _GRU(Recurrence):
+class _GRU(_Recurrence):
     gates = 3
 
     def _halves(self, units, dtype):

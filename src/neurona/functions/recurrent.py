@@ -67,7 +67,7 @@ def _times(a, d):
     return a if d is None else a * d
 
 
-class Recurrence(Function):
+class _Recurrence(Function):
     """Shared part of the fused recurrences (see the module docstring).
 
     ``forward(x, kernel, recurrent_kernel, bias, mask, *states)``: ``x`` is (batch, timesteps,
@@ -206,7 +206,7 @@ class Recurrence(Function):
         return tuple(out) + (None,) * (len(needs) - self.n_states)
 
 
-class SimpleRNNSequence(Recurrence):
+class SimpleRNNSequence(_Recurrence):
     """h_t = act(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)."""
 
     def _run(self, bias, initial, steps, batch, units):
@@ -247,7 +247,7 @@ class SimpleRNNSequence(Recurrence):
             self._state_grads([dh_next])
 
 
-class LSTMSequence(Recurrence):
+class LSTMSequence(_Recurrence):
     """Keras's LSTM: gates i, f, c, o from ``x @ kernel + h @ recurrent_kernel + bias``;
     c_t = f c_{t-1} + i act(c gate), h_t = o act(c_t)."""
 
@@ -370,7 +370,7 @@ def rnn_sequence(kind, x, kernel, recurrent_kernel, bias=None, mask=None, initia
             go_backwards, return_sequences, return_state, zero_output_for_mask.
 
     Returns:
-        One tensor: see :class:`Recurrence` for its layout.
+        One tensor: see :class:`_Recurrence` for its layout.
 
     Example:
         >>> x = np.ones((2, 5, 3))
