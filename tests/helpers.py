@@ -60,3 +60,21 @@ def kill_a_running_trial(db_path, first_number, timeout):
     thread = threading.Thread(target=killer)
     thread.start()
     return thread, killed
+
+
+def keras3():
+    """Keras 3 on JAX, the reference of the Keras-parity tests (skipped when not installed).
+    Its arrays warn about NumPy 2's ``copy`` keyword; tests that use it filter that warning
+    (``KERAS_WARNINGS``)."""
+    import warnings
+
+    import pytest
+
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pytest.importorskip("keras")
+
+
+#: the warnings Keras 3 itself raises under NumPy 2 (not neurona's)
+KERAS_WARNINGS = "ignore::DeprecationWarning:keras"
