@@ -8,9 +8,11 @@ a batched matrix product over contiguous heads; the merge turns ``(batch, heads,
 back into ``(batch, time, *output)`` with a kernel ``(heads, dim, *output)``.
 
 Attention follows Keras 3's ``MultiHeadAttention``: the query is scaled by ``scale`` before the
-product, masked scores are replaced by -1e9 before the softmax and the probabilities zeroed
-there after it (a fully masked row attends to nothing), dropout is applied to the
-probabilities; the attention scores it can return are the probabilities before dropout.
+product, masked scores are replaced by -1e9 before the softmax, dropout is applied to the
+probabilities; the attention scores it can return are the probabilities before dropout. A row
+whose every key is masked (a padded query) attends uniformly to all keys, as Keras's fused
+``dot_product_attention`` path does, or to nothing with ``zero_empty_rows`` (Keras's path when
+it returns the scores or has dropout, whose softmax zeroes masked entries).
 """
 
 import numpy as np
@@ -103,9 +105,10 @@ class DotProductAttention(Function):
     """
 
     def __init__(self, scale, causal=False, window=None, dropout=0.0, rng=None,
-                 return_scores=False):
+                 return_scores=False, zero_empty_rows=False):
         self.scale, self.causal, self.window = scale, causal, window
         self.dropout, self.rng, self.return_scores = dropout, rng, return_scores
+        self.zero_empty_rows = zero_empty_rows
 
     def _band(self, tq, tk):
         """The causal / sliding-window mask (Tq, Tk), or None."""
@@ -132,7 +135,7 @@ class DotProductAttention(Function):
         p -= p.max(axis=-1, keepdims=True)
         xp.exp(p, out=p)
         p /= p.sum(axis=-1, keepdims=True)
-        if mask is not None:
+        if mask is not None and self.zero_empty_rows:
             p *= mask  # a fully masked row attends to nothing (its softmax is uniform)
         keep = None
         if self.dropout > 0:
@@ -162,12 +165,16 @@ class DotProductAttention(Function):
             dp *= rate_scale
         if self.return_scores:
             dp += g[..., dv_width:]
-        if self.mask is not None:
-            dp *= self.mask
-        # softmax: ds = p (dp - sum(dp p)); p is 0 at masked entries, so ds is too
+        mask = self.mask
+        if mask is not None and self.zero_empty_rows:
+            dp *= mask
+        # softmax: ds = p (dp - sum(dp p)); no gradient reaches a masked score (its value was
+        # replaced), which p = 0 already gives except in a fully masked row
         ds = dp
         ds -= (dp * p).sum(axis=-1, keepdims=True)
         ds *= p
+        if mask is not None and not self.zero_empty_rows:
+            ds *= mask
         gq = gk = None
         if needs[0]:
             gq = ds @ k
@@ -202,7 +209,7 @@ def head_merge(o, kernel, bias=None):
 
 
 def dot_product_attention(query, key, value, mask=None, scale=None, causal=False, window=None,
-                          dropout=0.0, rng=None, return_scores=False):
+                          dropout=0.0, rng=None, return_scores=False, zero_empty_rows=False):
     """Scaled dot-product attention on heads as one Function (see :class:`DotProductAttention`).
 
     Args:
@@ -215,6 +222,8 @@ def dot_product_attention(query, key, value, mask=None, scale=None, causal=False
         window: attend only to |i - j| < window (a symmetric band), or None.
         dropout: rate of dropout on the attention probabilities; ``rng`` its generator.
         return_scores: also return the probabilities (before dropout).
+        zero_empty_rows: a query whose every key is masked gets zero probabilities (else
+            uniform ones).
 
     Returns:
         The output (batch, heads, Tq, dv), or ``(output, probabilities)``.
@@ -228,7 +237,7 @@ def dot_product_attention(query, key, value, mask=None, scale=None, causal=False
     dk = tensors[0].shape[-1]
     scale = 1.0 / float(np.sqrt(dk)) if scale is None else float(scale)
     fn = DotProductAttention(scale, bool(causal), window, float(dropout), rng,
-                             bool(return_scores))
+                             bool(return_scores), bool(zero_empty_rows))
     if mask is not None and not isinstance(mask, Tensor):
         mask = Tensor(np.asarray(mask))
     out = fn(*tensors, mask) if mask is not None else fn(*tensors)

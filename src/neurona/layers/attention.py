@@ -231,19 +231,24 @@ class MultiHeadAttention(Layer):
             raise ValueError(f"MultiHeadAttention {self.name!r}: masks with attention_axes are "
                              "supported for 3-D inputs only; pass (batch, time, features)")
         mask = self._attention_mask(masks, q3.shape[0], q3.shape[1], k3.shape[1])
-        q = self.query_dense(q3)
-        k = self.key_dense(k3)
-        v = self.value_dense(v3)
+        # the projections' own calls: the masks were read above and are not theirs to carry
+        q = self.query_dense.call(q3)
+        k = self.key_dense.call(k3)
+        v = self.value_dense.call(v3)
         rate = self.dropout if training else 0.0
         result = F.dot_product_attention(
             q, k, v, mask=mask, scale=1.0 / math.sqrt(self.key_dim), causal=use_causal_mask,
             window=self.sliding_window, dropout=rate,
             rng=layer_generator(self._rng, seeded=self.seed is not None),
-            return_scores=return_attention_scores)
+            return_scores=return_attention_scores,
+            # Keras's explicit-softmax path (scores, dropout or more than one attention axis)
+            # zeroes padded queries' attention; its fused path attends uniformly
+            zero_empty_rows=(return_attention_scores or self.dropout > 0
+                             or query.ndim != 3))
         out, scores = result if return_attention_scores else (result, None)
         if self.gate_dense is not None:
-            out = F.multiply(out, self.gate_dense(q3))
-        out = restore(self.output_dense(out))
+            out = F.multiply(out, self.gate_dense.call(q3))
+        out = restore(self.output_dense.call(out))
         if self.activity_regularizer is not None:
             self.add_loss(F.divide(self.activity_regularizer(out), out.shape[0]))
         return (out, scores) if return_attention_scores else out
