@@ -9,6 +9,7 @@ output of :func:`neurona.Input` records a node of a functional model instead.
 
 import functools
 import re
+import threading
 import warnings
 
 import numpy as np
@@ -22,6 +23,9 @@ from ..registry import Registry
 from .symbolic import SymbolicTensor, call_symbolic, map_structure, standardize_dtype
 
 LAYERS = Registry("layer")
+#: ``_call_context.training``: the mode of the layer call running in this thread (nested calls
+#: without ``training=`` inherit it, as in Keras 3)
+_call_context = threading.local()
 register_layer = LAYERS.register
 
 _name_counts = {}
@@ -295,20 +299,30 @@ class Layer:
             self._maybe_build(map_structure(inputs, lambda t: tuple(t.shape)))
         if self.input_spec is not None:
             self.input_spec.check(self, inputs)
+        if training is None:  # Keras 3: a nested call inherits the outer call's mode
+            training = getattr(_call_context, "training", False)
         if self._call_takes_training:
             kwargs["training"] = bool(training)
-        return self._call_masked(inputs, args, kwargs)
+        return self._call_masked(inputs, args, kwargs, training)
 
-    def _call_masked(self, inputs, args, kwargs):
-        """``call`` with Keras 3's mask rules. A mask rides on a tensor as ``_keras_mask``; the
-        inputs' masks go to a ``call`` that takes ``mask=`` (unless one was passed), and the
-        outputs get ``compute_mask(inputs, mask)`` when the layer supports masking."""
+    def _call_masked(self, inputs, args, kwargs, training=False):
+        """``call`` with Keras 3's mask rules and training mode. A mask rides on a tensor as
+        ``_keras_mask``; the inputs' masks go to a ``call`` that takes ``mask=`` (unless one
+        was passed), and the outputs get ``compute_mask(inputs, mask)`` when the layer
+        supports masking. Layers called inside ``call`` without ``training=`` run in this
+        call's mode (so a user's layer whose ``call`` has no ``training`` argument still
+        trains its Dropout sublayers)."""
         mask = kwargs.get("mask")
         if mask is None:
             mask = input_masks(inputs)
             if mask is not None and self._call_takes_mask:
                 kwargs["mask"] = mask
-        outputs = self.call(inputs, *args, **kwargs)
+        outer = getattr(_call_context, "training", False)
+        _call_context.training = bool(training)
+        try:
+            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            _call_context.training = outer
         if self.supports_masking:  # also without an input mask: Embedding makes one
             if not _all_masked(outputs):  # unless call attached its own (Masking does)
                 _set_output_masks(outputs, self.compute_mask(inputs, mask))
