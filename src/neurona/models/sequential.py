@@ -121,7 +121,7 @@ class Sequential(Model):
             # through _call_masked: a mask (Embedding(mask_zero=True), Masking) reaches the
             # layers after it in training too
             x = layer._call_masked(x, (), {"training": training} if layer._call_takes_training
-                                   else {})
+                                   else {}, training)
             i += 1
         return x
 
