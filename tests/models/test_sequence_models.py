@@ -64,7 +64,6 @@ class TransformerBlock(layers.Layer):
         return self.layernorm2(out1 + ffn_output)
 
 
-@pytest.mark.filterwarnings("ignore::neurona.TrainingSetupWarning")
 def test_the_keras_io_transformer_learns_sentiment(sentences):
     vectorize, (x_train, y_train), (x_test, y_test) = sentences
     keras.utils.set_random_seed(0)
