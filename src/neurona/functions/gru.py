@@ -13,7 +13,7 @@ from .recurrent import _Recurrence, _activate, _derivative, _times
 
 
 class _GRU(_Recurrence):
-    gates = 3
+    """What both GRU variants share: the z/r gates, the final mix and the backward factors."""
 
     def _halves(self, units, dtype):
         """Column scales making one tanh give the sigmoid gates z and r (see LSTMSequence),

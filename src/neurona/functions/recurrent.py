@@ -83,7 +83,6 @@ class _Recurrence(Function):
     """
 
     n_states = 1
-    gates = 1
 
     def __init__(self, activation="tanh", recurrent_activation="sigmoid", go_backwards=False,
                  return_sequences=False, return_state=False, zero_output_for_mask=False,
@@ -252,7 +251,6 @@ class LSTMSequence(_Recurrence):
     c_t = f c_{t-1} + i act(c gate), h_t = o act(c_t)."""
 
     n_states = 2
-    gates = 4
 
     def _fast(self):
         return self.activation == "tanh" and self.recurrent_activation == "sigmoid"

@@ -16,7 +16,8 @@ from .embedding import *  # noqa: F401,F403  (Embedding, Masking)
 from .recurrent_cells import *  # noqa: F401,F403  (SimpleRNNCell, LSTMCell, GRUCell, ...)
 from .recurrent import *  # noqa: F401,F403  (RNN, SimpleRNN, LSTM, GRU)
 from .wrappers import *  # noqa: F401,F403  (Bidirectional, TimeDistributed)
-from .attention import *  # noqa: F401,F403  (MultiHeadAttention, Attention, AdditiveAttention)
+from .multi_head_attention import *  # noqa: F401,F403  (MultiHeadAttention)
+from .attention import *  # noqa: F401,F403  (Attention, AdditiveAttention)
 from .text import *  # noqa: F401,F403  (TextVectorization)
 
 
