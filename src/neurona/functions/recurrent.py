@@ -62,6 +62,28 @@ def _derivative(xp, name, y):
     return None
 
 
+def _scaled_derivative(xp, name, y, scale, out):
+    """out = scale * act'(z) written with y = act(z), in place (``out`` may be a strided view
+    of a factor buffer): one pass less and no temporaries, against ``_times(scale,
+    _derivative(...))``."""
+    if name == "sigmoid":
+        xp.subtract(1, y, out=out)
+        out *= y
+    elif name == "tanh":
+        xp.multiply(y, y, out=out)
+        xp.subtract(1, out, out=out)
+    elif name == "relu":
+        xp.greater(y, 0, out=out)
+    elif name == "hard_sigmoid":
+        xp.greater(y, 0, out=out)
+        out *= y < 1
+        out /= 6
+    else:  # linear
+        out[...] = 1
+    out *= scale
+    return out
+
+
 def _times(a, d):
     """a * d, where d None stands for 1 (the identity's derivative)."""
     return a if d is None else a * d
@@ -294,8 +316,11 @@ class LSTMSequence(_Recurrence):
             xp.multiply(i, c_gate, out=ig)
             c += ig
             a = act_c[s]
-            a[...] = c
-            _activate(xp, self.activation, a)
+            if self.activation == "tanh":
+                xp.tanh(c, out=a)
+            else:
+                a[...] = c
+                _activate(xp, self.activation, a)
             xp.multiply(o, a, out=hs[s + 1])
             self._carry(s, hs[s + 1], hs[s])
             self._carry(s, c, cs[s])
@@ -313,16 +338,16 @@ class LSTMSequence(_Recurrence):
         ract, act = self.recurrent_activation, self.activation
         a = self.act_c
         q = xp.empty((steps, batch, 4, units), dtype=a.dtype)
-        q[:, :, 0] = _times(c_gate, _derivative(xp, ract, i))
-        q[:, :, 1] = _times(self.cs[:-1], _derivative(xp, ract, f))
-        q[:, :, 2] = _times(i, _derivative(xp, act, c_gate))
-        q[:, :, 3] = _times(a, _derivative(xp, ract, o))
-        p = _times(o, _derivative(xp, act, a))
+        _scaled_derivative(xp, ract, i, c_gate, q[:, :, 0])
+        _scaled_derivative(xp, ract, f, self.cs[:-1], q[:, :, 1])
+        _scaled_derivative(xp, act, c_gate, i, q[:, :, 2])
+        _scaled_derivative(xp, ract, o, a, q[:, :, 3])
+        p = _scaled_derivative(xp, act, a, o, xp.empty_like(a))
         keep = f
         if self.ms is not None:
             m = self.ms
             q *= m[:, :, :, None]
-            p = p * m
+            p *= m
             keep = xp.where(m, f, 1)
         return q, p, keep
 
