@@ -63,14 +63,15 @@ def kill_a_running_trial(db_path, first_number, timeout):
 
 
 def keras3():
-    """Keras 3 on JAX, the reference of the Keras-parity tests (skipped when not installed).
-    Its arrays warn about NumPy 2's ``copy`` keyword; tests that use it filter that warning
-    (``KERAS_WARNINGS``)."""
+    """Keras 3, the reference of the Keras-parity tests (skipped when not installed), on its
+    PyTorch backend: JAX's threads make every later ``os.fork`` in the test process (the
+    tuner's workers) warn of a deadlock. Its arrays warn about NumPy 2's ``copy`` keyword;
+    tests that use it filter that warning (``KERAS_WARNINGS``)."""
     import warnings
 
     import pytest
 
-    os.environ.setdefault("KERAS_BACKEND", "jax")
+    os.environ.setdefault("KERAS_BACKEND", "torch")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return pytest.importorskip("keras")
@@ -78,3 +79,12 @@ def keras3():
 
 #: the warnings Keras 3 itself raises under NumPy 2 (not neurona's)
 KERAS_WARNINGS = "ignore::DeprecationWarning:keras"
+
+
+def keras_numpy(x):
+    """A Keras output as a NumPy array (its torch tensors may require a gradient)."""
+    import numpy as np
+
+    if type(x).__module__.startswith("torch"):
+        x = x.detach().cpu()
+    return np.asarray(x)

@@ -9,7 +9,7 @@ import pytest
 import neurona as keras
 from neurona import layers
 from neurona.autograd import Tensor
-from tests.helpers import KERAS_WARNINGS, keras3
+from tests.helpers import KERAS_WARNINGS, keras3, keras_numpy
 
 pytestmark = pytest.mark.filterwarnings(KERAS_WARNINGS)
 B, T, S, E, H = 3, 5, 6, 8, 2
@@ -91,9 +91,9 @@ def test_multi_head_attention_matches_keras(kwargs, call):
     nm(query, value)
     nm.set_weights(km.get_weights())
     no, ns = nm(query, value, return_attention_scores=True, **call)
-    np.testing.assert_allclose(no.numpy(), np.asarray(ko), atol=2e-6, rtol=2e-5)
+    np.testing.assert_allclose(no.numpy(), keras_numpy(ko), atol=2e-6, rtol=2e-5)
     if not rank4:
-        np.testing.assert_allclose(ns.numpy(), np.asarray(ks), atol=2e-6, rtol=2e-5)
+        np.testing.assert_allclose(ns.numpy(), keras_numpy(ks), atol=2e-6, rtol=2e-5)
 
 
 def test_keras_masks_of_query_and_value_are_honoured():
@@ -109,7 +109,7 @@ def test_keras_masks_of_query_and_value_are_honoured():
     nm(ne(tokens_q), ne(tokens_v))
     nm.set_weights(km.get_weights())
     no = nm(ne(tokens_q), ne(tokens_v))
-    np.testing.assert_allclose(no.numpy(), np.asarray(ko), atol=2e-6, rtol=2e-5)
+    np.testing.assert_allclose(no.numpy(), keras_numpy(ko), atol=2e-6, rtol=2e-5)
     assert no._keras_mask.tolist() == (tokens_q != 0).tolist()  # the query's mask
 
 
@@ -132,7 +132,7 @@ def test_attention_and_additive_attention_match_keras(cls, kwargs):
         got = nl([q, vv], **call)
         for a, b in zip(got if isinstance(got, tuple) else [got],
                         expected if isinstance(expected, tuple) else [expected]):
-            np.testing.assert_allclose(a.numpy(), np.asarray(b), atol=2e-6, rtol=2e-5)
+            np.testing.assert_allclose(a.numpy(), keras_numpy(b), atol=2e-6, rtol=2e-5)
 
 
 def test_attention_in_functional_models_round_trips(tmp_path):

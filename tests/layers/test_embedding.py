@@ -7,7 +7,7 @@ import pytest
 import neurona as keras
 from neurona import layers
 from neurona.autograd import Tensor
-from tests.helpers import KERAS_WARNINGS, keras3
+from tests.helpers import KERAS_WARNINGS, keras3, keras_numpy
 
 pytestmark = pytest.mark.filterwarnings(KERAS_WARNINGS)
 IDS = np.array([[3, 1, 4, 1, 0], [5, 9, 2, 0, 0], [6, 5, 3, 5, 9]])
@@ -38,14 +38,14 @@ def test_embedding_and_masking_match_keras():
     ne.build()
     ne.set_weights(ke.get_weights())
     no = ne(IDS.astype("float32"))  # float indices are cast, as Keras casts them
-    np.testing.assert_array_equal(no.numpy(), np.asarray(ko))
-    np.testing.assert_array_equal(no._keras_mask.numpy(), np.asarray(ke.compute_mask(IDS)))
+    np.testing.assert_array_equal(no.numpy(), keras_numpy(ko))
+    np.testing.assert_array_equal(no._keras_mask.numpy(), keras_numpy(ke.compute_mask(IDS)))
     x = np.random.default_rng(1).standard_normal((3, 5, 2)).astype("float32")
     x[0, 2:] = 0.5
     x[2, 0] = 0.5
     km, nm = k.layers.Masking(0.5), layers.Masking(0.5)
-    np.testing.assert_array_equal(nm(x).numpy(), np.asarray(km(x)))
-    np.testing.assert_array_equal(nm(x)._keras_mask.numpy(), np.asarray(km.compute_mask(x)))
+    np.testing.assert_array_equal(nm(x).numpy(), keras_numpy(km(x)))
+    np.testing.assert_array_equal(nm(x)._keras_mask.numpy(), keras_numpy(km.compute_mask(x)))
 
 
 def test_mask_zero_reaches_the_layers_after_and_input_length_declares_the_shape():

@@ -10,7 +10,7 @@ import neurona as keras
 from neurona import layers
 from neurona.autograd import Tensor
 
-from tests.helpers import KERAS_WARNINGS, keras3
+from tests.helpers import KERAS_WARNINGS, keras3, keras_numpy
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.filterwarnings(KERAS_WARNINGS)
@@ -104,8 +104,8 @@ def _keras():
 
 
 def _outputs(result):
-    return [np.asarray(r) for r in result] if isinstance(result, (list, tuple)) \
-        else [np.asarray(result)]
+    return [keras_numpy(r) for r in result] if isinstance(result, (list, tuple)) \
+        else [keras_numpy(result)]
 
 
 def _compare_with_keras(k_layer, n_layer, x, **call):
