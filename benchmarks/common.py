@@ -44,7 +44,18 @@ WORKLOADS = {
                    "Dense 784-512-Dropout(0.2)-512-10 softmax, CE, Adam"),
     "W4": Workload("W4", "MNIST CNN", 5_000, 128, "mnist", (3, 2),
                    "Conv32 3x3-MaxPool2-Conv64 3x3-MaxPool2-Dense128-10 softmax, CE, Adam"),
+    "W6": Workload("W6", "text LSTM", 1_600, 32, "synthetic text", (2, 1),
+                   "Embedding 10k x 128 - LSTM 64 - Dense 1 sigmoid on sequences of 200 tokens, "
+                   "binary CE, Adam"),
+    "W7": Workload("W7", "Transformer block", 1_600, 32, "synthetic sequences", (2, 1),
+                   "MultiHeadAttention 2x32 + residual + LayerNorm, FFN 128 + residual + "
+                   "LayerNorm on (128, 64), GlobalAveragePooling1D, Dense 1 sigmoid, binary CE, "
+                   "Adam"),
 }
+
+#: W6's vocabulary and sequence length, W7's sequence length and model width
+TEXT_VOCAB, TEXT_STEPS = 10_000, 200
+SEQ_STEPS, SEQ_WIDTH = 128, 64
 
 # Dense layer widths of the MLP workloads (input first); used by the floor and the memory model.
 MLP_WIDTHS = {"W1": [11, 512, 512, 512, 1], "W2": [30, 64, 32, 1], "W3": [784, 512, 512, 10]}
@@ -124,11 +135,24 @@ def make_data(key: str, seed: int = 0):
 
     W1/W2 are synthetic (random Gaussian features, targets from a fixed random function);
     W3/W4 are the 5,000-image MNIST subset scaled to [0, 1] (tiled to 20,000 rows for W3).
-    Images are NHWC (rows, 28, 28, 1) for W4.
+    Images are NHWC (rows, 28, 28, 1) for W4. W6 is int32 token ids with a Zipf-like
+    frequency (as words in text), labelled by whether "positive" ids outnumber "negative"
+    ones; W7 is Gaussian sequences (rows, 128, 64) labelled by the sign of a fixed projection
+    of their mean.
     """
     import numpy as np
     rng = np.random.default_rng(seed)
     wl = WORKLOADS[key]
+    if key == "W6":
+        ids = np.minimum(rng.zipf(1.3, (wl.rows, TEXT_STEPS)), TEXT_VOCAB - 1).astype(np.int32)
+        score = np.isin(ids % 97, (3, 5, 7)).sum(axis=1) - np.isin(ids % 97, (11, 13)).sum(1)
+        y = (score > np.median(score)).astype(np.float32)
+        return ids, y.reshape(-1, 1)
+    if key == "W7":
+        x = rng.standard_normal((wl.rows, SEQ_STEPS, SEQ_WIDTH), dtype=np.float32)
+        w = rng.standard_normal((SEQ_WIDTH,), dtype=np.float32)
+        y = (x.mean(axis=1) @ w > 0).astype(np.float32)
+        return x, y.reshape(-1, 1)
     if key == "W1":
         x = rng.standard_normal((wl.rows, 11), dtype=np.float32)
         w = rng.standard_normal((11,), dtype=np.float32)

@@ -14,7 +14,8 @@ import warnings
 
 import numpy as np
 
-from common import MLP_WIDTHS, WORKLOADS, make_data, median
+from common import (MLP_WIDTHS, SEQ_STEPS, SEQ_WIDTH, TEXT_STEPS, TEXT_VOCAB, WORKLOADS,
+                    make_data, median)
 
 perf = time.perf_counter
 
@@ -59,6 +60,23 @@ def build_keras_model(keras, layers, key: str):
             layers.Dense(10, activation="softmax"),
         ])
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    elif key == "W6":
+        model = keras.Sequential([
+            keras.Input(shape=(TEXT_STEPS,)),
+            layers.Embedding(TEXT_VOCAB, 128),
+            layers.LSTM(64),
+            layers.Dense(1, activation="sigmoid"),
+        ])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+    elif key == "W7":
+        inputs = keras.Input(shape=(SEQ_STEPS, SEQ_WIDTH))
+        attended = layers.MultiHeadAttention(num_heads=2, key_dim=SEQ_WIDTH // 2)(inputs, inputs)
+        x = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([inputs, attended]))
+        ffn = layers.Dense(SEQ_WIDTH)(layers.Dense(128, activation="relu")(x))
+        x = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([x, ffn]))
+        x = layers.GlobalAveragePooling1D()(x)
+        model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(x))
+        model.compile(optimizer="adam", loss="binary_crossentropy")
     else:
         raise KeyError(key)
     return model
@@ -155,17 +173,60 @@ def build_torch_model(key):
                               nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                               nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
         loss_fn = nn.CrossEntropyLoss()
+    elif key in ("W6", "W7"):
+        model = _TorchTextLSTM() if key == "W6" else _TorchTransformerBlock()
+        loss_fn = nn.BCEWithLogitsLoss()
     else:
         raise KeyError(key)
     return model, loss_fn, torch.optim.Adam(model.parameters(), lr=1e-3)
+
+
+def _TorchTextLSTM():  # noqa: N802 - builds W6's module (torch is imported lazily)
+    from torch import nn
+
+    class TextLSTM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = nn.Embedding(TEXT_VOCAB, 128)
+            self.lstm = nn.LSTM(128, 64, batch_first=True)
+            self.out = nn.Linear(64, 1)
+
+        def forward(self, ids):
+            _, (h, _) = self.lstm(self.embedding(ids))
+            return self.out(h[0])
+
+    return TextLSTM()
+
+
+def _TorchTransformerBlock():  # noqa: N802 - builds W7's module
+    from torch import nn
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attention = nn.MultiheadAttention(SEQ_WIDTH, 2, batch_first=True)
+            self.norm1 = nn.LayerNorm(SEQ_WIDTH, eps=1e-6)
+            self.ffn = nn.Sequential(nn.Linear(SEQ_WIDTH, 128), nn.ReLU(),
+                                     nn.Linear(128, SEQ_WIDTH))
+            self.norm2 = nn.LayerNorm(SEQ_WIDTH, eps=1e-6)
+            self.out = nn.Linear(SEQ_WIDTH, 1)
+
+        def forward(self, x):
+            attended, _ = self.attention(x, x, x, need_weights=False)
+            x = self.norm1(x + attended)
+            x = self.norm2(x + self.ffn(x))
+            return self.out(x.mean(dim=1))
+
+    return Block()
 
 
 def torch_tensors(key, x, y):
     import torch
     if key == "W4":
         x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))     # NCHW, converted once
-    tx = torch.from_numpy(x)
-    ty = torch.from_numpy(y) if key in ("W1", "W2") else torch.from_numpy(y.astype(np.int64))
+    tx = torch.from_numpy(x.astype(np.int64) if key == "W6" else x)
+    ty = torch.from_numpy(y) if key in ("W1", "W2", "W6", "W7") else \
+        torch.from_numpy(y.astype(np.int64))
     return tx, ty
 
 
@@ -216,7 +277,8 @@ SKLEARN_NOTES = {
 def build_sklearn(key):
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     if key not in MLP_WIDTHS:
-        raise NotImplementedError("scikit-learn has no convolution layers")
+        raise NotImplementedError("scikit-learn has no convolution, recurrent or attention "
+                                  "layers")
     hidden = tuple(MLP_WIDTHS[key][1:-1])
     cls = MLPRegressor if key == "W1" else MLPClassifier
     return cls(hidden_layer_sizes=hidden, activation="relu", solver="adam", alpha=0.0,
@@ -280,6 +342,10 @@ def step_gemms(key, batch):
         dense(5 * 5 * 64, 128, False, batch)            # dense after pool -> 5x5x64
         dense(128, 10, False, batch)
         return gemms
+    if key in ("W6", "W7"):
+        raise NotImplementedError("the floor counts dense and convolution GEMMs; a "
+                                  "recurrence's or attention's many small products are not "
+                                  "modelled")
     raise KeyError(key)
 
 

@@ -402,6 +402,8 @@ epochs):
 | W2 tabular | Dense 30→64→32→1 sigmoid, binary CE | synthetic float32 (Gaussian features, noisy linear labels) | 10,000 | 32 |
 | W3 MNIST MLP | Dense 784→512→Dropout 0.2→512→10 softmax, CE | MNIST 5k subset in [0, 1], tiled ×4 | 20,000 | 128 |
 | W4 MNIST CNN | Conv 32 3×3 → MaxPool 2 → Conv 64 3×3 → MaxPool 2 → Dense 128 → 10, CE | MNIST 5k subset | 5,000 | 128 |
+| W6 text LSTM | Embedding 10k×128 → LSTM 64 → Dense 1 sigmoid, binary CE | synthetic int32 token ids (Zipf-like, sequences of 200) | 1,600 | 32 |
+| W7 Transformer block | MultiHeadAttention 2 heads × 32 + residual + LayerNorm → FFN 128 + residual + LayerNorm → GlobalAveragePooling1D → Dense 1 sigmoid | synthetic float32 sequences (128, 64) | 1,600 | 32 |
 
 How to read the table: samples/s of training; in brackets the ratio to PyTorch eager on the
 same workload and the fraction of the *matmul-only floor*, the rate allowed by the step's
@@ -415,7 +417,9 @@ Peers: PyTorch eager is a plain loop (`randperm`, index, `zero_grad`, forward, b
 runs the identical Keras code as neurona (`keras.Sequential([...])`, `compile(optimizer="adam",
 ...)`, `fit`) on each backend with its defaults (JAX and TensorFlow compile the step with XLA).
 scikit-learn is `MLPRegressor`/`MLPClassifier` (`partial_fit` per epoch, float32, `alpha=0`):
-W1 uses squared error (it has no MAE), W3 has no dropout, W4 cannot be expressed.
+W1 uses squared error (it has no MAE), W3 has no dropout, W4, W6 and W7 cannot be expressed.
+PyTorch's W6 is `nn.Embedding` → `nn.LSTM` → `nn.Linear` on the last hidden state, its W7
+`nn.MultiheadAttention` with the same residuals, `nn.LayerNorm` and mean pooling.
 Threads: each engine runs in its own process restricted to the same number of CPUs
 (`sched_setaffinity`; the current XLA CPU runtime sizes its pool from it), with
 `OMP/OPENBLAS/MKL_NUM_THREADS`, threadpoolctl, `torch.set_num_threads`, and TensorFlow's
@@ -454,7 +458,8 @@ def write_docs(report, path):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--workloads", default="W1,W2,W3,W4", help="comma list of W1..W4")
+    p.add_argument("--workloads", default="W1,W2,W3,W4,W6,W7",
+                   help="comma list of W1..W4, W6, W7")
     p.add_argument("--engines", default=",".join(ENGINES),
                    help="comma list of " + ", ".join(ENGINES))
     p.add_argument("--threads", default="1", help="threads per engine: 1, 2 or 1,2")

@@ -39,7 +39,7 @@ def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument("--engine", required=True)
     p.add_argument("--mode", choices=["train", "predict", "memory"], default="train")
-    p.add_argument("--workloads", default="W1,W2,W3,W4")
+    p.add_argument("--workloads", default="W1,W2,W3,W4,W6,W7")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--no-affinity", action="store_true")
     p.add_argument("--quick", action="store_true")

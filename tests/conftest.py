@@ -78,3 +78,16 @@ def _fixed_library_seed():
     from neurona.random import set_random_seed
 
     set_random_seed(42)
+
+
+@pytest.fixture(scope="session")
+def keras_jax():
+    """Keras 3 on JAX, running in a child process (see :mod:`tests.keras_reference`: JAX in
+    the test process would warn at every later fork); skipped when it is not installed."""
+    from tests import keras_reference
+
+    reference = keras_reference.start()
+    if reference is None:
+        pytest.skip("Keras 3 with JAX (and cloudpickle) is needed for this reference")
+    yield reference
+    reference.close()

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from neurona import datasets
-from neurona.datasets import _files, boston_housing, caravan_customers, mnist, used_car_prices
+from neurona.datasets import (_files, boston_housing, caravan_customers, daily_min_temperatures,
+                              mnist, sentiment_sentences, used_car_prices)
 
 
 def _rows(split):
@@ -25,7 +26,7 @@ def _same(a, b):
 def test_names_and_describe():
     assert datasets.names() == sorted(_files.CATALOG)
     assert set(datasets.names()) == {"boston_housing", "used_car_prices", "caravan_customers",
-                                     "mnist"}
+                                     "mnist", "sentiment_sentences", "daily_min_temperatures"}
     info = datasets.describe("boston_housing")
     assert info["name"] == "boston_housing" and info["target"] == "medv"
     assert info["rows"] == 506 and info["task"] == "regression" and info["origin"]
@@ -172,3 +173,42 @@ def test_sklearn_missing_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)  # makes `import sklearn` fail
     with pytest.raises(ImportError, match="pip install scikit-learn"):
         sklearn_bundled.load_iris()
+
+
+SHARED_DATA = __import__("pathlib").Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def test_sentiment_sentences_matches_the_shared_file():
+    import csv
+
+    texts, labels = sentiment_sentences.load_arrays()
+    source = SHARED_DATA / "sentiment_sentences.csv"
+    if not source.exists():
+        pytest.skip(f"{source} (the project's shared data) is not beside the repository")
+    with open(source, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert texts.tolist() == [r["text"] for r in rows]  # commas and quotes kept
+    assert labels.tolist() == [int(r["label"]) for r in rows]
+    assert texts.dtype.kind == "U" and labels.dtype == np.int64 and labels.sum() == 1500
+    x_train, y_train, x_test, y_test = _rows(sentiment_sentences.load_data())
+    assert x_train.shape == (2400,) and x_test.shape == (600,)
+    assert sorted(np.concatenate([x_train, x_test]).tolist()) == sorted(texts.tolist())
+    _same(sentiment_sentences.load_data(seed=3), sentiment_sentences.load_data(seed=3))
+    only, _ = sentiment_sentences.load_arrays(sources=("yelp",))
+    assert len(only) == 1000
+    with pytest.raises(ValueError, match="sources must be among"):
+        sentiment_sentences.load_arrays(sources=("twitter",))
+    assert datasets.describe("sentiment_sentences")["task"] == "text"
+
+
+def test_daily_min_temperatures_is_split_in_time():
+    dates, temps = daily_min_temperatures.load_series()
+    assert len(dates) == len(temps) == 3650
+    assert str(dates[0]) == "1981-01-01" and str(dates[-1]) == "1990-12-31"
+    assert (np.diff(dates).astype(int) >= 1).all()  # in time order
+    assert temps[:3].tolist() == [20.7, 17.9, 18.8] and temps[-1] == 13.0
+    train, test = daily_min_temperatures.load_data(0.2)
+    assert len(train) == 2920 and len(test) == 730
+    np.testing.assert_array_equal(np.concatenate([train, test]), temps)
+    with pytest.raises(ValueError, match="test_split"):
+        daily_min_temperatures.load_data(1.0)

@@ -3,6 +3,7 @@
 import importlib.util
 import pathlib
 
+import numpy as np
 import pytest
 
 pytest.importorskip("yaml")
@@ -71,3 +72,39 @@ def test_used_cars_five_fold_cv_reaches_r2_and_mape_targets():
     module = _script()
     table = module.summary(module.cross_validate("used_car_prices", sklearn=False, verbose=0))
     assert table["neurona"]["r2"][0] >= 0.95 and table["neurona"]["mape"][0] <= 7.0  # 0.953, 6.81
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, FOLDER / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sentiment_cross_validation_runs_on_two_folds():
+    pytest.importorskip("sklearn")
+    results = _load("sentiment_cv").cross_validate(n_folds=2, epochs=1,
+                                                   models=("bilstm", "tfidf"), verbose=0)
+    assert set(results) == {"bilstm", "tfidf_C1", "tfidf_C10"}
+    assert all(len(v) == 2 and all(0.5 < a <= 1 for a in v) for v in results.values())
+
+
+def test_temperature_forecast_runs_and_reports_the_baselines():
+    pytest.importorskip("sklearn")
+    module = _load("temperature_forecast")
+    x, y, day = module.windows(np.arange(40.0))
+    assert x.shape == (10, 30) and (x[:, -1] + 1 == y).all() and day[0] == 30
+    results = module.forecast(epochs=2, sklearn=False, verbose=0)
+    assert abs(results["persistence"] - 1.953) < 1e-3  # the figure
+    assert results["lstm"] < 3.0
+
+
+@pytest.mark.slow
+def test_full_case_studies_reach_their_goals():
+    pytest.importorskip("sklearn")
+    sentiment = _load("sentiment_cv").cross_validate(verbose=0)
+    mean = {k: float(np.mean(v)) for k, v in sentiment.items()}
+    assert mean["tfidf_C10"] > 0.83
+    assert mean["bilstm"] >= mean["tfidf_C1"]
+    forecast = _load("temperature_forecast").forecast(verbose=0)
+    assert forecast["lstm"] < forecast["persistence"]

@@ -2,22 +2,15 @@
 targets, losses, loss weights, metrics and sample weights; Keras's log names and predict
 structures (compared with Keras 3 itself where it installs); bad combinations fail first."""
 
-import os
-
 import numpy as np
 import pytest
 
 import neurona as keras
 from neurona import layers
 
-# Keras 3's own Variable.numpy() on JAX trips NumPy 2's __array__ copy deprecation
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+from ..helpers import KERAS_WARNINGS, keras3 as _keras
 
-
-def _keras():
-    os.environ.setdefault("KERAS_BACKEND", "jax")
-    return pytest.importorskip("keras")
+pytestmark = pytest.mark.filterwarnings(KERAS_WARNINGS)
 
 
 def _data(n=40, seed=0):

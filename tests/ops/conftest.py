@@ -4,18 +4,12 @@ semantics differ from NumPy's (dtype promotion, defaults), and a comparison help
 import numpy as np
 import pytest
 
-from tests import keras_reference
 
 
 @pytest.fixture(scope="session")
-def keras():
-    """Keras 3 on JAX, running in a child process (see :mod:`tests.keras_reference`); the
-    test is skipped when it is not installed."""
-    reference = keras_reference.start()
-    if reference is None:
-        pytest.skip("Keras 3 with JAX (and cloudpickle) is needed for this reference")
-    yield reference
-    reference.close()
+def keras(keras_jax):
+    """Keras 3 on JAX, running in a child process (the session's ``keras_jax``)."""
+    return keras_jax
 
 
 def assert_same(ours, expected, rtol=1e-6, atol=1e-6, dtype=True):

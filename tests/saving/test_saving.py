@@ -224,7 +224,25 @@ LAYER_CASES = {
     "Cropping2D": ({"cropping": ((1, 0), (0, 1))}, (4, 4, 2)),
     "Discretization": ({"bin_boundaries": [-0.5, 0.0, 0.5], "output_mode": "count"}, (4,)),
     "Hashing": ({"num_bins": 5}, (4,)),
+    "Embedding": ({"input_dim": 7, "output_dim": 3, "mask_zero": True}, (5,)),
+    "Masking": ({"mask_value": 0.5}, (6, 3)),
+    "SimpleRNN": ({"units": 3, "return_sequences": True, "go_backwards": True}, (6, 3)),
+    "LSTM": ({"units": 3, "return_state": False, "unit_forget_bias": False}, (6, 3)),
+    "GRU": ({"units": 3, "reset_after": False, "activation": "relu"}, (6, 3)),
+    "RNN": ({"cell": "stacked"}, (6, 3)),
+    "Bidirectional": ({"layer": "lstm", "merge_mode": "ave"}, (6, 3)),
+    "TimeDistributed": ({"layer": "dense"}, (6, 3)),
 }
+#: layers whose constructor takes another layer: made fresh for each test
+_LAYER_ARGS = {
+    "stacked": lambda: [layers.SimpleRNNCell(2), layers.LSTMCell(3)],
+    "lstm": lambda: layers.LSTM(2, return_sequences=True),
+    "dense": lambda: layers.Dense(2, activation="tanh"),
+}
+#: cells run inside RNN (covered there), attention and text layers by their own round trips
+#: (tests/layers/test_attention.py, test_text.py: several inputs or string data)
+SEQUENCE_SPECIAL = {"SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
+                    "MultiHeadAttention", "Attention", "AdditiveAttention", "TextVectorization"}
 #: covered by their own tests: models, merges (several inputs: the functional test), Lambda (a
 #: registered function) and the layers that take categories or text (tests/layers/test_lookup.py,
 #: test_hashing.py)
@@ -239,9 +257,13 @@ def _make_layer_model(name):
     cases = ([LAYER_CASES[name]] if name in LAYER_CASES
              else [({}, shape) for shape in _FALLBACK_SHAPES])
     for kwargs, shape in cases:
+        kwargs = {k: _LAYER_ARGS[v]() if isinstance(v, str) and v in _LAYER_ARGS else v
+                  for k, v in kwargs.items()}
         try:
             model = keras.Sequential([keras.Input(shape=shape), cls(**kwargs)])
             x = np.random.default_rng(1).standard_normal((3, *shape)).astype("float32")
+            if name == "Embedding":
+                x = np.random.default_rng(1).integers(0, 7, (3, *shape))
             model.predict(x, verbose=0)
             return model, x
         except (TypeError, ValueError):
@@ -256,6 +278,10 @@ def _make_layer_model(name):
 def test_every_registered_layer_round_trips(name, tmp_path):
     if name in SPECIAL:
         pytest.skip(f"{name} has its own tests (see SPECIAL)")
+        pytest.skip(f"{name} is tested through whole models (test_functional_..., test_sequential_...)")
+    if name in SEQUENCE_SPECIAL:
+        pytest.skip(f"{name} round-trips in tests/layers (inside RNN, with several inputs or "
+                    "with text)")
     model, x = _make_layer_model(name)
     rng = np.random.default_rng(2)
     # positive values keep every weight valid (variances of BatchNormalization included)

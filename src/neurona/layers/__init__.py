@@ -21,6 +21,13 @@ from .group_normalization import GroupNormalization, UnitNormalization
 from .numeric import Normalization, Discretization
 from .lookup import CategoryEncoding, StringLookup, IntegerLookup
 from .hashing import Hashing, HashedCrossing
+from .embedding import *  # noqa: F401,F403  (Embedding, Masking)
+from .recurrent_cells import *  # noqa: F401,F403  (SimpleRNNCell, LSTMCell, GRUCell, ...)
+from .recurrent import *  # noqa: F401,F403  (RNN, SimpleRNN, LSTM, GRU)
+from .wrappers import *  # noqa: F401,F403  (Bidirectional, TimeDistributed)
+from .multi_head_attention import *  # noqa: F401,F403  (MultiHeadAttention)
+from .attention import *  # noqa: F401,F403  (Attention, AdditiveAttention)
+from .text import *  # noqa: F401,F403  (TextVectorization)
 
 
 def get(identifier):

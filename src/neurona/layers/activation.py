@@ -22,6 +22,8 @@ def _real(layer, arg, value, minimum=None, **options):
 
 
 class _SameShape(Layer):
+    supports_masking = True  # elementwise: the input mask passes through
+
     def compute_output_shape(self, input_shape):
         return input_shape
 
@@ -40,6 +42,7 @@ class Activation(Layer):
     """
 
     traceable = True
+    supports_masking = True
 
     def __init__(self, activation, **base):
         super().__init__(**base)

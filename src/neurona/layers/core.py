@@ -50,6 +50,7 @@ class Dense(Layer):
     """
 
     traceable = True
+    supports_masking = True
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
@@ -169,6 +170,7 @@ class Identity(Layer):
     """Return the input unchanged (a placeholder in architectures)."""
 
     traceable = True
+    supports_masking = True
 
     def call(self, inputs):
         return inputs

@@ -10,6 +10,7 @@ output of :func:`neurona.Input` records a node of a functional model instead.
 import functools
 import re
 import threading
+import warnings
 
 import numpy as np
 
@@ -25,6 +26,9 @@ LAYERS = Registry("layer")
 
 #: ``_calls.depth``: how many layer calls this thread is inside (the outermost clears losses)
 _calls = threading.local()
+#: ``_call_context.training``: the mode of the layer call running in this thread (nested calls
+#: without ``training=`` inherit it, as in Keras 3)
+_call_context = threading.local()
 register_layer = LAYERS.register
 
 _name_counts = {}
@@ -84,12 +88,17 @@ class Layer:
     #: :mod:`neurona.models.step_replay`). Declared in the body of each class that is; never
     #: inherited, so a user's subclass of a built-in layer trains eagerly unless it says so.
     traceable = False
+    #: whether the layer propagates an input mask (Keras's rule: on by default for a layer
+    #: that overrides :meth:`compute_mask`); an instance may set it too
+    supports_masking = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
             cls.build = _marks_built(cls.__dict__["build"])
         cls.traceable = bool(cls.__dict__.get("traceable", False))
+        if "compute_mask" in cls.__dict__ and "supports_masking" not in cls.__dict__:
+            cls.supports_masking = True
 
     def __init__(self, *, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
                  batch_size=None):
@@ -112,6 +121,7 @@ class Layer:
         self._declared_batch_size = validation.integer(owner, "batch_size", batch_size, low=1,
                                                        allow_none=True)
         self._call_takes_training = _accepts(self.call, "training")
+        self._call_takes_mask = _accepts(self.call, "mask")
         self._build_input_shape = None
         self.input_spec = None
         self._inbound_nodes = []
@@ -296,16 +306,52 @@ class Layer:
             self._maybe_build(map_structure(inputs, lambda t: tuple(t.shape)))
         if self.input_spec is not None:
             self.input_spec.check(self, inputs)
+        if training is None:  # Keras 3: a nested call inherits the outer call's mode
+            training = getattr(_call_context, "training", False)
         if self._call_takes_training:
             kwargs["training"] = bool(training)
-        return self.call(inputs, *args, **kwargs)
+        return self._call_masked(inputs, args, kwargs, training)
+
+    def _call_masked(self, inputs, args, kwargs, training=False):
+        """``call`` with Keras 3's mask rules and training mode. A mask rides on a tensor as
+        ``_keras_mask``; the inputs' masks go to a ``call`` that takes ``mask=`` (unless one
+        was passed), and the outputs get ``compute_mask(inputs, mask)`` when the layer
+        supports masking. Layers called inside ``call`` without ``training=`` run in this
+        call's mode (so a user's layer whose ``call`` has no ``training`` argument still
+        trains its Dropout sublayers)."""
+        mask = kwargs.get("mask")
+        if mask is None:
+            mask = input_masks(inputs)
+            if mask is not None and self._call_takes_mask:
+                kwargs["mask"] = mask
+        outer = getattr(_call_context, "training", False)
+        _call_context.training = bool(training)
+        try:
+            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            _call_context.training = outer
+        if self.supports_masking:  # also without an input mask: Embedding makes one
+            if not _all_masked(outputs):  # unless call attached its own (Masking does)
+                _set_output_masks(outputs, self.compute_mask(inputs, mask))
+        elif mask is not None:
+            warnings.warn(f"Layer {self.name!r} ({type(self).__name__}) does not support masking: "
+                          "the mask of its input is dropped and later layers will not see it",
+                          UserWarning, stacklevel=3)
+        return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs for ``inputs`` with ``mask`` (Keras's ``compute_mask``): by
+        default the input mask passes through. Masks are boolean tensors, True where a
+        timestep is real; layers compute them with :mod:`neurona.functions` (see
+        :func:`neurona.functions.not_equal_mask`) so a recorded step replays them."""
+        return mask
 
     def _call_trusted(self, inputs, training):
         """The call of a model's trusted forward (training steps, predict): the shapes were
-        checked once against the data, so ``__call__``'s per-call checks are skipped."""
-        if self._call_takes_training:
-            return self.call(inputs, training=bool(training))
-        return self.call(inputs)
+        checked once against the data, so ``__call__``'s per-call checks are skipped (masks
+        and the training mode still flow)."""
+        kwargs = {"training": bool(training)} if self._call_takes_training else {}
+        return self._call_masked(inputs, (), kwargs, training)
 
     #: layers whose inputs are indices (Embedding-like) keep integer arrays as they are
     _keeps_integer_inputs = False
@@ -400,6 +446,35 @@ def _is_metric(value):
     """A streaming metric (duck-typed: layers do not import the metrics package)."""
     return not isinstance(value, Layer) and all(
         callable(getattr(value, name, None)) for name in ("update_state", "result", "reset_state"))
+def input_masks(inputs):
+    """The ``_keras_mask`` of a tensor (or a list of them, None where a tensor has none), or
+    None when no input has a mask."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    if isinstance(inputs, dict):
+        masks = {k: getattr(x, "_keras_mask", None) for k, x in inputs.items()}
+        return None if all(m is None for m in masks.values()) else masks
+    return getattr(inputs, "_keras_mask", None)
+
+
+def _all_masked(outputs):
+    if isinstance(outputs, (list, tuple)):
+        return all(getattr(o, "_keras_mask", None) is not None for o in outputs)
+    return getattr(outputs, "_keras_mask", None) is not None
+
+
+def _set_output_masks(outputs, masks):
+    """Attach ``masks`` to the outputs that have none yet (a layer may set its own)."""
+    if masks is None:
+        return
+    if isinstance(outputs, (list, tuple)):
+        masks = masks if isinstance(masks, (list, tuple)) else [masks] + [None] * (len(outputs) - 1)
+        for out, m in zip(outputs, masks):
+            _set_output_masks(out, m)
+    elif isinstance(outputs, Tensor) and isinstance(masks, Tensor) and \
+            getattr(outputs, "_keras_mask", None) is None:
+        outputs._keras_mask = masks
 
 
 def _layers_in(value):

@@ -9,6 +9,7 @@ import numpy as np
 from .. import functions as F
 from .. import validation
 from ..validation import boolean
+from ..autograd.tensor import Tensor
 from .layer import Layer, register_layer
 
 
@@ -28,6 +29,13 @@ class _Merge(Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[0])
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras's rule: a step is real when it is real in any input (no mask when an input
+        has none)."""
+        if mask is None or not isinstance(mask, (list, tuple)) or any(m is None for m in mask):
+            return None
+        return F.logical_or_masks(mask)
 
 
 @register_layer("Add")
@@ -104,6 +112,20 @@ class Concatenate(_Merge):
 
     def _merge(self, xs):
         return F.concatenate(xs, axis=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras's rule: joined along the time axis the masks are joined too (an input without
+        one counts as all real); along the features a step is real when it is in any input."""
+        if mask is None or not isinstance(mask, (list, tuple)) or all(m is None for m in mask):
+            return None
+        rank = inputs[0].ndim
+        axis = self.axis % rank
+        if axis == rank - 1:
+            return None if any(m is None for m in mask) else F.logical_or_masks(mask)
+        xp = inputs[0].ops.xp
+        parts = [m if m is not None else
+                 Tensor(xp.ones(tuple(x.shape[:-1]), dtype=bool)) for m, x in zip(mask, inputs)]
+        return F.concatenate(parts, axis=axis)
 
     def compute_output_shape(self, input_shape):
         shapes = [tuple(s) for s in input_shape]

@@ -173,6 +173,7 @@ class LayerNormalization(_Normalization):
     """
 
     traceable = True
+    supports_masking = True  # per sample: the input mask passes through, as in Keras
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,

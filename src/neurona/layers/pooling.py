@@ -4,6 +4,8 @@ Keras 3 names, arguments and output shapes. ``MinPooling1D/2D`` are the course's
 mainstream library ships them): the minimum of each window, ``-MaxPooling(-x)``.
 """
 
+import numpy as np
+
 from .. import functions as F
 from ..functions.conv import conv_output_length, normalize_tuple
 from .conv import standardize_data_format, standardize_padding, to_channels_first, to_channels_last
@@ -187,9 +189,36 @@ class BaseGlobalPooling(Layer):
                 "keepdims": self.keepdims}
 
 
+class _MaskedGlobalPooling1D(BaseGlobalPooling):
+    """Global pooling over steps that honours a mask (batch, steps): masked steps take no
+    part; the output has no mask."""
+
+    rank = 1
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        first = self.data_format == "channels_last"
+        steps_axis = 1 if first else 2
+        if tuple(mask.shape) != (inputs.shape[0], inputs.shape[steps_axis]):
+            raise ValueError(f"{type(self).__name__} {self.name!r}: the mask must have shape "
+                             f"(batch, steps) = {(inputs.shape[0], inputs.shape[steps_axis])}, "
+                             f"got {tuple(mask.shape)}")
+        keep = F.expand_dims(mask, 2 if first else 1)
+        return self._masked(inputs, keep, steps_axis)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
 @register_layer("GlobalMaxPooling1D")
-class GlobalMaxPooling1D(BaseGlobalPooling):
+class GlobalMaxPooling1D(_MaskedGlobalPooling1D):
     """Maximum over the steps of (batch, steps, channels); see :class:`BaseGlobalPooling`.
+
+    With a mask (``Embedding(mask_zero=True)``, ``Masking``, ``mask=``) the maximum runs over
+    the real steps only (0 for a sample with none).
 
     Example:
         >>> GlobalMaxPooling1D()(np.ones((2, 10, 3))).shape
@@ -198,7 +227,15 @@ class GlobalMaxPooling1D(BaseGlobalPooling):
 
     traceable = True
 
-    rank, mode = 1, "max"
+    mode = "max"
+
+    def _masked(self, inputs, keep, steps_axis):
+        lowest = float(np.finfo(inputs.dtype).min)
+        top = F.max(F.where_mask(keep, inputs, lowest), axis=steps_axis, keepdims=self.keepdims)
+        real = F.not_equal_mask(F.mask_weights(keep, "sum", inputs.dtype), 0, axis=steps_axis)
+        if self.keepdims:
+            real = F.expand_dims(real, steps_axis)
+        return F.where_mask(real, top, 0.0)
 
 
 @register_layer("GlobalMaxPooling2D")
@@ -216,8 +253,11 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
 
 
 @register_layer("GlobalAveragePooling1D")
-class GlobalAveragePooling1D(BaseGlobalPooling):
+class GlobalAveragePooling1D(_MaskedGlobalPooling1D):
     """Mean over the steps of (batch, steps, channels); see :class:`BaseGlobalPooling`.
+
+    With a mask the mean runs over the real steps only (Keras's ``sum / count``: NaN for a
+    sample with none).
 
     Example:
         >>> GlobalAveragePooling1D()(np.ones((2, 10, 3))).shape
@@ -226,7 +266,13 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
 
     traceable = True
 
-    rank, mode = 1, "avg"
+    mode = "avg"
+
+    def _masked(self, inputs, keep, steps_axis):
+        total = F.sum(F.where_mask(keep, inputs, 0.0), axis=steps_axis, keepdims=self.keepdims)
+        count = F.sum(F.mask_weights(keep, "sum", inputs.dtype), axis=steps_axis,
+                      keepdims=self.keepdims)
+        return F.divide(total, count)
 
 
 @register_layer("GlobalAveragePooling2D")

@@ -51,6 +51,7 @@ class Rescaling(Layer):
     """
 
     traceable = True
+    supports_masking = True
 
     def __init__(self, scale, offset=0.0, **base):
         super().__init__(**base)

@@ -20,6 +20,8 @@ __all__ = ["Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"
 class _RandomLayer(Layer):
     """Seed handling shared by the noise layers; they keep their input's shape."""
 
+    supports_masking = True  # the input mask passes through, as in Keras
+
     def __init__(self, seed=None, **base):
         super().__init__(**base)
         self.seed = validation.seed(type(self).__name__, "seed", seed)

@@ -62,24 +62,16 @@ class Node:
         """This call on real tensors: ``computed`` maps ``id(symbolic tensor)`` to its value.
         ``trusted``: a model's trusted forward, which skips the layer's per-call checks when the
         call has no extra arguments."""
-        inputs = substitute(self.inputs, computed)
+        def lookup(tensor):
+            return computed[id(tensor)]
+
+        inputs = substitute(self.inputs, lookup)
         if trusted and not self.args and not self.kwargs:
             return self.layer._call_trusted(inputs, training)
-        args = substitute(list(self.args), computed)
-        kwargs = substitute(dict(self.kwargs), computed)
+        args = substitute(list(self.args), lookup)
+        kwargs = substitute(dict(self.kwargs), lookup)
         kwargs.setdefault("training", training)
         return self.layer._call_eager(inputs, *args, **kwargs)
-
-
-def substitute(structure, computed):
-    """``structure`` with each symbolic tensor replaced by its value in ``computed``."""
-    if isinstance(structure, SymbolicTensor):
-        return computed[id(structure)]
-    if isinstance(structure, dict):
-        return {k: substitute(v, computed) for k, v in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(substitute(v, computed) for v in structure)
-    return structure
 
 
 def _flatten(structure):
@@ -92,8 +84,25 @@ def _flatten(structure):
     return []
 
 
+def substitute(structure, lookup):
+    """``structure`` (nested lists, tuples and dicts) with every SymbolicTensor replaced by
+    ``lookup(tensor)``; other values stay as they are."""
+    if isinstance(structure, SymbolicTensor):
+        return lookup(structure)
+    if isinstance(structure, dict):
+        return {k: substitute(v, lookup) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(substitute(v, lookup) for v in structure)
+    return structure
+
+
 def call_symbolic(layer, inputs, args, training, kwargs):
-    """Record ``layer(inputs)`` on symbolic tensors and return symbolic outputs."""
+    """Record ``layer(inputs)`` on symbolic tensors and return symbolic outputs.
+
+    When the call has more than its inputs (symbolic tensors among the other arguments, as
+    ``mha(query, value)`` or ``lstm(x, initial_state=[h, c])``, or keyword arguments such as
+    ``return_attention_scores=True``), the output shapes come from running the layer on zeros
+    of the arguments' shapes, since ``compute_output_shape`` sees only the inputs' shapes."""
     shapes = map_structure(inputs, lambda t: t.shape)
     spec = layer.input_spec
     if spec is not None and isinstance(inputs, SymbolicTensor):
@@ -103,12 +112,13 @@ def call_symbolic(layer, inputs, args, training, kwargs):
                 spec.min_ndim is not None and inputs.ndim < spec.min_ndim):
             spec.check(layer, inputs)
     layer._maybe_build(shapes)
-    extra = _flatten(list(args)) + _flatten(kwargs)
-    out_shapes = (_shapes_by_running(layer, inputs, args, kwargs) if extra
-                  else layer.compute_output_shape(shapes))
-    node = Node(layer, inputs, tuple(args),
-                dict(kwargs, **({} if training is None else {"training": training})), None)
-    if isinstance(out_shapes, list):
+    if _flatten([list(args), kwargs]) or any(k != "training" for k in kwargs):
+        out_shapes = _traced_output_shapes(layer, inputs, args, kwargs)
+    else:
+        out_shapes = layer.compute_output_shape(shapes)
+    node = Node(layer, inputs, args, dict(kwargs, **({} if training is None else {"training": training})), None)
+    if isinstance(out_shapes, (list, tuple)) and out_shapes and \
+            isinstance(out_shapes[0], (list, tuple)):
         outputs = [SymbolicTensor(s, layer.dtype, node, i) for i, s in enumerate(out_shapes)]
     else:
         outputs = SymbolicTensor(out_shapes, layer.dtype, node, 0)
@@ -117,23 +127,38 @@ def call_symbolic(layer, inputs, args, training, kwargs):
     return outputs
 
 
-def _shapes_by_running(layer, inputs, args, kwargs):
-    """The output shape(s) of a call whose extra arguments hold symbolic tensors: the layer
-    runs once on zeros of every symbolic tensor's shape (batch of 1)."""
+def _traced_output_shapes(layer, inputs, args, kwargs):
+    """The output shape(s) of ``layer(inputs, *args, **kwargs)`` found by running it on zeros:
+    the batch axis and every axis that follows an unknown input axis are reported as None
+    (the layer runs with those axes of size 1 and 2)."""
     from ..autograd.grad_mode import no_grad
     from ..autograd.tensor import Tensor
     from ..backend import get_ops
 
-    xp = get_ops().xp
-    zeros = {}
-    for t in _flatten(inputs) + _flatten(list(args)) + _flatten(kwargs):
-        dtype = t.dtype if t.dtype != "string" else "float32"
-        zeros[id(t)] = Tensor(xp.zeros(tuple(1 if n is None else n for n in t.shape),
-                                       dtype=dtype))
-    with no_grad():
-        out = layer._call_eager(substitute(inputs, zeros), *substitute(list(args), zeros),
-                                **substitute(dict(kwargs), zeros))
-    return map_structure(out, lambda o: (None,) + tuple(o.shape[1:]))
+    symbolic = _flatten([inputs, list(args), kwargs])
+    unknown = any(n is None for t in symbolic for n in t.shape[1:])
+    runs = []
+    for size in ((1, 2) if unknown else (1,)):
+        def zeros(t, size=size):
+            shape = tuple(size if n is None else n for n in t.shape)
+            if t.dtype == "string":
+                return Tensor(np.full(shape, "", dtype=str))
+            return Tensor(get_ops().xp.zeros(shape, dtype=t.dtype))
+
+        call_inputs, call_args, call_kwargs = substitute([inputs, list(args), dict(kwargs)],
+                                                         zeros)
+        with no_grad():
+            out = layer._call_eager(call_inputs, *call_args, **call_kwargs)
+        runs.append([tuple(o.shape) for o in out] if isinstance(out, (list, tuple))
+                    else tuple(out.shape))
+
+    def merge(a, b):
+        return (None,) + tuple(x if x == y else None for x, y in zip(a[1:], b[1:]))
+
+    first, last = runs[0], runs[-1]
+    if isinstance(first, list):
+        return [merge(a, b) for a, b in zip(first, last)]
+    return merge(first, last)
 
 
 def map_structure(structure, fn):

@@ -69,13 +69,20 @@ class Loss:
             sample_weight: optional weights broadcastable to the per-sample losses (a trailing
                 unit axis is squeezed or added as Keras does); a scalar scales the loss.
 
+        A mask on ``y_pred`` (its ``_keras_mask``, set by the layers after an
+        ``Embedding(mask_zero=True)`` or ``Masking``) weighs the masked entries 0 and, for the
+        mean reductions, averages over the real entries only (Keras's rule).
+
         Returns:
             A scalar Tensor, or the per-sample losses for ``reduction="none"``.
         """
+        # a Keras mask on the predictions (return_sequences after Embedding(mask_zero=True)):
+        # the padded timesteps get weight 0
+        mask = getattr(y_pred, "_keras_mask", None)
         y_true, y_pred = as_target(y_true), as_prediction(y_pred)
-        if sample_weight is None and self.reduction not in ("none", None):
+        if sample_weight is None and mask is None and self.reduction not in ("none", None):
             return self._reduced(y_true, y_pred)
-        return reduce_weighted(self.call(y_true, y_pred), sample_weight, self.reduction)
+        return reduce_weighted(self.call(y_true, y_pred), sample_weight, self.reduction, mask)
 
     def call(self, y_true, y_pred):
         """Per-sample losses (a Tensor); subclasses define it."""
@@ -184,11 +191,15 @@ def align(y_true, y_pred, loss_name, hint=""):
 
 
 # -- weighting and reduction ----------------------------------------------------------------------
-def reduce_weighted(values, sample_weight=None, reduction="sum_over_batch_size"):
+def reduce_weighted(values, sample_weight=None, reduction="sum_over_batch_size", mask=None):
     """Weight per-sample losses (and the mask a loss attached as ``values._mask``) and reduce.
 
     Follows Keras: masked-out entries get weight 0, and for the mean reductions the valid ones
     are scaled by total/valid so the mean runs over the valid entries only.
+
+    ``mask`` is the predictions' Keras mask (a boolean tensor of the per-sample losses'
+    shape); its weights are computed with Functions (:func:`neurona.functions.mask_weights`),
+    so a recorded step recomputes them from each batch.
     """
     xp = get_ops().xp
     dtype = values.dtype
@@ -197,6 +208,8 @@ def reduce_weighted(values, sample_weight=None, reduction="sum_over_batch_size")
         weights = as_target(sample_weight)
         if weights.dtype != dtype:
             weights = weights.astype(dtype)
+    if mask is not None:
+        return _reduce_masked(values, weights, reduction, mask)
     mask = getattr(values, "_mask", None)
     if mask is not None:
         mask = mask.astype(dtype)
@@ -218,6 +231,31 @@ def reduce_weighted(values, sample_weight=None, reduction="sum_over_batch_size")
     if reduction == "mean_with_sample_weight" and weights is not None:
         denom = weights.sum()
         return total * xp.where(denom != 0, 1 / xp.where(denom != 0, denom, 1), 0).astype(dtype)
+    return total / max(values.size, 1)
+
+
+def _reduce_masked(values, weights, reduction, mask):
+    """:func:`reduce_weighted` with a Keras mask tensor (and the loss's own ``_mask``)."""
+    own = getattr(values, "_mask", None)
+    mask, values = match_rank(mask, values)
+    if tuple(mask.shape) != tuple(values.shape):
+        raise ValueError(f"the mask of y_pred has shape {tuple(mask.shape)}, which does not fit "
+                         f"the per-sample losses of shape {tuple(values.shape)}")
+    mask = F.logical_and_masks([mask, own])
+    mask_w = F.mask_weights(mask, reduction, values.dtype)
+    if weights is not None:
+        if weights.ndim < mask_w.ndim and weights.ndim > 0:  # one weight per sample
+            weights = weights.reshape(weights.shape + (1,) * (mask_w.ndim - weights.ndim))
+        mask_w = F.multiply(mask_w, weights)
+    values = _apply_weights(values, mask_w)
+    if reduction in ("none", None) or values.ndim == 0:
+        return values
+    total = F.sum(values)
+    if reduction == "sum":
+        return total
+    if reduction == "mean_with_sample_weight":
+        tiny = float(np.finfo(values.dtype).tiny)  # no weight at all: the loss is 0, not NaN
+        return F.divide(total, F.maximum(F.sum(mask_w), tiny))
     return total / max(values.size, 1)
 
 

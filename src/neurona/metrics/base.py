@@ -90,6 +90,31 @@ def broadcast_weights(sample_weight, shape, where):
         ) from None
 
 
+def apply_mask(sample_weight, y_pred):
+    """The sample weights with the Keras mask of ``y_pred`` (its ``_keras_mask``) folded in:
+    0 at masked entries, as Keras's metrics weigh them; ``sample_weight`` unchanged when the
+    predictions have no mask.
+
+    Example:
+        >>> from neurona import Tensor
+        >>> pred = Tensor(np.ones((1, 3)))
+        >>> pred._keras_mask = Tensor(np.array([[True, True, False]]))
+        >>> apply_mask(None, pred).tolist()
+        [[1.0, 1.0, 0.0]]
+    """
+    mask = getattr(y_pred, "_keras_mask", None)
+    if mask is None:
+        return sample_weight
+    weights = to_array(mask).astype(STATE_DTYPE)
+    if sample_weight is None:
+        return weights
+    sample_weight = to_array(sample_weight, STATE_DTYPE)
+    if 0 < sample_weight.ndim < weights.ndim:  # one weight per sample
+        sample_weight = sample_weight.reshape(sample_weight.shape +
+                                              (1,) * (weights.ndim - sample_weight.ndim))
+    return weights * sample_weight
+
+
 def host_array(x):
     """A running total copied to the host as a float64 NumPy array (``result()`` only)."""
     return np.asarray(get_ops().to_numpy(x), dtype="float64")

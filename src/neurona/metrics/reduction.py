@@ -3,8 +3,8 @@ streaming metric."""
 
 import inspect
 
-from .base import (STATE_DTYPE, Metric, broadcast_weights, match_rank, metric_functions,
-                   to_array)
+from .base import (STATE_DTYPE, Metric, apply_mask, broadcast_weights, match_rank,
+                   metric_functions, to_array)
 
 
 def _samplewise(values, sample_weight, reduce_fn, dtype, where):
@@ -141,9 +141,10 @@ class MeanMetricWrapper(Mean):
             self.direction = fn.direction
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        """Evaluate ``fn`` on the batch and add its per-sample values to the running mean."""
+        """Evaluate ``fn`` on the batch and add its per-sample values to the running mean
+        (entries masked in ``y_pred``'s Keras mask carry no weight, as Keras)."""
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
-        super().update_state(values, sample_weight=sample_weight)
+        super().update_state(values, sample_weight=apply_mask(sample_weight, y_pred))
 
     def get_config(self):
         fn_name = getattr(self._fn, "registered_name", None) or getattr(self._fn, "__name__", None)

@@ -180,6 +180,10 @@ def _scale(x, names, model):
     if model is not None and model.layers and type(_first_layer(model)).__name__ in (
             "BatchNormalization", "Normalization", "Rescaling", "LayerNormalization"):
         return []
+    first = _first_layer(model) if model is not None and model.layers else None
+    if first is not None and any(getattr(layer, "_keeps_integer_inputs", False)
+                                 for layer in first._flatten_layers()):
+        return []  # indices into an Embedding (maybe inside a user's layer): no scale
     if x.ndim >= 3:  # images or sequences: one scale for all values
         high = float(np.abs(x).max()) if x.size else 0.0
         if high > 5:

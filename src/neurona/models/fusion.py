@@ -67,7 +67,7 @@ class FusedNode(Node):
                          {}, pool_node.outputs)
 
     def run(self, computed, training, trusted=False):
-        return self.layer(substitute(self.inputs, computed))
+        return self.layer(substitute(self.inputs, lambda t: computed[id(t)]))
 
 
 def fused_nodes(graph):

@@ -90,11 +90,15 @@ class FastTrainStep:
         if total is None:
             raise ValueError(_NO_LOSS)
         if recording is not None:
-            scored = [p for p in parts if p is not None]
-            self.replay.recorded(recording, outputs + [total] + scored, total)
+            if any(getattr(out, "_keras_mask", None) is not None for out in outputs):
+                # a replay hands back arrays: the metrics would lose the outputs' masks
+                self.replay = None
+            else:
+                scored = [p for p in parts if p is not None]
+                self.replay.recorded(recording, outputs + [total] + scored, total)
         total.backward()
-        return (total.data, [None if p is None else p.data for p in parts],
-                [out.data for out in outputs])
+        # the outputs themselves (not their arrays): metrics read a mask riding on them
+        return (total.data, [None if p is None else p.data for p in parts], outputs)
 
     def _unpack_parts(self, scored):
         values = iter(scored)
@@ -117,5 +121,5 @@ def test_step_arrays(model, x, ys, sws):
         total = _with_penalties(total, model.losses)
     if total is None:
         raise ValueError(_NO_LOSS)
-    setup.update_metrics(ys, [out.data for out in outputs], sws)
+    setup.update_metrics(ys, outputs, sws)  # Tensors: a mask on them reaches the metrics
     return total.data, [None if p is None else p.data for p in parts]
