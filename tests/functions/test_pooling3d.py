@@ -7,7 +7,6 @@ import pytest
 import neurona.functions as F
 from neurona.autograd import Tensor
 
-from ..helpers import real_keras
 
 torch = pytest.importorskip("torch")
 
