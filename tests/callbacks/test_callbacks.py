@@ -206,7 +206,7 @@ def test_model_checkpoint_formats_names_and_keeps_the_best(tmp_path):
     model = _model()
     every = callbacks.ModelCheckpoint(str(tmp_path / "ckpt-{epoch:02d}-{val_loss:.1f}.neurona"),
                                       monitor="val_loss")
-    best = callbacks.ModelCheckpoint(tmp_path / "best.keras", monitor="val_loss", save_best_only=True)
+    best = callbacks.ModelCheckpoint(tmp_path / "best.neurona", monitor="val_loss", save_best_only=True)
     snapshots = []
 
     class Snapshot(callbacks.Callback):
@@ -216,8 +216,8 @@ def test_model_checkpoint_formats_names_and_keeps_the_best(tmp_path):
     model.fit(x, y, epochs=3, verbose=0,
               callbacks=[Scripted([2.0, 1.0, 3.0]), Snapshot(), every, best])
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["best.keras", "ckpt-01-2.0.neurona", "ckpt-02-1.0.neurona", "ckpt-03-3.0.neurona"]
-    restored = keras.models.load_model(tmp_path / "best.keras")
+    assert names == ["best.neurona", "ckpt-01-2.0.neurona", "ckpt-02-1.0.neurona", "ckpt-03-3.0.neurona"]
+    restored = keras.models.load_model(tmp_path / "best.neurona")
     for a, b in zip(restored.get_weights(), snapshots[1]):
         np.testing.assert_array_equal(a, b)
     assert best.best == 1.0
