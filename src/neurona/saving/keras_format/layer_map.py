@@ -14,8 +14,8 @@ A neurona layer without an entry cannot be written to a ``.keras`` file (the err
 a Keras layer without one cannot be read.
 """
 
-from .objects import (ANY, check_arguments, drop_neutral, fail, from_keras, keras_activation,
-                      keras_object)
+from .objects import (ANY, activation_name, check_arguments, drop_neutral, fail, from_keras,
+                      keras_activation, keras_object)
 
 #: arguments Keras layers may carry that mean nothing to neurona at their default values
 BASE_NEUTRAL = {"quantization_config": (None,), "lora_rank": (None,), "lora_alpha": ANY,
@@ -49,6 +49,8 @@ class KerasLayer:
         if not isinstance(settings, dict):
             fail(where, f"{what}: its config must be an object")
         settings = drop_neutral(settings, self.neutral, where, what)
+        if isinstance(settings.get("activation"), str):  # Keras writes built-ins by name
+            settings["activation"] = activation_name(settings["activation"], where)
         check_arguments(cls, settings, where, what)
         return settings
 

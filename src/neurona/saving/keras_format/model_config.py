@@ -288,11 +288,12 @@ def _sequential_to_keras(model):
 
 def _functional_to_keras(model):
     graph = model._graph
-    node_index = {}
-    for layer in graph.layers():
-        in_graph = {id(n) for n in graph.nodes}
-        ordered = [n for n in layer._inbound_nodes if id(n) in in_graph]
-        for i, node in enumerate(ordered):
+    node_index, per_layer = {}, {}
+    for node in graph.nodes:  # a layer's calls in this graph, numbered in call order
+        per_layer.setdefault(id(node.layer), []).append(node)
+    for nodes in per_layer.values():
+        called = {id(n): i for i, n in enumerate(nodes[0].layer._inbound_nodes)}
+        for i, node in enumerate(sorted(nodes, key=lambda n: called.get(id(n), -1))):
             node_index[id(node)] = i
 
     def tensor(t):
@@ -325,8 +326,7 @@ def _functional_to_keras(model):
                      "registered_name": None, "inbound_nodes": []}
         else:
             entry = layer_to_keras(layer)
-            nodes = sorted((n for n in graph.nodes if n.layer is layer),
-                           key=lambda n: node_index[id(n)])
+            nodes = sorted(per_layer[id(layer)], key=lambda n: node_index[id(n)])
             entry["inbound_nodes"] = [{"args": encode([n.inputs, *n.args]),
                                        "kwargs": encode(dict(n.kwargs))} for n in nodes]
         entry["name"] = layer.name
