@@ -15,8 +15,8 @@ from ...layers.layer import LAYERS
 from ...layers.symbolic import SymbolicTensor
 from ...registry import custom_object, registered_name
 from .layer_map import KERAS_LAYERS
-from .objects import (fail, family_of_module, from_keras, keras_object, refuse_unregistered,
-                      resolve_custom)
+from .objects import (check_builtin_name, fail, family_of_module, from_keras, keras_object,
+                      refuse_unregistered, resolve_custom)
 from .weights import is_functional, is_sequential, keras_layers
 
 #: the most numbers one input sample may have (an absurd declared input shape is refused
@@ -54,6 +54,7 @@ class Reader:
             return self._custom(custom, entry, where)
         if family_of_module(module) not in ("layer", "keras"):
             refuse_unregistered(entry, where)
+        check_builtin_name(entry, where)
         if name == "Sequential":
             return {"class_name": "Sequential", "config": self.sequential(config, where)}
         if name in ("Functional", "Model"):

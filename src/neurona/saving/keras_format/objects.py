@@ -206,6 +206,16 @@ def resolve_custom(obj, where, custom_objects=None):
     return None
 
 
+def check_builtin_name(obj, where):
+    """A built-in (Keras-module) object whose ``registered_name`` claims a custom class that
+    is not registered is refused: the file names something that is not there (Keras refuses
+    the same mismatch)."""
+    registered = obj.get("registered_name")
+    if registered not in (None, obj.get("class_name")):
+        fail(where, f"{obj.get('class_name')!r} claims the registered name {registered!r}, "
+                    "which is not registered in this process; refused")
+
+
 def refuse_unregistered(obj, where):
     """The refusal for a class a file names that is neither built in nor registered."""
     module, name = obj.get("module"), obj.get("class_name")
@@ -245,6 +255,7 @@ def from_keras_object(obj, where, custom_objects=None):
         return instantiate_custom(custom, config, where, custom_objects)
     if family is None:
         refuse_unregistered(obj, where)
+    check_builtin_name(obj, where)
     if family == "dtype" or name in ("DTypePolicy", "FloatDTypePolicy"):
         return dtype_name(obj, where)
     if family == "activation":
