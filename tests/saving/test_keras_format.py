@@ -10,7 +10,7 @@ import pytest
 
 os.environ["KERAS_BACKEND"] = "jax"  # before Keras is imported anywhere
 keras = pytest.importorskip("keras")
-pytest.importorskip("h5py")
+h5py = pytest.importorskip("h5py")
 
 import neurona as nk  # noqa: E402
 from neurona.saving import ModelFileError  # noqa: E402
@@ -358,3 +358,41 @@ def test_every_registered_layer_is_either_mapped_or_named_as_neurona_only():
     builtin = {name for name, cls in LAYERS._entries.items()
                if cls.__module__.startswith("neurona.") and name == cls.__name__}
     assert builtin - models - neurona_only <= set(KERAS_LAYERS)
+
+
+def test_legacy_h5_models_and_weights_load(tmp_path, rng):
+    from keras.src.legacy.saving import legacy_h5_format
+
+    x, y = _regression(rng)
+    model = _functional(keras)
+    _randomize(model, rng)
+    model.compile(optimizer="adam", loss={"head": "mse", "side": "mse"})
+    inputs = {"a": x, "b": x[::-1].copy()}
+    targets = {"head": np.repeat(y, 2, axis=1), "side": (y > 0).astype("float32")}
+    model.fit(inputs, targets, epochs=1, batch_size=16, verbose=0)
+    model.save(tmp_path / "m.h5")  # Keras 3 still writes the legacy format
+    ours = nk.saving.load_model(tmp_path / "m.h5", compile=False)
+    _check_outputs(ours.predict(inputs, verbose=0), model.predict(inputs, verbose=0))
+
+    sequential = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="relu"),
+                                   keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+    sequential.compile(optimizer="adam", loss="mse")
+    sequential.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    sequential.save(tmp_path / "s.h5")
+    restored = nk.saving.load_model(tmp_path / "s.h5")
+    _close(restored.predict(x, verbose=0), sequential.predict(x, verbose=0))
+    assert restored.optimizer.iterations == 8  # Keras 3's optimizer layout is restored
+    with h5py.File(tmp_path / "w.h5", "w") as f:  # what save_weights("w.h5") wrote
+        legacy_h5_format.save_weights_to_hdf5_group(f, sequential)
+    fresh = nk.Sequential([nk.Input((4,)), nk.layers.Dense(3, activation="relu"),
+                           nk.layers.BatchNormalization(), nk.layers.Dense(1)])
+    fresh.load_weights(tmp_path / "w.h5")
+    _close(fresh.predict(x, verbose=0), sequential.predict(x, verbose=0))
+
+
+def test_a_lambda_in_a_legacy_h5_file_is_refused(tmp_path):
+    """CVE-2025-9905: Keras's legacy loader ran Lambda bytecode whatever safe_mode said."""
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Lambda(lambda t: t * 2.0)])
+    model.save(tmp_path / "lambda.h5")
+    with pytest.raises(ModelFileError, match=r"Lambda\).*never runs code"):
+        nk.saving.load_model(tmp_path / "lambda.h5")

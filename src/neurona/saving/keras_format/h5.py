@@ -80,7 +80,8 @@ def read_h5(data, where, attributes=False):
                 raise ModelFileError(f"{where}: dataset {path!r} cannot be read ({err})") from None
         if not attributes:
             return arrays
-        attrs = {path: _attributes(h5py, group, path, where) for path, group in groups.items()}
+        attrs = {path: _attributes(h5py, group, path, where, len(data))
+                 for path, group in groups.items()}
     return arrays, attrs
 
 
@@ -145,13 +146,14 @@ def _check_dataset(dataset, path, where):
     return nbytes
 
 
-def _attributes(h5py, group, path, where):
+def _attributes(h5py, group, path, where, limit):
     out = {}
     for name in group.attrs:
         attr_id = group.attrs.get_id(name)
-        if attr_id.get_storage_size() > 64 * 1024 * 1024:
-            raise ModelFileError(f"{where}: attribute {name!r} of {path or '/'!r} is larger than "
-                                 "64 MiB")
+        declared = int(np.prod(attr_id.shape or (), dtype=object)) * attr_id.dtype.itemsize
+        if declared > limit:
+            raise ModelFileError(f"{where}: attribute {name!r} of {path or '/'!r} declares "
+                                 f"{declared} bytes, more than the file holds")
         value = group.attrs[name]
         if isinstance(value, bytes):
             value = value.decode("utf-8", errors="strict")
