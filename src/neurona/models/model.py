@@ -173,13 +173,16 @@ class Model(Trainer, Layer):
         return Layer.get_config(self)
 
     @classmethod
-    def from_config(cls, config):
-        """Rebuild a model from :meth:`get_config` (functional graph or constructor arguments)."""
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild a model from :meth:`get_config` (functional graph or constructor arguments);
+        ``custom_objects`` (``{name: class or function}``) resolve names for this call only."""
+        from ..saving.object_registration import custom_object_scope
         from .functional_config import functional_from_config, is_functional_config
 
-        if is_functional_config(config):
-            return functional_from_config(cls, config)
-        return cls(**config)
+        with custom_object_scope(custom_objects):
+            if is_functional_config(config):
+                return functional_from_config(cls, config)
+            return cls(**config)
 
     def save(self, filepath, overwrite=True, zipped=None):
         """Save architecture, weights, compile settings and optimizer state to one file.
