@@ -396,3 +396,70 @@ def test_a_lambda_in_a_legacy_h5_file_is_refused(tmp_path):
     model.save(tmp_path / "lambda.h5")
     with pytest.raises(ModelFileError, match=r"Lambda\).*never runs code"):
         nk.saving.load_model(tmp_path / "lambda.h5")
+
+
+@keras.saving.register_keras_serializable(package="travel", name="scaled_square")
+def keras_scaled_square(x):
+    return 0.5 * x ** 2
+
+
+@nk.saving.register_keras_serializable(package="travel", name="scaled_square")
+def scaled_square(x):
+    return 0.5 * x ** 2
+
+
+def _keras_scale():
+    """Keras's side of the custom layer: the same class name as neurona's (Keras keys a
+    custom layer's weights by its class name)."""
+    @keras.saving.register_keras_serializable(package="travel", name="Scale")
+    class Scale(keras.layers.Layer):
+        def __init__(self, factor=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def build(self, input_shape):
+            self.offset = self.add_weight(shape=(input_shape[-1],), initializer="zeros",
+                                          name="offset")
+
+        def call(self, x):
+            return x * self.factor + self.offset
+
+        def get_config(self):
+            return {**super().get_config(), "factor": self.factor}
+
+    return Scale
+
+
+KerasScale = _keras_scale()
+
+
+@nk.saving.register_keras_serializable(package="travel", name="Scale")
+class Scale(nk.layers.Layer):
+    def __init__(self, factor=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def build(self, input_shape):
+        self.offset = self.add_weight(shape=(input_shape[-1],), initializer="zeros",
+                                      name="offset")
+
+    def call(self, x):
+        return x * self.factor + self.offset
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+def test_custom_layers_and_functions_registered_under_one_name_travel(tmp_path, rng):
+    x = rng.normal(size=(3, 4)).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), KerasScale(3.0),
+                              keras.layers.Dense(2, activation=keras_scaled_square)])
+    _randomize(model, rng)
+    model.save(tmp_path / "k.keras")
+    ours = nk.saving.load_model(tmp_path / "k.keras")
+    assert type(ours.layers[0]) is Scale and ours.layers[1].activation is scaled_square
+    _close(ours.predict(x, verbose=0), model.predict(x, verbose=0))
+    ours.save(tmp_path / "n.keras")
+    theirs = keras.saving.load_model(tmp_path / "n.keras")
+    assert type(theirs.layers[0]) is KerasScale
+    _close(theirs.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -138,9 +138,13 @@ def _budget_check(arrays, where):
 
 
 def _orders(model, reader):
-    """``{id(functional model): layer names}`` in the file's order, for :mod:`.weights`."""
-    return {id(layer): reader.orders[layer.name] for layer in model._flatten_layers()
-            if is_functional(layer) and reader.orders.get(layer.name)}
+    """``{id(functional model): layer names}`` in the file's order and ``{id(layer): class
+    name}`` of its custom layers, for :mod:`.weights`."""
+    layers = model._flatten_layers()
+    orders = {id(layer): reader.orders[layer.name] for layer in layers
+              if is_functional(layer) and reader.orders.get(layer.name)}
+    return orders, {id(layer): reader.class_names[layer.name] for layer in layers
+                    if layer.name in reader.class_names}
 
 
 def load_keras_model(filepath, custom_objects=None, compile=True):  # noqa: A002
@@ -157,8 +161,8 @@ def load_keras_model(filepath, custom_objects=None, compile=True):  # noqa: A002
         ours = reader.layer(config, where)
         with checking_new_weights(_budget_check(arrays, where)):
             model = S.model_from_config(ours, where)
-        orders = _orders(model, reader)
-        assign_keras_weights(model, arrays, where, orders)
+        orders, class_names = _orders(model, reader)
+        assign_keras_weights(model, arrays, where, orders, class_names=class_names)
         compile_config = config.get("compile_config")
         if compile and compile_config:
             _compile(model, reader.compile_config(compile_config, where), where)
@@ -186,14 +190,15 @@ def _ignored(key):
     return "seed_generator" in key.split("/")
 
 
-def assign_keras_weights(model, arrays, where, orders=None, skip_mismatch=False):
+def assign_keras_weights(model, arrays, where, orders=None, skip_mismatch=False,
+                         class_names=None):
     """Check every weight of ``model`` against the file's arrays, then assign them all.
 
     Returns:
         The group paths skipped because of a mismatch (with ``skip_mismatch``).
     """
     assignments, skipped, used = [], [], set()
-    for path, layer, variables in keras_weight_groups(model, orders):
+    for path, layer, variables in keras_weight_groups(model, orders, class_names):
         group = _join(path, "vars")
         found = {k[len(group) + 1:]: k for k in arrays
                  if k.startswith(group + "/") and "/" not in k[len(group) + 1:]}

@@ -15,8 +15,8 @@ from ...layers.layer import LAYERS
 from ...layers.symbolic import SymbolicTensor
 from ...registry import custom_object, registered_name
 from .layer_map import KERAS_LAYERS
-from .objects import (check_builtin_name, fail, family_of_module, from_keras, keras_object,
-                      refuse_unregistered, resolve_custom)
+from .objects import (check_builtin_name, custom_config, fail, family_of_module, from_keras,
+                      keras_object, refuse_unregistered, resolve_custom)
 from .weights import is_functional, is_sequential, keras_layers
 
 #: the most numbers one input sample may have (an absurd declared input shape is refused
@@ -34,6 +34,7 @@ class Reader:
         self.where = where
         self.custom_objects = custom_objects or {}
         self.orders = {}  # functional model name -> layer names in the file's order
+        self.class_names = {}  # custom layer name -> the class name the file gives it
 
     def layer(self, entry, context):
         """neurona's ``{"class_name", "config"}`` for one serialized Keras layer."""
@@ -82,8 +83,9 @@ class Reader:
         key = next(n for n in (entry.get("registered_name"), entry["class_name"])
                    if isinstance(n, str) and (custom_object(n) is custom or
                                               self.custom_objects.get(n) is custom))
-        out = {"class_name": key, "config": from_keras(entry["config"], where,
-                                                       self.custom_objects)}
+        out = {"class_name": key, "config": custom_config(entry["config"], where)}
+        if isinstance(entry["config"].get("name"), str):
+            self.class_names[entry["config"]["name"]] = entry["class_name"]
         build = entry.get("build_config")
         if isinstance(build, dict) and build.get("input_shape") is not None:
             out["build_config"] = {"input_shape": _checked_shape(build["input_shape"], where,

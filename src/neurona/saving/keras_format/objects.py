@@ -289,11 +289,20 @@ def instantiate_builtin(family, name, config, where, custom_objects=None):
         fail(where, f"{what} cannot be rebuilt: {err}")
 
 
+def custom_config(config, where):
+    """The config a custom class's ``from_config`` receives: as written (the class
+    deserializes what it serialized, as in Keras), with a dtype policy as its dtype name."""
+    settings = dict(config or {})
+    if is_serialized_object(settings.get("dtype")):
+        settings["dtype"] = dtype_name(settings["dtype"], where)
+    return settings
+
+
 def instantiate_custom(cls_or_fn, config, where, custom_objects=None):
     """A registered custom class rebuilt with ``from_config`` (or the function itself)."""
     if not isinstance(cls_or_fn, type):
         return cls_or_fn
-    settings = from_keras(config or {}, where, custom_objects)
+    settings = custom_config(config, where)
     try:
         return cls_or_fn.from_config(settings) if hasattr(cls_or_fn, "from_config") \
             else cls_or_fn(**settings)

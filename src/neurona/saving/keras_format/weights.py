@@ -22,9 +22,12 @@ from .layer_map import KERAS_LAYERS
 _BASE_ATTRIBUTES = None
 
 
-def keras_class_name(layer):
-    """The class name Keras knows ``layer`` by (neurona's functional ``Model`` is Keras's
-    ``Functional``)."""
+def keras_class_name(layer, class_names=None):
+    """The class name Keras knows ``layer`` by: the one its file names (``class_names``:
+    ``{id(layer): name}``, for custom classes read from a file), else its own (neurona's
+    functional ``Model`` is Keras's ``Functional``)."""
+    if class_names and id(layer) in class_names:
+        return class_names[id(layer)]
     name = type(layer).__name__
     if name == "Model" and getattr(layer, "_graph", None) is not None:
         return "Functional"
@@ -192,12 +195,13 @@ def _join(*parts):
     return "/".join(p for p in parts if p)
 
 
-def keras_weight_groups(model, orders=None):
+def keras_weight_groups(model, orders=None, class_names=None):
     """``[(group path, layer, [variables])]`` for every object Keras's walk visits, in its order.
 
     Args:
         model: the model (or layer) to walk.
         orders: see :func:`keras_layers`.
+        class_names: see :func:`keras_class_name`.
 
     Returns:
         One entry per object: the group holding its ``vars`` (``""`` for the top level).
@@ -226,7 +230,8 @@ def keras_weight_groups(model, orders=None):
     def container(items, path):
         used = {}
         for item in items:
-            visit(item, _join(path, _unique(to_snake_case(keras_class_name(item)), used)))
+            name = to_snake_case(keras_class_name(item, class_names))
+            visit(item, _join(path, _unique(name, used)))
 
     visit(model, "")
     return out
