@@ -1,0 +1,132 @@
+"""A run folder's preprocessing inside the ONNX graph: raw table rows in, what
+``neurona predict`` writes out.
+
+In front of the network, the fitted :class:`~neurona.data.TabularEncoder`: each numeric column
+(double ``[batch, 1]``) has a missing value (NaN) replaced by the training mean and is
+standardized; each categorical column (string ``[batch, 1]``, the encoder's text form of the
+value: ``"Yes"``, ``"3"``, ``"2.5"``; ``""`` when missing) is one-hot encoded over the training
+categories with the final unknown bucket. After the network, the target's terms: the inverse
+target transform (regression), or the class probabilities and the predicted class with the
+decision threshold (classification).
+"""
+
+import numpy as np
+
+from ..data import _columns as C
+
+#: the decision threshold of a binary target when the run folder records none
+DEFAULT_THRESHOLD = 0.5
+
+
+def decision_threshold(preprocessing):
+    """The binary decision threshold a run folder's preprocessing record holds (0.5 when it
+    holds none, as ``neurona predict`` then uses)."""
+    value = preprocessing.get("threshold", DEFAULT_THRESHOLD)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"export: the preprocessing record's threshold must be a number in "
+                         f"[0, 1], got {value!r}")
+    return float(value)
+
+
+def _encoder(preprocessing):
+    from ..data import TabularEncoder
+
+    try:
+        return TabularEncoder.from_config(preprocessing["encoder"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise ValueError(f"export: the preprocessing record holds no valid encoder ({err})") \
+            from None
+
+
+def tabular_features(g, preprocessing, model_input_shape):
+    """Add one graph input per raw column and the encoding; returns the features' name."""
+    onnx = g.onnx
+    encoder = _encoder(preprocessing)
+    if not encoder.fitted:
+        raise ValueError("export: the preprocessing record's encoder is not fitted")
+    if tuple(model_input_shape[1:]) != (encoder.n_features,):
+        raise ValueError(f"export: the encoder makes {encoder.n_features} features but the model "
+                         f"takes inputs of shape {tuple(model_input_shape)}")
+    double = onnx.TensorProto.DOUBLE
+    blocks = []
+    for feature in encoder._features:
+        column = str(feature["name"])
+        if feature["kind"] == "numeric":
+            x = g.add_input(column, double, (None, 1))
+            mean = g.constant(feature["mean"], f"{column}_mean", dtype=np.float64)
+            filled = g.node("Where", [g.node("IsNaN", [x]), mean, x])
+            blocks.append(g.node("Div", [g.node("Sub", [filled, mean]),
+                                         g.constant(feature["scale"], f"{column}_scale",
+                                                    dtype=np.float64)]))
+            continue
+        x = g.add_input(column, onnx.TensorProto.STRING, (None, 1))
+        categories = [str(c) for c in feature["categories"]]
+        unknown = len(categories)
+        keys = list(categories)
+        values = list(range(len(categories)))
+        keys.append("")  # a missing value: its own category when training had one
+        values.append(categories.index(C.MISSING) if C.MISSING in categories else unknown)
+        index = g.node("LabelEncoder", [x], domain="ai.onnx.ml", keys_strings=keys,
+                       values_int64=values, default_int64=unknown)
+        hot = g.node("OneHot", [index, g.ints([unknown + 1], "depth"),
+                                g.constant(np.array([0.0, 1.0]), "off_on", dtype=np.float64)],
+                     axis=-1)
+        blocks.append(g.node("Squeeze", [hot, g.ints([1], "axis")]))
+    features = g.node("Concat", blocks, axis=1) if len(blocks) > 1 else blocks[0]
+    return g.node("Cast", [features], "features", to=g.float_type())
+
+
+def _class_constant(g, classes):
+    """The class values as a constant of their own type, and that ONNX type."""
+    onnx = g.onnx
+    if all(isinstance(c, bool) for c in classes):
+        return g.constant(np.array(classes, dtype=bool), "classes", dtype=bool), \
+            onnx.TensorProto.BOOL
+    if all(isinstance(c, int) and not isinstance(c, bool) for c in classes):
+        return g.ints(classes, "classes"), onnx.TensorProto.INT64
+    if all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in classes):
+        return g.constant(np.array(classes, dtype=np.float64), "classes", dtype=np.float64), \
+            onnx.TensorProto.DOUBLE
+    return g.constant(np.array([str(c) for c in classes], dtype=object), "classes"), \
+        onnx.TensorProto.STRING
+
+
+def tabular_outputs(g, outputs, preprocessing, output_shape):
+    """Add ``neurona predict``'s columns as graph outputs, from the network's ``outputs``."""
+    onnx = g.onnx
+    double = onnx.TensorProto.DOUBLE
+    encoder = _encoder(preprocessing)
+    target = preprocessing.get("target")
+    task = preprocessing.get("task")
+    y = g.node("Cast", [outputs], to=double)
+    width = output_shape[-1]
+    if task == "regression":
+        value = g.node("Squeeze", [g.node("Slice", [y, g.ints([0]), g.ints([1]), g.ints([1])]),
+                                   g.ints([1], "axis")])
+        transform = encoder._target.get("transform")
+        if transform in ("log", "log1p"):
+            value = g.node("Exp", [value])
+            if transform == "log1p":
+                value = g.node("Sub", [value, g.constant(1.0, "one", dtype=np.float64)])
+        elif transform == "standardize":
+            value = g.node("Add", [g.node("Mul", [value, g.constant(
+                encoder._target["scale"], "target_scale", dtype=np.float64)]),
+                g.constant(encoder._target["center"], "target_center", dtype=np.float64)])
+        g.add_output(value, f"predicted_{target}", double, (None,))
+        return
+    classes = preprocessing["classes"]
+    labels, label_type = _class_constant(g, classes)
+    if width == 1:  # a sigmoid output: the probability of the second class
+        p = g.node("Squeeze", [y, g.ints([1], "axis")])
+        probabilities = [g.node("Sub", [g.constant(1.0, "one", dtype=np.float64), p]), p]
+        threshold = g.constant(decision_threshold(preprocessing), "threshold", dtype=np.float64)
+        index = g.node("Cast", [g.node("GreaterOrEqual", [p, threshold])],
+                       to=onnx.TensorProto.INT64)
+    else:
+        columns = g.node("Split", [y, g.ints([1] * width, "split")], outputs=width, axis=1)
+        probabilities = [g.node("Squeeze", [c, g.ints([1], "axis")]) for c in columns]
+        index = g.node("ArgMax", [y], axis=1, keepdims=0)
+    for value, name in zip(probabilities, classes):
+        g.add_output(value, f"probability_{name}", double, (None,))
+    g.add_output(g.node("Gather", [labels, index], axis=0), f"predicted_{target}", label_type,
+                 (None,))
