@@ -199,6 +199,31 @@ class Model(Trainer, Layer):
 
         save_model(self, filepath, overwrite=overwrite, zipped=zipped)
 
+    def export(self, filepath, format="onnx", verbose=True, input_signature=None,  # noqa: A002
+               opset_version=None):
+        """Export the model for inference elsewhere (Keras's ``Model.export``); ``format``
+        "onnx" is the one neurona writes (see :func:`neurona.export.export_onnx`).
+
+        Args:
+            filepath: the file to write (e.g. ``"model.onnx"``).
+            format: "onnx".
+            verbose: print where the file went.
+            input_signature: optional input shapes (one per input), e.g. to fix the batch.
+            opset_version: the ONNX opset (default 17).
+
+        Example:
+            >>> model.export("model.onnx", format="onnx")  # doctest: +SKIP
+        """
+        if format != "onnx":
+            raise ValueError(f"export: format={format!r} is not supported; neurona exports "
+                             "format='onnx' (TensorFlow SavedModel and OpenVINO need those "
+                             "libraries' own converters)")
+        from ..export import export_onnx
+
+        export_onnx(self, filepath, opset_version=opset_version, input_signature=input_signature)
+        if verbose:
+            print(f"Saved the model as ONNX to {filepath}")
+
     def save_weights(self, filepath, overwrite=True):
         """Save only the weights (keyed like ``"dense/kernel"``) to a safe archive."""
         from ..saving import save_weights
