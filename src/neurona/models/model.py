@@ -185,15 +185,17 @@ class Model(Trainer, Layer):
             return cls(**config)
 
     def save(self, filepath, overwrite=True, zipped=None):
-        """Save architecture, weights, compile settings and optimizer state to one file.
+        """Save architecture, weights, compile settings and optimizer state to one file; the
+        extension chooses the format: ``.neurona`` (neurona's) or ``.keras`` (Keras 3's, which
+        ``keras.saving.load_model`` opens). See :func:`neurona.saving.save_model`.
 
         Args:
-            filepath: path of the archive (``"model.keras"``, ``"model.neurona"``, ...).
+            filepath: ``"model.neurona"`` or ``"model.keras"``.
             overwrite: False refuses to replace an existing file.
-            zipped: accepted for Keras compatibility; only the zip archive exists.
+            zipped: True or None (both formats are zip archives); False is refused.
 
         Example:
-            >>> model.save("model.keras")  # doctest: +SKIP
+            >>> model.save("model.neurona")  # doctest: +SKIP
         """
         from ..saving import save_model
 
@@ -225,13 +227,15 @@ class Model(Trainer, Layer):
             print(f"Saved the model as ONNX to {filepath}")
 
     def save_weights(self, filepath, overwrite=True):
-        """Save only the weights (keyed like ``"dense/kernel"``) to a safe archive."""
+        """Save only the weights: ``.weights.h5`` in Keras 3's layout, ``.neurona`` in
+        neurona's archive (see :func:`neurona.saving.save_weights`)."""
         from ..saving import save_weights
 
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False):
-        """Load weights saved by :meth:`save_weights` or :meth:`save` into this built model."""
+        """Load weights from a ``.weights.h5``, ``.keras``, ``.neurona`` or legacy ``.h5``
+        file into this built model (see :func:`neurona.saving.load_weights`)."""
         from ..saving import load_weights
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
