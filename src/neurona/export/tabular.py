@@ -67,11 +67,9 @@ def tabular_features(g, preprocessing, model_input_shape):
         keys.append("")  # a missing value: its own category when training had one
         values.append(categories.index(C.MISSING) if C.MISSING in categories else unknown)
         index = g.node("LabelEncoder", [x], domain="ai.onnx.ml", keys_strings=keys,
-                       values_int64=values, default_int64=unknown)
-        hot = g.node("OneHot", [index, g.ints([unknown + 1], "depth"),
-                                g.constant(np.array([0.0, 1.0]), "off_on", dtype=np.float64)],
-                     axis=-1)
-        blocks.append(g.node("Squeeze", [hot, g.ints([1], "axis")]))
+                       values_int64s=values, default_int64=unknown)
+        hot = g.node("Equal", [index, g.ints(np.arange(unknown + 1), f"{column}_slots")])
+        blocks.append(g.node("Cast", [hot], to=onnx.TensorProto.DOUBLE))  # one-hot [batch, K+1]
     features = g.node("Concat", blocks, axis=1) if len(blocks) > 1 else blocks[0]
     return g.node("Cast", [features], "features", to=g.float_type())
 
@@ -130,3 +128,29 @@ def tabular_outputs(g, outputs, preprocessing, output_shape):
         g.add_output(value, f"probability_{name}", double, (None,))
     g.add_output(g.node("Gather", [labels, index], axis=0), f"predicted_{target}", label_type,
                  (None,))
+
+
+def onnx_inputs(frame, preprocessing):
+    """The feeds of an exported run folder's graph for raw table rows: ``{column: array}``
+    with numbers as double ``[rows, 1]`` (NaN when missing) and categories as their text
+    ``[rows, 1]`` (``""`` when missing), e.g. for ``onnxruntime.InferenceSession.run``.
+
+    Args:
+        frame: a DataFrame holding the model's raw columns (others are ignored).
+        preprocessing: the run folder's preprocessing record.
+
+    Example:
+        >>> session.run(None, onnx_inputs(rows, load_preprocessing("runs/a/model.neurona")))
+        ... # doctest: +SKIP
+    """
+    encoder = _encoder(preprocessing)
+    C.check_columns(frame, [f["name"] for f in encoder._features], "onnx_inputs")
+    feeds = {}
+    for feature in encoder._features:
+        column = frame[feature["name"]]
+        if feature["kind"] == "numeric":
+            values = C.to_float(column, "onnx_inputs")
+        else:
+            values = np.array(["" if k is None else k for k in C.keys(column)], dtype=object)
+        feeds[str(feature["name"])] = values.reshape(-1, 1)
+    return feeds
