@@ -7,6 +7,8 @@ anything is predicted; the service answers it with status 422.
 import math
 import numbers
 
+import numpy as np
+
 from ..data import _columns as C
 
 
@@ -88,10 +90,14 @@ def rows_from_json(payload, encoder, max_rows):
             else:
                 value = _category(value, name, i)
             data[name].append(value)
-    frame = pd.DataFrame({name: pd.Series(values, dtype="float64" if
-                                          columns[name]["kind"] == "numeric" else "object")
-                          for name, values in data.items()})
-    return frame, imputed
+    arrays = {}
+    for name, values in data.items():  # whole arrays: much faster than a Series per column
+        if columns[name]["kind"] == "numeric":
+            arrays[name] = np.array(values, dtype=np.float64)
+        else:
+            arrays[name] = np.empty(len(values), dtype=object)
+            arrays[name][:] = values
+    return pd.DataFrame(arrays, copy=False), imputed
 
 
 def _number(value, column, row):
