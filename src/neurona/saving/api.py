@@ -179,7 +179,7 @@ def load_preprocessing(filepath):
         filepath: the model archive.
 
     Returns:
-        The dict, or None when the file carries no preprocessing.
+        The dict, or None when the file carries no preprocessing (Keras files never do).
 
     Raises:
         FileNotFoundError: no file at ``filepath``.
@@ -188,6 +188,9 @@ def load_preprocessing(filepath):
     Example:
         >>> encoder_config = load_preprocessing("model.neurona")  # doctest: +SKIP
     """
+    if formats.model_format(filepath, "load") != formats.NEURONA and \
+            not _holds_neurona_archive(os.fspath(filepath)):
+        return None
     config, _ = read_archive(filepath, expected_format=MODEL_FORMAT)
     preprocessing = config.get("preprocessing")
     if preprocessing is not None and not isinstance(preprocessing, dict):

@@ -68,19 +68,25 @@ def optimizer_arrays(model, trainable):
     values = [np.asarray(state["iterations"], dtype=np.int64)]
     if not _uses_schedule(optimizer):
         values.append(np.asarray(state["learning_rate"], dtype=np.float32))
+    index = {id(v): i for i, v in enumerate(model.trainable_weights)}
+    slots = {}
     if any("/" in key for key in state):
-        index = {id(v): i for i, v in enumerate(model.trainable_weights)}
-        slots = {}
         for key, value in state.items():
             name, slash, i = key.partition("/")
             if slash:
                 keras_name, converted = _keras_slot(optimizer, name, value)
                 slots[(keras_name, int(i))] = converted
-        for group in groups:
-            for variable in trainable:
-                for name in group:
-                    values.append(slots[(name, index[id(variable)])].astype(np.float32))
-        values += [np.asarray(state[name], dtype=np.float32) for name in scalars]
+    else:  # not built yet: the slots a first step starts from, as Keras builds them at load
+        for name, initial in optimizer.slot_defaults().items():
+            for i, variable in enumerate(model.trainable_weights):
+                keras_name, converted = _keras_slot(optimizer, name,
+                                                    np.full(variable.shape, initial))
+                slots[(keras_name, i)] = converted
+    for group in groups:
+        for variable in trainable:
+            for name in group:
+                values.append(slots[(name, index[id(variable)])].astype(np.float32))
+    values += [np.asarray(getattr(optimizer, name), dtype=np.float32) for name in scalars]
     return {str(i): v for i, v in enumerate(values)}
 
 
