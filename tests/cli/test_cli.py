@@ -294,7 +294,7 @@ def test_bad_options_and_model_paths(tmp_path, capsys):
     code, _, err = _run(capsys, "evaluate", tmp_path, csv)
     assert code == 2 and "no model.neurona in this folder" in err
     code, _, err = _run(capsys, "predict", csv, csv)
-    assert code == 2 and "not a model archive" in err
+    assert code == 2 and "cannot tell the format" in err and "'.neurona'" in err
     code, _, err = _run(capsys, "datasets", "describe", "bostn_housing")
     assert code == 2 and "did you mean 'boston_housing'" in err
     code, _, err = _run(capsys, "train", csv, "--target", "y", "--epochs", "many")

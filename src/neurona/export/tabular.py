@@ -29,32 +29,42 @@ def decision_threshold(preprocessing):
     return float(value)
 
 
-def _encoder(preprocessing):
+def fitted_state(preprocessing):
+    """``(features, target)``: what the record's encoder learned (its ``get_config()``'s
+    ``fitted`` entry, after the encoder validated it), or a ValueError."""
     from ..data import TabularEncoder
 
     try:
-        return TabularEncoder.from_config(preprocessing["encoder"])
+        encoder = TabularEncoder.from_config(preprocessing["encoder"])
     except (KeyError, TypeError, ValueError) as err:
         raise ValueError(f"export: the preprocessing record holds no valid encoder ({err})") \
             from None
+    fitted = encoder.get_config().get("fitted")
+    if fitted is None:
+        raise ValueError("export: the preprocessing record's encoder is not fitted")
+    return fitted["features"], fitted["target"]
+
+
+def n_features(features):
+    """How many network inputs the encoder's ``features`` make (one per number, categories
+    plus the unknown bucket per categorical column)."""
+    return sum(1 if f["kind"] == "numeric" else len(f["categories"]) + 1 for f in features)
 
 
 def tabular_features(g, preprocessing, model_input_shape):
     """Add one graph input per raw column and the encoding; returns the features' name."""
     onnx = g.onnx
-    encoder = _encoder(preprocessing)
-    if not encoder.fitted:
-        raise ValueError("export: the preprocessing record's encoder is not fitted")
-    if tuple(model_input_shape[1:]) != (encoder.n_features,):
-        raise ValueError(f"export: the encoder makes {encoder.n_features} features but the model "
-                         f"takes inputs of shape {tuple(model_input_shape)}")
+    features, _ = fitted_state(preprocessing)
+    if tuple(model_input_shape[1:]) != (n_features(features),):
+        raise ValueError(f"export: the encoder makes {n_features(features)} features but the "
+                         f"model takes inputs of shape {tuple(model_input_shape)}")
     double = onnx.TensorProto.DOUBLE
     # feature-major layout: each column as a row [1, batch], each block [k, batch], stacked
     # along axis 0 and transposed once (concatenating [batch, 1] columns along axis 1 is
     # many times slower in ONNX Runtime)
     row_shape = g.ints([1, -1], "row")
     blocks = []
-    for feature in encoder._features:
+    for feature in features:
         column = str(feature["name"])
         categories = [str(c) for c in feature.get("categories", [])]
         if feature["kind"] == "numeric":
@@ -146,7 +156,7 @@ def tabular_outputs(g, outputs, preprocessing, output_shape):
     """Add ``neurona predict``'s columns as graph outputs, from the network's ``outputs``."""
     onnx = g.onnx
     double = onnx.TensorProto.DOUBLE
-    encoder = _encoder(preprocessing)
+    _, fitted_target = fitted_state(preprocessing)
     target = preprocessing.get("target")
     task = preprocessing.get("task")
     y = g.node("Cast", [outputs], to=double)
@@ -154,15 +164,15 @@ def tabular_outputs(g, outputs, preprocessing, output_shape):
     if task == "regression":
         value = g.node("Squeeze", [g.node("Slice", [y, g.ints([0]), g.ints([1]), g.ints([1])]),
                                    g.ints([1], "axis")])
-        transform = encoder._target.get("transform")
+        transform = fitted_target.get("transform")
         if transform in ("log", "log1p"):
             value = g.node("Exp", [value])
             if transform == "log1p":
                 value = g.node("Sub", [value, g.constant(1.0, "one", dtype=np.float64)])
         elif transform == "standardize":
             value = g.node("Add", [g.node("Mul", [value, g.constant(
-                encoder._target["scale"], "target_scale", dtype=np.float64)]),
-                g.constant(encoder._target["center"], "target_center", dtype=np.float64)])
+                fitted_target["scale"], "target_scale", dtype=np.float64)]),
+                g.constant(fitted_target["center"], "target_center", dtype=np.float64)])
         g.add_output(value, f"predicted_{target}", double, (None,))
         return
     classes = preprocessing["classes"]
@@ -196,10 +206,10 @@ def onnx_inputs(frame, preprocessing):
         >>> session.run(None, onnx_inputs(rows, load_preprocessing("runs/a/model.neurona")))
         ... # doctest: +SKIP
     """
-    encoder = _encoder(preprocessing)
-    C.check_columns(frame, [f["name"] for f in encoder._features], "onnx_inputs")
+    features, _ = fitted_state(preprocessing)
+    C.check_columns(frame, [f["name"] for f in features], "onnx_inputs")
     feeds = {}
-    for feature in encoder._features:
+    for feature in features:
         column = frame[feature["name"]]
         if feature["kind"] == "numeric":
             values = C.to_float(column, "onnx_inputs")

@@ -30,7 +30,7 @@ class RowError(ValueError):
 def columns_of(encoder):
     """``[{"name", "kind", ...}]``: what each raw column must hold (for /metadata)."""
     out = []
-    for feature in encoder._features:
+    for feature in encoder.get_config()["fitted"]["features"]:
         entry = {"name": feature["name"], "kind": feature["kind"]}
         if feature["kind"] == "numeric":
             entry.update(type="number", missing="null (replaced by the training mean)")
@@ -71,7 +71,7 @@ def rows_from_json(payload, encoder, max_rows):
         raise RowError("no rows to predict")
     if len(rows) > max_rows:
         raise OverflowError(f"{len(rows)} rows exceed the limit of {max_rows} per request")
-    columns = {feature["name"]: feature for feature in encoder._features}
+    columns = {feature["name"]: feature for feature in encoder.get_config()["fitted"]["features"]}
     data = {name: [] for name in columns}
     imputed = {}
     for i, row in enumerate(rows):

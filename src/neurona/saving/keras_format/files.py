@@ -117,7 +117,7 @@ def read_keras_archive(path, where):
     return config, weights
 
 
-def _budget_check(arrays, where):
+def allocation_check(arrays, where):
     """The check run before each new weight: the model may not allocate more numbers than
     the file's weights hold."""
     budget = sum(a.size for k, a in arrays.items() if not k.startswith("optimizer/"))
@@ -159,13 +159,13 @@ def load_keras_model(filepath, custom_objects=None, compile=True):  # noqa: A002
     try:
         reader = Reader(where, custom_objects)
         ours = reader.layer(config, where)
-        with checking_new_weights(_budget_check(arrays, where)):
+        with checking_new_weights(allocation_check(arrays, where)):
             model = S.model_from_config(ours, where)
         orders, class_names = _orders(model, reader)
         assign_keras_weights(model, arrays, where, orders, class_names=class_names)
         compile_config = config.get("compile_config")
         if compile and compile_config:
-            _compile(model, reader.compile_config(compile_config, where), where)
+            compile_model(model, reader.compile_config(compile_config, where), where)
             optimizer = {int(k.rsplit("/", 1)[1]): v for k, v in arrays.items()
                          if k.startswith(OPTIMIZER_GROUP + "/")}
             if optimizer:
@@ -176,7 +176,7 @@ def load_keras_model(filepath, custom_objects=None, compile=True):  # noqa: A002
     return model
 
 
-def _compile(model, settings, where):
+def compile_model(model, settings, where):
     try:
         model.compile(**settings)
     except Exception as err:

@@ -16,7 +16,7 @@ from ...layers.layer import checking_new_weights
 from ...registry import pop_custom_objects, push_custom_objects
 from ..archive import parse_json
 from ..errors import ModelFileError
-from .files import _budget_check, _compile
+from .files import allocation_check, compile_model
 from .h5 import read_h5
 from .model_config import Reader
 from .objects import FAMILY_MODULES
@@ -159,7 +159,7 @@ def load_legacy_model(filepath, custom_objects=None, compile=True):  # noqa: A00
     try:
         reader = Reader(where, custom_objects)
         ours = reader.layer(_modernize_layer(config), where)
-        with checking_new_weights(_budget_check(arrays, where)):
+        with checking_new_weights(allocation_check(arrays, where)):
             model = S.model_from_config(ours, where)
         _assign(model, arrays, attrs, "model_weights", where)
         training = _json_attribute(root, "training_config", where)
@@ -176,7 +176,7 @@ def _compile_legacy(model, reader, training, arrays, attrs, where, version):
     optimizer = training.pop("optimizer_config", None)
     if optimizer is not None:
         training["optimizer"] = _modernize_object(optimizer, FAMILY_MODULES["optimizer"])
-    _compile(model, reader.compile_config(training, where), where)
+    compile_model(model, reader.compile_config(training, where), where)
     names = attrs.get("optimizer_weights", {}).get("weight_names")
     if not names:
         return
