@@ -45,3 +45,32 @@ LAYER_CASES = {
 }
 #: layers tested through whole models (several inputs) rather than alone
 MERGING = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate")
+
+
+def functional_graph(lib):
+    """Two named inputs, a shared layer, every merging layer, a nested Sequential and two
+    outputs, written the same in Keras (``lib=keras``) and neurona."""
+    L = lib.layers
+    a, b = lib.Input((4,), name="a"), lib.Input((4,), name="b")
+    shared = L.Dense(3, name="shared")
+    sa, sb = shared(a), shared(b)
+    merged = [L.Add()([sa, sb]), L.Subtract()([sa, sb]), L.Multiply()([sa, sb]),
+              L.Average()([sa, sb]), L.Maximum()([sa, sb]), L.Minimum()([sa, sb])]
+    joined = L.Concatenate(name="joined")(merged)
+    inner = lib.Sequential([L.Dense(5, activation="relu"), L.BatchNormalization()],
+                           name="inner")
+    deep = L.Dense(2, name="head")(inner(joined))
+    side = L.Dense(1, activation="sigmoid", name="side")(sb)
+    return lib.Model({"a": a, "b": b}, {"head": deep, "side": side})
+
+
+def branching_graph(lib):
+    """Branches of different depths, so that the order of model.layers is not the order the
+    layers were written in."""
+    L = lib.layers
+    x = lib.Input((3,), name="x")
+    left = L.Dense(4, name="left2")(L.Dense(4, name="left1")(x))
+    right = L.Dense(4, name="right1")(x)
+    deep = L.Dense(4, name="deep")(L.Add(name="add")([left, right]))
+    skip = L.Dense(2, name="skip")(x)
+    return lib.Model(x, L.Concatenate(name="cat")([deep, skip]))
