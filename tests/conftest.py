@@ -1,4 +1,9 @@
-"""Shared fixtures: ``ops`` runs a test on every backend present, ``rng`` is a seeded generator."""
+"""Shared fixtures: ``ops`` runs a test on every backend present, ``rng`` is a seeded generator.
+
+``pytest --backend strict`` runs every test on the strict test backend (NumPy behind an array
+type that refuses to mix with NumPy arrays, as CuPy's does): host/device mixing in the library
+then fails the tests that reach it, without a GPU.
+"""
 
 import numpy as np
 import pytest
@@ -6,15 +11,47 @@ import pytest
 from neurona import backend as backend_mod
 from neurona.backend import cupy_available
 
-BACKENDS = ["numpy"] + (["cupy"] if cupy_available() else [])
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", default="numpy", choices=("numpy", "strict"),
+                     help="the array backend every test runs on (default numpy)")
 
 
-@pytest.fixture(params=BACKENDS)
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--backend") == "numpy":
+        return
+    for item in items:
+        marker = item.get_closest_marker("numpy_semantics")
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=f"needs NumPy arrays: {marker.args[0]}"))
+
+
+def _backends(config):
+    chosen = config.getoption("--backend")
+    return [chosen] + (["cupy"] if chosen == "numpy" and cupy_available() else [])
+
+
+def pytest_generate_tests(metafunc):
+    if "ops" in metafunc.fixturenames:
+        metafunc.parametrize("ops", _backends(metafunc.config), indirect=True)
+
+
+@pytest.fixture
 def ops(request):
-    """The active Ops for each available backend (numpy; cupy on a GPU machine)."""
+    """The active Ops for each backend of the run (numpy, and cupy on a GPU machine; strict
+    alone under ``--backend strict``)."""
     previous = backend_mod.backend()
     yield backend_mod.set_backend(request.param)
     backend_mod.set_backend(previous)
+
+
+@pytest.fixture(autouse=True)
+def _run_backend(request):
+    """Every test starts on the run's backend and ends on it, whatever it switched to."""
+    chosen = request.config.getoption("--backend")
+    backend_mod.set_backend(chosen)
+    yield
+    backend_mod.set_backend(chosen)
 
 
 @pytest.fixture

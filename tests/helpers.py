@@ -60,3 +60,35 @@ def kill_a_running_trial(db_path, first_number, timeout):
     thread = threading.Thread(target=killer)
     thread.start()
     return thread, killed
+
+
+def real_keras():
+    """Keras 3 on its JAX backend, the reference for Keras semantics (skips without it)."""
+    import os
+
+    import pytest
+
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "jax":
+        pytest.skip(f"Keras runs on {keras.backend.backend()}, the tests compare with JAX")
+    return keras
+
+
+def assert_saved_model_predicts_the_same(model, x, folder):
+    """``model.save`` then ``keras.saving.load_model``: the same config, weights and, bit for
+    bit, predictions; returns the loaded model."""
+    import numpy as np
+
+    import neurona as keras
+
+    path = folder / f"{model.name}.neurona"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    before = model.predict(x, verbose=0)
+    after = loaded.predict(x, verbose=0)
+    for a, b in zip(before if isinstance(before, list) else [before],
+                    after if isinstance(after, list) else [after]):
+        np.testing.assert_array_equal(a, b)
+    assert [type(layer) for layer in loaded.layers] == [type(layer) for layer in model.layers]
+    return loaded

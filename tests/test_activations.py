@@ -160,8 +160,21 @@ def test_rrelu_training_draws_seeded_slopes_within_bounds(ops):
     (lambda: F.relu([1.0], negative_slope="0.1"), TypeError, "negative_slope"),
     (lambda: F.leaky_relu([1.0], negative_slope=None), TypeError, "negative_slope"),
     (lambda: F.gelu([1.0], approximate="tanh"), TypeError, "approximate"),
-    (lambda: F.rrelu([1.0], lower=0.5, upper=0.1), ValueError, "lower <= upper"),
-    (lambda: F.softmax([1.0], axis=1.5), TypeError, "axis"),
+    (lambda: F.rrelu([1.0], lower=0.5, upper=0.1), ValueError,
+     "rrelu: upper must be >= 0.5, got upper=0.1"),
+    (lambda: F.rrelu([1.0], lower=-0.5), ValueError, "rrelu: lower must be >= 0.0, got lower=-0.5"),
+    (lambda: F.relu([1.0], threshold=float("nan")), ValueError,
+     "relu: threshold must be a finite number, got threshold=nan"),
+    (lambda: F.relu([1.0], max_value=float("nan")), ValueError, "relu: max_value must be a number"),
+    (lambda: F.elu([1.0], alpha=True), TypeError, "elu: alpha must be a finite number, got "
+                                                 "alpha=True"),
+    (lambda: F.softmax([1.0], axis=1.5), TypeError,
+     r"softmax: axis must be an integer \(an axis\), got axis=1.5"),
+    (lambda: layers.Softmax(axis="last"), TypeError, r"Softmax: axis must be an integer"),
+    (lambda: layers.ReLU(max_value="6"), TypeError, "ReLU: max_value must be a number"),
+    (lambda: layers.PReLU(shared_axes=[0, 1]), ValueError,
+     "PReLU: shared_axes must be an integer >= 1, got shared_axes=0"),
+    (lambda: layers.RReLU(seed=1.5), ValueError, "RReLU: seed must be an integer >= 0 or None"),
     (lambda: F.prelu([1.0], 0.3), TypeError, "alpha"),
 ])
 def test_bad_arguments_are_named(bad, error, match):
@@ -219,14 +232,18 @@ def test_leaky_relu_layer_default_slope_and_keras2_alpha():
     assert layers.LeakyReLU()(x).tolist() == [[-3.0, 5.0]]
     assert layers.LeakyReLU(alpha=0.1)(x).tolist() == [[-1.0, 5.0]]
     assert layers.LeakyReLU(alpha=0.1).get_config()["negative_slope"] == 0.1
-    with pytest.raises(ValueError, match="negative_slope must be >= 0.0, got -0.1"):
+    with pytest.raises(ValueError, match="LeakyReLU: negative_slope must be >= 0.0, got "
+                                         "negative_slope=-0.1"):
         layers.LeakyReLU(negative_slope=-0.1)
 
 
 def test_relu_layer_validates_like_keras():
     for kwargs in ({"max_value": -1.0}, {"negative_slope": -0.5}, {"threshold": -1.0}):
-        with pytest.raises(ValueError, match=next(iter(kwargs))):
+        arg, value = next(iter(kwargs.items()))
+        with pytest.raises(ValueError, match=f"ReLU: {arg} must be >= 0.0, got {arg}={value}"):
             layers.ReLU(**kwargs)
+    uncapped = layers.ReLU(max_value=float("inf"))  # as Keras: inf is no cap
+    assert uncapped(np.array([[-1.0, 1e30]], dtype=np.float32)).tolist() == [[0.0, np.float32(1e30)]]
     assert layers.ReLU(max_value=10, negative_slope=0.5)(
         np.array([[-10.0, -5.0, 0.0, 5.0, 10.0]])).tolist() == [[-5.0, -2.5, 0.0, 5.0, 10.0]]
 

@@ -15,6 +15,9 @@ def test_to_categorical_matches_keras():
         keras.utils.to_categorical([0, 3], 3)
     with pytest.raises(ValueError, match="non-negative integer"):
         keras.utils.to_categorical([0.5])
+    with pytest.raises(ValueError, match=r"^to_categorical: num_classes must be an integer >= 1 "
+                                         r"or None, got num_classes=2.5$"):
+        keras.utils.to_categorical([0, 1], 2.5)
 
 
 def test_set_random_seed_fixes_initial_weights():
@@ -27,7 +30,8 @@ def test_set_random_seed_fixes_initial_weights():
     a = make_generator().random()
     set_random_seed(1)
     assert make_generator().random() == a
-    with pytest.raises(ValueError, match="non-negative integer"):
+    with pytest.raises(ValueError, match=r"^set_random_seed: seed must be an integer >= 0, got "
+                                         r"seed=-1$"):
         set_random_seed(-1)
 
 

@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 from . import config, backend, random
 from .backend import set_backend
 from .autograd import Tensor, Variable, no_grad
-from . import functions
+from . import functions, ops
 from . import activations, initializers, losses, metrics, optimizers, callbacks, layers, utils
 from .layers import Input, InputLayer, Layer
 from .models import Model, Sequential
@@ -28,10 +28,10 @@ from .models.doctor import TrainingSetupWarning
 from . import models
 
 _LAZY = ("datasets", "data", "saving", "evaluation", "plotting", "sklearn", "tuner", "cli",
-         "regularizers", "constraints", "perceptron", "export", "serve")
+         "preprocessing", "regularizers", "constraints", "perceptron", "export", "serve")
 
 __all__ = ["__version__", "config", "backend", "random", "set_backend", "Tensor", "Variable",
-           "no_grad", "functions", "activations", "initializers", "losses", "metrics",
+           "no_grad", "functions", "ops", "activations", "initializers", "losses", "metrics",
            "optimizers", "callbacks", "layers", "utils", "models", "Input", "InputLayer", "Layer",
            "Model", "Sequential", "TrainingSetupWarning", *_LAZY]
 

@@ -3,6 +3,7 @@
 A constraint maps the weight's raw array to the projected array of the same shape.
 """
 
+from . import validation
 from .backend import get_ops
 from .registry import Registry, serialize as _serialize
 
@@ -23,6 +24,13 @@ class Constraint:
         return cls(**config)
 
 
+def _axis(owner, axis):
+    """An axis, or a tuple of axes from a list or tuple of them (Keras allows both)."""
+    if isinstance(axis, (list, tuple)):
+        return tuple(validation.axis(owner, "axis", a) for a in axis)
+    return validation.axis(owner, "axis", axis)
+
+
 def _norms(w, axis):
     xp = get_ops().xp
     return xp.sqrt((w * w).sum(axis=axis, keepdims=True))
@@ -33,7 +41,8 @@ class MaxNorm(Constraint):
     """Rescale weight vectors (along ``axis``) whose L2 norm exceeds ``max_value``."""
 
     def __init__(self, max_value=2.0, axis=0):
-        self.max_value, self.axis = float(max_value), axis
+        self.max_value = validation.real("MaxNorm", "max_value", max_value, low=0.0)
+        self.axis = _axis("MaxNorm", axis)
 
     def __call__(self, w):
         xp = get_ops().xp
@@ -58,7 +67,7 @@ class UnitNorm(Constraint):
     """Scale weight vectors (along ``axis``) to unit L2 norm."""
 
     def __init__(self, axis=0):
-        self.axis = axis
+        self.axis = _axis("UnitNorm", axis)
 
     def __call__(self, w):
         return w / (1e-7 + _norms(w, self.axis))
@@ -72,10 +81,11 @@ class MinMaxNorm(Constraint):
     """Keep weight-vector norms in ``[min_value, max_value]``, moving a ``rate`` of the way."""
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
-        if min_value > max_value:
-            raise ValueError(f"MinMaxNorm: min_value {min_value} exceeds max_value {max_value}")
-        self.min_value, self.max_value = float(min_value), float(max_value)
-        self.rate, self.axis = float(rate), axis
+        self.min_value = validation.real("MinMaxNorm", "min_value", min_value, low=0.0)
+        self.max_value = validation.real("MinMaxNorm", "max_value", max_value,
+                                         low=self.min_value, fix="the norms are kept in [min_value, max_value]")
+        self.rate = validation.real("MinMaxNorm", "rate", rate, 0.0, 1.0)
+        self.axis = _axis("MinMaxNorm", axis)
 
     def __call__(self, w):
         xp = get_ops().xp

@@ -11,8 +11,9 @@ family, consulted by :meth:`Registry.lookup` after the family's own names, inner
 They are the only way a name in a file reaches user code.
 """
 
-import difflib
 import threading
+
+from .validation import did_you_mean
 
 #: ``{registered name: class or function}`` (Keras's ``get_custom_objects()``); callers may edit it
 GLOBAL_CUSTOM_OBJECTS = {}
@@ -115,8 +116,7 @@ class Registry:
         return obj
 
     def unknown_message(self, name):
-        close = difflib.get_close_matches(str(name), self.names(), n=3, cutoff=0.6)
-        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        hint = did_you_mean(name, self.names(), n=3)
         return (
             f"Unknown {self.kind} {name!r}.{hint} Valid {self.kind} names: {', '.join(self.names())}"
         )

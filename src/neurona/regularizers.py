@@ -5,21 +5,13 @@ into the weight like any other part of the loss. Keras's definitions: ``l1 * sum
 ``l2 * sum(w**2)`` (no factor 1/2).
 """
 
-import numpy as np
-
 from . import functions as F
+from . import validation
 from .autograd.tensor import Tensor
 from .backend import get_ops
 from .registry import Registry, serialize as _serialize
 
 REGULARIZERS = Registry("regularizer")
-
-
-def _factor(value, name):
-    value = float(value)
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a non-negative finite number, got {value!r}")
-    return value
 
 
 class Regularizer:
@@ -41,13 +33,14 @@ class L1L2(Regularizer):
     """``l1 * sum(|w|) + l2 * sum(w**2)``; the course calls it elastic net.
 
     Example:
-        >>> L1L2(l1=0.01, l2=0.01)(Tensor([1.0, -2.0])).item()
+        >>> round(L1L2(l1=0.01, l2=0.01)(Tensor([1.0, -2.0])).item(), 6)
         0.08
     """
 
     def __init__(self, l1=0.0, l2=0.0):
-        self.l1 = _factor(l1, "l1")
-        self.l2 = _factor(l2, "l2")
+        owner = type(self).__name__
+        self.l1 = validation.real(owner, "l1", l1, low=0.0)
+        self.l2 = validation.real(owner, "l2", l2, low=0.0)
 
     def __call__(self, x):
         penalty = None

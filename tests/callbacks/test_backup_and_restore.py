@@ -105,5 +105,6 @@ def test_epoch_backups_and_bad_arguments(tmp_path):
     history = model.fit(x, y, epochs=4, verbose=0, seed=0, callbacks=[backup])
     assert history.epoch == [0, 1, 2, 3] and len(history.history["loss"]) == 4
     assert not (tmp_path / "b").exists()
-    with pytest.raises(ValueError, match="save_freq must be 'epoch' or a positive integer"):
+    with pytest.raises(ValueError, match="BackupAndRestore: save_freq must be an integer >= 1, "
+                                         "got save_freq=0; save_freq='epoch' backs up"):
         callbacks.BackupAndRestore(tmp_path, save_freq=0)

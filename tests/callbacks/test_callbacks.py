@@ -107,6 +107,35 @@ def test_misspelled_monitor_fails_before_training_with_a_suggestion():
     np.testing.assert_array_equal(before[0], model.get_weights()[0])
 
 
+@pytest.mark.parametrize("make, match", [
+    (lambda: callbacks.EarlyStopping(patience=-1),
+     r"^EarlyStopping: patience must be an integer >= 0, got patience=-1$"),
+    (lambda: callbacks.EarlyStopping(start_from_epoch=1.5),
+     "EarlyStopping: start_from_epoch must be an integer >= 0, got start_from_epoch=1.5"),
+    (lambda: callbacks.EarlyStopping(mode="mx"),
+     r"EarlyStopping: mode must be one of \['auto', 'min', 'max'\], got mode='mx'. Did you "
+     r"mean 'max'\?"),
+    (lambda: callbacks.EarlyStopping(min_delta="0.1"),
+     "EarlyStopping: min_delta must be a finite number, got min_delta='0.1'"),
+    (lambda: callbacks.EarlyStopping(baseline=float("nan")),
+     "EarlyStopping: baseline must be a finite number or None, got baseline=nan"),
+    (lambda: callbacks.ReduceLROnPlateau(factor=1.0),
+     r"^ReduceLROnPlateau: factor must be in \(0.0, 1.0\), got factor=1.0$"),
+    (lambda: callbacks.ReduceLROnPlateau(cooldown=-2),
+     "ReduceLROnPlateau: cooldown must be an integer >= 0, got cooldown=-2"),
+    (lambda: callbacks.ReduceLROnPlateau(min_lr=-1e-3),
+     "ReduceLROnPlateau: min_lr must be >= 0.0, got min_lr=-0.001"),
+    (lambda: callbacks.ModelCheckpoint("m.neurona", save_freq="epochs"),
+     "ModelCheckpoint: save_freq must be an integer >= 1, got save_freq='epochs'; "
+     "save_freq='epoch' saves"),
+    (lambda: callbacks.ModelCheckpoint("m.neurona", initial_value_threshold="low"),
+     "ModelCheckpoint: initial_value_threshold must be a finite number or None"),
+])
+def test_bad_arguments_name_the_argument_and_the_value(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
 def test_mode_auto_uses_the_metric_direction():
     x = np.random.default_rng(0).standard_normal((40, 2))
     y = (x[:, 0] > 0).astype("float32")

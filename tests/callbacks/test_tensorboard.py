@@ -296,11 +296,13 @@ def test_histogram_edge_cases():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(update_freq="sometimes"), "update_freq"),
-    (dict(update_freq=0), "update_freq"),
-    (dict(update_freq=True), "update_freq"),
-    (dict(histogram_freq=-1), "histogram_freq"),
-    (dict(histogram_freq=1.5), "histogram_freq"),
+    (dict(update_freq="sometimes"), "TensorBoard: update_freq must be an integer >= 1, got "
+                                    "update_freq='sometimes'; a number N logs every N batches"),
+    (dict(update_freq=0), "update_freq must be an integer >= 1, got update_freq=0"),
+    (dict(update_freq=True), "update_freq must be an integer >= 1, got update_freq=True"),
+    (dict(histogram_freq=-1), "TensorBoard: histogram_freq must be an integer >= 0, got "
+                              "histogram_freq=-1"),
+    (dict(histogram_freq=1.5), "histogram_freq=1.5"),
     (dict(profile_batch=5), "profile_batch=0"),
     (dict(embeddings_freq=1), "embeddings_freq=0"),
     (dict(embeddings_metadata="m.tsv"), "embeddings_metadata=None"),

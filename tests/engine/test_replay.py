@@ -8,7 +8,7 @@ import neurona.functions as F
 from neurona import layers
 from neurona.autograd import Tensor
 from neurona.autograd.replay import Recording, build_program
-from neurona.functions import noise
+from neurona.backend import get_ops
 
 
 def _dense_binary():
@@ -120,9 +120,16 @@ def test_weights_restored_by_a_callback_mid_fit_are_the_ones_a_replay_trains():
     _assert_replay_matches_eager(run)
 
 
-def test_sample_weights_keep_every_step_eager():
-    model, _ = _fit(_dense_binary, replay=True, sample_weight=np.linspace(0.5, 2.0, 53))
-    assert model._train_function.replay.program is None
+def test_sample_weighted_training_replays_bitwise_the_eager_one():
+    # the weights are one of the step's batch arrays: replayed like the inputs and targets
+    weights = np.linspace(0.5, 2.0, 53)
+    _assert_replay_matches_eager(lambda replay: _fit(_dense_binary, replay,
+                                                     sample_weight=weights))
+
+
+def test_class_weights_replay_bitwise_too():
+    _assert_replay_matches_eager(lambda replay: _fit(_dense_binary, replay,
+                                                     class_weight={0: 0.3, 1: 2.0}))
 
 
 class _Doubled(keras.Model):  # a subclassed model: its call may do anything in Python
@@ -134,9 +141,16 @@ class _Doubled(keras.Model):  # a subclassed model: its call may do anything in 
         return self.dense(x) * 2.0
 
 
+class _CountingDense(layers.Dense):  # a user's subclass of a built-in layer: not traceable
+    calls = 0
+
+    def call(self, inputs):
+        _CountingDense.calls += 1
+        return super().call(inputs)
+
+
 @pytest.mark.parametrize("make", [
-    lambda: keras.Sequential([layers.Dense(4, input_shape=[6]), layers.BatchNormalization(),
-                              layers.Dense(1)]),
+    lambda: keras.Sequential([layers.Dense(4, input_shape=[6]), _CountingDense(1)]),
     lambda: keras.Sequential([layers.Dense(4, input_shape=[6],
                                            activity_regularizer=lambda a: F.sum(F.abs(a))),
                               layers.Dense(1)]),
@@ -150,6 +164,14 @@ def test_models_with_python_side_effects_train_eagerly(make):
     x = np.ones((16, 6), np.float32)
     model.fit(x, np.ones(16, np.float32), batch_size=4, epochs=1, verbose=0)
     assert model._train_function.replay is None
+
+
+def test_a_subclass_of_a_built_in_layer_can_declare_itself_traceable():
+    class Declared(layers.Dense):
+        traceable = True
+
+    assert not _CountingDense.traceable and Declared.traceable and layers.Dense.traceable
+    assert not type("Plain", (layers.Dense,), {}).traceable
 
 
 def test_a_custom_loss_function_trains_eagerly():
@@ -175,22 +197,23 @@ def test_train_on_batch_replays_the_batch_it_is_given_even_after_the_same_arrays
 
 
 def _record(step, x, y, w):
-    recording = Recording(x, y)
+    recording = Recording([x, y])
     with recording:
         out = step(Tensor(x), w)
         loss = F.mean((out - Tensor(y)) ** 2)
-    recording.finish(out, loss)
+    recording.finish([out, loss], loss)
     return recording
 
 
 def test_a_mask_drawn_outside_the_graph_prevents_a_program_and_one_drawn_inside_does_not():
     rng = np.random.default_rng(0)
     w = Tensor(rng.standard_normal((3, 2)), requires_grad=True)
-    batches = [(rng.standard_normal((4, 3)), rng.standard_normal((4, 2))) for _ in range(2)]
+    batches = [tuple(get_ops().asarray(rng.standard_normal((4, n))) for n in (3, 2))
+               for _ in range(2)]  # on the backend, as fit moves its batches
     generator = np.random.default_rng(1)
 
-    def python_mask(x, w_):  # the mask is a setting of the node, new at every step
-        return noise.Noise(scale=(generator.random((4, 2)) > 0.5) * 2.0)(x @ w_)
+    def python_mask(x, w_):  # the mask is an input of the node, a new array at every step
+        return (x @ w_) * get_ops().asarray((generator.random((4, 2)) > 0.5) * 2.0)
 
     def graph_mask(x, w_):  # the node holds the generator and draws in forward
         return F.dropout(x @ w_, 0.5, rng=generator)

@@ -131,9 +131,9 @@ def test_conv2d_transpose_valid_matches_torch(ops, rng, n, kernel, strides, dila
 def test_conv2d_transpose_same_is_the_adjoint_of_conv2d_same(rng, h, kernel, strides):
     x = rng.standard_normal((2, h, h, 4))
     k = rng.standard_normal((kernel, kernel, 4, 3))
-    y = F.conv2d(x, k, strides=strides, padding="same").data
+    y = F.conv2d(x, k, strides=strides, padding="same").numpy()
     v = rng.standard_normal(y.shape)
-    back = F.conv2d_transpose(v, k, strides=strides, padding="same").data
+    back = F.conv2d_transpose(v, k, strides=strides, padding="same").numpy()
     assert back.shape == x.shape
     np.testing.assert_allclose((y * v).sum(), (x * back).sum(), rtol=1e-10)
 

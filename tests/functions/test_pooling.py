@@ -206,3 +206,30 @@ def test_pool_larger_than_input_is_a_clear_error(rng):
         F.avg_pool2d(rng.standard_normal((1, 3, 3, 1)), 4)
     with pytest.raises(ValueError, match="dimensions"):
         layers.MaxPooling2D()(rng.standard_normal((2, 6, 6)))
+
+
+@pytest.mark.parametrize("mode", ["max", "min", "avg"])
+@pytest.mark.parametrize("one_d", [False, True])
+def test_backward_zeroes_the_gaps_between_windows_strided_beyond_the_pool(monkeypatch, mode,
+                                                                          one_d):
+    # strides 3 > pool 2 leave every third row and column out of every window: their gradient
+    # is 0. Fresh memory from the OS is zeroed anyway, so poison np.empty to catch a backward
+    # that leaves the gaps unwritten.
+    x = np.random.default_rng(0).standard_normal((2, 6, 2) if one_d else (2, 6, 6, 2))
+    pool = {"max": F.max_pool1d if one_d else F.max_pool2d,
+            "min": F.min_pool1d if one_d else F.min_pool2d,
+            "avg": F.avg_pool1d if one_d else F.avg_pool2d}[mode]
+    real_empty = np.empty
+
+    def poisoned_empty(*args, **kwargs):
+        out = real_empty(*args, **kwargs)
+        out.fill(np.nan if out.dtype.kind == "f" else 77)
+        return out
+
+    monkeypatch.setattr(np, "empty", poisoned_empty)
+    xt = Tensor(x, requires_grad=True)
+    pool(xt, 2, strides=3).sum().backward()
+    gap = xt.grad[:, 2::3] if one_d else np.concatenate([xt.grad[:, 2::3].ravel(),
+                                                         xt.grad[:, :, 2::3].ravel()])
+    assert np.all(gap == 0)
+    assert np.isfinite(xt.grad).all()

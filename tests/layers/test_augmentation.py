@@ -254,8 +254,9 @@ def test_get_config_round_trips(layer):
     (lambda: layers.RandomTranslation(0.1, -2), "width_factor=-2 is out of range"),
     (lambda: layers.RandomContrast(-0.1), r"factor=-0.1 is out of range"),
     (lambda: layers.RandomContrast(0.1, value_range=(1, 0)), "value_range must be a pair"),
-    (lambda: layers.RandomFlip(seed=-1), "seed must be a non-negative int"),
-    (lambda: layers.Resizing(0, 4), "height must be a positive int"),
+    (lambda: layers.RandomFlip(seed=-1), "RandomFlip: seed must be an integer >= 0 or None, got "
+                                         "seed=-1"),
+    (lambda: layers.Resizing(0, 4), "Resizing: height must be an integer >= 1, got height=0"),
     (lambda: layers.Resizing(4, 4, crop_to_aspect_ratio=True, pad_to_aspect_ratio=True),
      "cannot both be True"),
     (lambda: layers.Rescaling("1/255"), "scale must be a number or a list"),

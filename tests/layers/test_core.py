@@ -116,3 +116,42 @@ def test_conv_training_steps_match_torch(rng):
                 p.grad = None
     for ours, theirs in zip(model.get_weights(), (k, b, w, c)):
         np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: layers.Dense(0), r"^Dense: units must be an integer >= 1, got units=0$"),
+    (lambda: layers.Dense(2.0), r"^Dense: units must be an integer >= 1, got units=2.0$"),
+    (lambda: layers.Dense(2, input_shape=(0,)), r"^Dense: input_shape must be a tuple of "
+                                               r"integers >= 1 or None \(an unknown size\), "
+                                               r"or None, got input_shape=\(0,\)$"),
+    (lambda: layers.Dense(2, input_dim=-3), r"Dense: input_dim must be an integer >= 1, got "
+                                            r"input_dim=-3"),
+    (lambda: layers.Dense(2, batch_size=0), r"Dense: batch_size must be an integer >= 1 or "
+                                            r"None, got batch_size=0"),
+    (lambda: keras.Input(shape="13"), r"Input: shape must be a tuple of integers >= 1"),
+    (lambda: keras.Input(shape=(3,), batch_size=1.5), r"Input: batch_size must be an integer"),
+    (lambda: layers.Flatten(data_format="channels_lst"), r"Flatten: data_format must be one "
+                                                         r"of .*Did you mean 'channels_last'"),
+    (lambda: layers.Reshape((2, 0)), r"Reshape: target_shape must be sizes >= 1 with at most "
+                                     r"one -1"),
+    (lambda: layers.Reshape((-1, -1)), r"at most one -1.*got target_shape=\(-1, -1\)"),
+    (lambda: layers.Reshape((2, -3)), r"Reshape: target_shape must be a tuple of integers >= -1"),
+    (lambda: layers.Concatenate(axis="last"), r"Concatenate: axis must be an integer"),
+    (lambda: layers.Conv2D(0, 3), r"^Conv2D: filters must be an integer >= 1, got filters=0$"),
+    (lambda: layers.Conv2D(2, 3, padding="sme"), r"Conv2D: padding must be one of "
+                                                 r"\['valid', 'same'\], got padding='sme'. Did "
+                                                 r"you mean 'same'\?"),
+    (lambda: layers.Conv2D(2, 3, data_format="NHWC"), r"Conv2D: data_format must be one of "
+                                                      r"\[None, 'channels_last', "
+                                                      r"'channels_first'\], got "
+                                                      r"data_format='NHWC'"),
+])
+def test_bad_arguments_name_the_argument_and_the_value(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_shapes_accept_numpy_integers_and_unknown_sizes():
+    assert layers.Dense(np.int64(3)).units == 3
+    assert keras.Input(shape=(None, np.int32(4))).shape == (None, None, 4)  # batch first
+    assert layers.Reshape([np.int64(2), -1]).target_shape == (2, -1)

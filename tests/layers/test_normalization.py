@@ -193,9 +193,14 @@ def test_get_config_round_trips(layer):
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: layers.BatchNormalization(momentum=1.5), r"momentum must be a float in \[0.0, 1.0\]"),
-    (lambda: layers.BatchNormalization(epsilon=-1.0), "epsilon must be a float >= 0"),
-    (lambda: layers.BatchNormalization(axis="channels"), "axis must be an int"),
+    (lambda: layers.BatchNormalization(momentum=1.5),
+     r"^BatchNormalization: momentum must be in \[0.0, 1.0\], got momentum=1.5$"),
+    (lambda: layers.LayerNormalization(epsilon=-1.0),
+     r"^LayerNormalization: epsilon must be >= 0.0, got epsilon=-1.0$"),
+    (lambda: layers.BatchNormalization(axis="channels"),
+     r"BatchNormalization: axis must be an integer \(an axis\), got axis='channels'"),
+    (lambda: layers.LayerNormalization(axis=[1, 2.0]),
+     r"LayerNormalization: axis must be an integer \(an axis\), got axis=2.0"),
     (lambda: layers.BatchNormalization(synchronized=True), "synchronized=False"),
     (lambda: layers.BatchNormalization(gamma_initializer="onez"), "Unknown initializer"),
     (lambda: layers.LayerNormalization(axis=[]), "normalizes nothing"),
@@ -206,7 +211,8 @@ def test_bad_arguments_raise_clear_errors(make, match):
 
 
 def test_bad_axis_and_shape_mismatch_at_call():
-    with pytest.raises(ValueError, match="axis=2 is out of range"):
+    with pytest.raises(ValueError, match=r"BatchNormalization: axis must be an axis of a "
+                                         r"2-dimensional input, in \[-2, 1\], got axis=2"):
         layers.BatchNormalization(axis=2)(np.ones((4, 3)))
     layer = layers.BatchNormalization()
     layer(np.ones((4, 3)))

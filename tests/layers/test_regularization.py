@@ -1,5 +1,7 @@
 """Dropout-family layers: closed forms, statistics, seeding (own seed and fit's), configs."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -148,13 +150,17 @@ def test_get_config_round_trips(layer):
                                   layers.SpatialDropout1D, layers.SpatialDropout2D])
 @pytest.mark.parametrize("rate", [-0.1, 1.0, 1.5, "0.5", True, None])
 def test_bad_rates_raise_clear_errors(make, rate):
-    with pytest.raises(ValueError, match=r"rate must be a float in \[0, 1\).*rate="):
+    what = r"in \[0.0, 1.0\)" if isinstance(rate, float) else "a finite number"
+    with pytest.raises(ValueError, match=rf"^{make.__name__}: rate must be {what}, got "
+                                         rf"rate={re.escape(repr(rate))}; it is the fraction"):
         make(rate)
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"stddev": -1.0}, "stddev must be a float >= 0"),
-    ({"stddev": 0.1, "seed": -3}, "seed must be a non-negative int"),
+    ({"stddev": -1.0}, "GaussianNoise: stddev must be >= 0.0, got stddev=-1.0"),
+    ({"stddev": float("inf")}, "GaussianNoise: stddev must be a finite number, got stddev=inf"),
+    ({"stddev": 0.1, "seed": -3}, "GaussianNoise: seed must be an integer >= 0 or None, got "
+                                  "seed=-3"),
 ])
 def test_bad_gaussian_noise_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -372,10 +372,25 @@ def test_shape_checks(ops):
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: losses.MeanSquaredError(reduction="avg"), "reduction='avg' is not one of"),
-    (lambda: losses.BinaryCrossentropy(label_smoothing=1.5), "label_smoothing=1.5"),
-    (lambda: losses.Huber(delta=0), "delta=0"),
-    (lambda: losses.BinaryFocalCrossentropy(gamma=-1), "gamma must be >= 0"),
+    (lambda: losses.MeanSquaredError(reduction="summ"), r"MeanSquaredError: reduction must be one "
+                                                        r"of .*, got reduction='summ'. Did you "
+                                                        r"mean 'sum'\?"),
+    (lambda: losses.BinaryCrossentropy(label_smoothing=1.5),
+     r"^BinaryCrossentropy: label_smoothing must be in \[0.0, 1.0\], got label_smoothing=1.5$"),
+    (lambda: losses.CategoricalCrossentropy(from_logits=1),
+     "CategoricalCrossentropy: from_logits must be True or False, got from_logits=1"),
+    (lambda: losses.CategoricalCrossentropy(axis=None),
+     r"CategoricalCrossentropy: axis must be an integer \(an axis\), got axis=None"),
+    (lambda: losses.SparseCategoricalCrossentropy(ignore_class=1.0),
+     "SparseCategoricalCrossentropy: ignore_class must be an integer or None, got "
+     "ignore_class=1.0"),
+    (lambda: losses.Huber(delta=0), r"^Huber: delta must be > 0.0, got delta=0$"),
+    (lambda: losses.BinaryFocalCrossentropy(gamma=-1),
+     "BinaryFocalCrossentropy: gamma must be >= 0.0, got gamma=-1"),
+    (lambda: losses.BinaryFocalCrossentropy(alpha=2), r"alpha must be in \[0.0, 1.0\], got alpha=2"),
+    (lambda: losses.CosineSimilarity(axis="-1"), "CosineSimilarity: axis must be an integer"),
+    (lambda: F.squared_error(np.ones(2), np.ones(2), reduction="avg"),
+     "SquaredError: reduction must be one of"),
     (lambda: F.squared_error(np.ones((2, 3)), np.ones((3, 2))), r"shape \(2, 3\)"),
     (lambda: F.sparse_softmax_cross_entropy(np.ones((2, 3)), np.array([[0, 1]])),
      r"expected labels of shape \(2,\)"),

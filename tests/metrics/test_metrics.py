@@ -421,20 +421,28 @@ def test_bad_shapes_raise_clear_errors(ops):
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: metrics.BinaryAccuracy(threshold=1.5), "threshold=1.5"),
-    (lambda: metrics.TopKCategoricalAccuracy(k=0), "k=0"),
+    (lambda: metrics.BinaryAccuracy(threshold=1.5),
+     r"^BinaryAccuracy: threshold must be in \(0.0, 1.0\), got threshold=1.5$"),
+    (lambda: metrics.TopKCategoricalAccuracy(k=0),
+     "^TopKCategoricalAccuracy: k must be an integer >= 1, got k=0$"),
+    (lambda: metrics.sparse_top_k_categorical_accuracy([0], [[0.5, 0.5]], k=1.0),
+     "sparse_top_k_categorical_accuracy: k must be an integer >= 1, got k=1.0"),
     (lambda: Precision(thresholds=[0.2, 1.2]), r"thresholds=\[0.2, 1.2\]"),
-    (lambda: Recall(top_k=0), "top_k=0"),
+    (lambda: Recall(top_k=0), "^Recall: top_k must be an integer >= 1 or None, got top_k=0$"),
+    (lambda: Precision(class_id=-1), "Precision: class_id must be an integer >= 0 or None"),
     (lambda: F1Score(average="mean"), "average='mean'"),
     (lambda: FBetaScore(beta=0.0), "beta=0.0"),
     (lambda: F1Score(threshold=0.0), "threshold=0.0"),
-    (lambda: AUC(num_thresholds=1), "num_thresholds=1"),
+    (lambda: AUC(num_thresholds=1), "AUC: num_thresholds must be an integer >= 2, got "
+                                    "num_thresholds=1"),
     (lambda: AUC(curve="PRGAIN"), "curve='PRGAIN'"),
     (lambda: AUC(summation_method="trapezoid"), "summation_method='trapezoid'"),
     (lambda: AUC(num_labels=3), "num_labels=3"),
     (lambda: R2Score(class_aggregation="mean"), "class_aggregation='mean'"),
-    (lambda: R2Score(num_regressors=-1), "num_regressors=-1"),
-    (lambda: Mean(dtype="int32"), "'int32'"),
+    (lambda: R2Score(num_regressors=-1), "R2Score: num_regressors must be an integer >= 0, got "
+                                         "num_regressors=-1"),
+    (lambda: Mean(dtype="int32"), "Mean: dtype must be one of .*, got dtype='int32'"),
+    (lambda: FBetaScore(beta=0.0), "FBetaScore: beta must be > 0.0, got beta=0.0"),
     (lambda: Mean(dtype="floaty"), "floaty"),
 ])
 def test_bad_arguments_name_the_value(make, match):

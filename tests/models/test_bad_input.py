@@ -99,12 +99,20 @@ def test_empty_data_and_bad_arguments(rng):
     model = _model()
     with pytest.raises(ValueError, match="x is empty"):
         model.fit(np.zeros((0, 4)), np.zeros(0), verbose=0)
-    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match=r"batch_size must be an integer >= 1, got batch_size=0"):
         model.fit(np.zeros((4, 4)), np.zeros(4), batch_size=0, verbose=0)
-    with pytest.raises(ValueError, match="validation_split must be in"):
+    with pytest.raises(ValueError, match=r"batch_size must be an integer >= 1, got batch_size=8.0"):
+        model.predict(np.zeros((4, 4)), batch_size=8.0)
+    with pytest.raises(ValueError, match=r"validation_split must be in \[0.0, 1.0\), got "
+                                         r"validation_split=1.5"):
         model.fit(np.zeros((4, 4)), np.zeros(4), validation_split=1.5, verbose=0)
-    with pytest.raises(ValueError, match="units must be a positive integer"):
+    with pytest.raises(ValueError, match="validation_split must be a finite number, got "
+                                         "validation_split='0.2'"):
+        model.fit(np.zeros((4, 4)), np.zeros(4), validation_split="0.2", verbose=0)
+    with pytest.raises(ValueError, match="Dense: units must be an integer >= 1, got units=0"):
         layers.Dense(0)
+    with pytest.raises(ValueError, match="get_layer: index must be an integer, got index='0'"):
+        model.get_layer(index="0")
 
 
 def test_fit_before_compile():

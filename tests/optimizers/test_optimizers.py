@@ -190,7 +190,7 @@ def test_schedule_is_evaluated_at_iterations():
     w = Variable(np.zeros(1, np.float32))
     rates = []
     for _ in range(3):
-        rates.append(opt.learning_rate)
+        rates.append(float(opt.learning_rate))
         opt.apply([np.ones(1, np.float32)], [w])
     assert rates == [1.0, 1.0, 0.1] and opt.iterations == 3
     np.testing.assert_allclose(w.numpy(), [-2.1], rtol=1e-6)
@@ -241,6 +241,7 @@ def test_none_gradient_skips_the_variable_and_its_slots():
         Adam().apply([None], [Variable(np.zeros(2, np.float32))])
 
 
+@pytest.mark.numpy_semantics("checks the identity of the views' NumPy base array")
 def test_variables_are_views_of_one_buffer_and_rebinding_is_adopted():
     opt = SGD(1.0)
     a, b = Variable(np.zeros((2, 2), np.float32)), Variable(np.zeros(3, np.float32))
@@ -392,8 +393,10 @@ def test_schedule_survives_config():
     (lambda: RMSprop(rho=-0.1), ValueError, "rho"),
     (lambda: Adagrad(initial_accumulator_value=-1.0), ValueError, "initial_accumulator_value"),
     (lambda: SGD(clipnorm=1.0, clipvalue=1.0), ValueError, "only one of"),
-    (lambda: SGD(clipnorm=0.0), ValueError, "clipnorm"),
-    (lambda: AdamW(weight_decay=None), ValueError, "weight_decay"),
+    (lambda: SGD(clipnorm=0.0), ValueError, r"SGD: clipnorm must be > 0.0, got clipnorm=0.0"),
+    (lambda: AdamW(weight_decay=None), ValueError, "weight_decay=None; use Adam"),
+    (lambda: Adam(amsgrad=1), TypeError, "Adam: amsgrad must be True or False, got amsgrad=1"),
+    (lambda: SGD(weight_decay=float("nan")), ValueError, "weight_decay must be a finite number"),
     (lambda: SGD(nesterov="yes"), TypeError, "nesterov"),
     (lambda: SGD().apply([np.zeros(2)], [Variable(np.zeros(3, np.float32))]), ValueError, "shape"),
     (lambda: SGD().apply([np.zeros(2), np.zeros(2)], [Variable(np.zeros(2, np.float32))]),
@@ -429,3 +432,54 @@ def test_fits_linearly_separable_data(cls, lr):
         opt.apply([w.grad, b.grad], [w, b])
     accuracy = (((x @ w.numpy() + b.numpy()) > 0) == (y > 0.5)).mean()
     assert accuracy == 1.0
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_stays_within_float32_rounding_of_pytorch_over_five_steps(amsgrad):
+    # epsilon 1e-10 leaves the epsilon placement (Keras's against PyTorch's) out of it, so
+    # what differs is rounding: Adam's decayed sums must not lose precision against the
+    # normalised moments (the reviewer measured 1.05e-5 of the largest weight; Keras 3 7e-7)
+    worst = 0.0
+    for seed in range(4):
+        w0, grads = make_problem(seed=seed, steps=5)
+        ours = run_ours(Adam(0.001, epsilon=1e-10, amsgrad=amsgrad), w0, grads)
+        ref = run_torch(torch.optim.Adam, {"lr": 0.001, "eps": 1e-10, "amsgrad": amsgrad}, w0,
+                        grads)
+        largest = max(np.abs(w).max() for w in w0)
+        worst = max(worst, max(np.abs(a - b).max() for a, b in zip(ours, ref)) / largest)
+    assert worst < 1e-6
+
+
+def test_adam_through_fit_stays_within_float32_rounding_of_pytorch():
+    # the same network and batches in both, gradients from each engine's own backward
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 6)).astype(np.float32)
+    y = rng.standard_normal((64, 1)).astype(np.float32)
+    w1, w2 = rng.standard_normal((6, 8)).astype(np.float32), \
+        rng.standard_normal((8, 1)).astype(np.float32)
+    import neurona as keras
+
+    model = keras.Sequential([keras.layers.Dense(8, activation="tanh", input_shape=[6]),
+                              keras.layers.Dense(1)])
+    model.set_weights([w1, np.zeros(8, np.float32), w2, np.zeros(1, np.float32)])
+    model.compile(optimizer=Adam(0.001, epsilon=1e-10), loss="mse")
+    model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)  # 4 steps
+    model.fit(x[:16], y[:16], batch_size=16, epochs=1, shuffle=False, verbose=0)  # a 5th
+    net = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+    with torch.no_grad():
+        net[0].weight.copy_(torch.tensor(w1.T))
+        net[0].bias.zero_()
+        net[2].weight.copy_(torch.tensor(w2.T))
+        net[2].bias.zero_()
+    opt = torch.optim.Adam(net.parameters(), lr=0.001, eps=1e-10)
+    for start in (0, 16, 32, 48, 0):
+        opt.zero_grad()
+        loss = torch.nn.functional.mse_loss(net(torch.tensor(x[start:start + 16])),
+                                            torch.tensor(y[start:start + 16]))
+        loss.backward()
+        opt.step()
+    ours = model.get_weights()
+    theirs = [net[0].weight.detach().numpy().T, net[0].bias.detach().numpy(),
+              net[2].weight.detach().numpy().T, net[2].bias.detach().numpy()]
+    largest = max(np.abs(w).max() for w in (w1, w2))
+    assert max(np.abs(a - b).max() for a, b in zip(ours, theirs)) / largest < 1e-6

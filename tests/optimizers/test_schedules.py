@@ -102,14 +102,14 @@ def test_serialization_round_trip(schedule):
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: ExponentialDecay(0.1, 0, 0.5), "decay_steps must be > 0"),
-    (lambda: PolynomialDecay(0.1, -5), "decay_steps must be > 0"),
+    (lambda: ExponentialDecay(0.1, 0, 0.5), "decay_steps must be > 0.0, got decay_steps=0"),
+    (lambda: PolynomialDecay(0.1, -5), "decay_steps must be > 0.0, got decay_steps=-5"),
     (lambda: CosineDecay(0.1, 0), "decay_steps must be > 0"),
     (lambda: CosineDecayRestarts(0.1, 0), "first_decay_steps must be > 0"),
     (lambda: PiecewiseConstantDecay([1, 2], [1.0, 0.5]), "one more entry"),
     (lambda: PiecewiseConstantDecay([2, 1], [1.0, 0.5, 0.1]), "must increase"),
     (lambda: ExponentialDecay("0.1", 10, 0.5), "initial_learning_rate must be a finite"),
-    (lambda: ExponentialDecay(0.1, 10, 0.5)(-1), "step must be a non-negative"),
+    (lambda: ExponentialDecay(0.1, 10, 0.5)(-1), r"step must be >= 0.0, got step=-1"),
     (lambda: schedules.deserialize({"class_name": "CosineDecayy", "config": {}}),
      "Did you mean 'CosineDecay'"),
 ])

@@ -42,9 +42,36 @@ LAYER_CASES = {
     "RandomZoom": ({"height_factor": 0.1}, (5, 5, 3)),
     "RandomTranslation": ({"height_factor": 0.1, "width_factor": 0.1}, (5, 5, 3)),
     "RandomContrast": ({"factor": 0.1}, (5, 5, 3)),
+    "ActivityRegularization": ({"l1": 0.01}, (5,)),
+    "Conv1DTranspose": ({"filters": 3, "kernel_size": 3, "strides": 2}, (5, 2)),
+    "Conv3D": ({"filters": 2, "kernel_size": 2}, (4, 4, 4, 2)),
+    "DepthwiseConv1D": ({"kernel_size": 3, "depth_multiplier": 2}, (7, 3)),
+    "DepthwiseConv2D": ({"kernel_size": 2, "padding": "same"}, (5, 5, 3)),
+    "SeparableConv1D": ({"filters": 4, "kernel_size": 3}, (7, 3)),
+    "SeparableConv2D": ({"filters": 3, "kernel_size": 2, "depth_multiplier": 2}, (5, 5, 2)),
+    "MaxPooling3D": ({"pool_size": 2, "strides": 1, "padding": "same"}, (3, 4, 4, 2)),
+    "AveragePooling3D": ({"pool_size": 2}, (4, 4, 4, 2)),
+    "GlobalMaxPooling3D": ({"keepdims": True}, (3, 3, 3, 2)),
+    "GlobalAveragePooling3D": ({}, (3, 3, 3, 2)),
+    "Cropping1D": ({"cropping": (1, 2)}, (7, 3)),
+    "Cropping2D": ({"cropping": ((1, 0), (0, 2))}, (5, 6, 2)),
+    "ZeroPadding1D": ({"padding": (1, 2)}, (4, 3)),
+    "ZeroPadding2D": ({"padding": ((1, 0), (2, 1))}, (3, 3, 2)),
+    "UpSampling1D": ({"size": 2}, (3, 2)),
+    "UpSampling2D": ({"size": (2, 3)}, (3, 3, 2)),
+    "Permute": ({"dims": (2, 1)}, (3, 4)),
+    "RepeatVector": ({"n": 3}, (4,)),
+    "GroupNormalization": ({"groups": 2}, (4, 6)),
+    "UnitNormalization": ({}, (5,)),
+    "Normalization": ({"mean": [0.5, 1.0, 2.0], "variance": [1.0, 4.0, 0.25]}, (3,)),
+    "Discretization": ({"bin_boundaries": [-1.0, 0.0, 1.0]}, (4,)),
+}
+#: layers whose inputs are integer codes: ``{name: (kwargs, sample shape, number of codes)}``
+INTEGER_CASES = {
+    "CategoryEncoding": ({"num_tokens": 5, "output_mode": "multi_hot"}, (3,), 5),
 }
 #: layers tested through whole models (several inputs) rather than alone
-MERGING = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate")
+MERGING = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot")
 
 
 def functional_graph(lib):
@@ -55,7 +82,8 @@ def functional_graph(lib):
     shared = L.Dense(3, name="shared")
     sa, sb = shared(a), shared(b)
     merged = [L.Add()([sa, sb]), L.Subtract()([sa, sb]), L.Multiply()([sa, sb]),
-              L.Average()([sa, sb]), L.Maximum()([sa, sb]), L.Minimum()([sa, sb])]
+              L.Average()([sa, sb]), L.Maximum()([sa, sb]), L.Minimum()([sa, sb]),
+              L.Dot(axes=1)([sa, sb])]
     joined = L.Concatenate(name="joined")(merged)
     inner = lib.Sequential([L.Dense(5, activation="relu"), L.BatchNormalization()],
                            name="inner")

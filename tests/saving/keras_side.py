@@ -148,7 +148,7 @@ def save_refused(folder):
     models = {"renorm": [_keras.Input((4,)), L.BatchNormalization(renorm=True)],
               "lora": [_keras.Input((4,)), L.Dense(3, lora_rank=2)],
               "celu": [_keras.Input((4,)), L.Dense(2, activation="celu")],
-              "conv": [_keras.Input((4, 1)), L.Conv1DTranspose(2, 2)]}
+              "conv": [_keras.Input((4, 4, 4, 1)), L.Conv3DTranspose(2, 2)]}
     for name, stack in models.items():
         _keras.Sequential(stack).save(os.path.join(folder, f"{name}.keras"))
 

@@ -202,10 +202,35 @@ LAYER_CASES = {
     "Conv1D": ({"filters": 2, "kernel_size": 2, "activation": "relu"}, (6, 3)),
     "Conv2D": ({"filters": 2, "kernel_size": 2, "padding": "same"}, (5, 5, 2)),
     "Conv2DTranspose": ({"filters": 2, "kernel_size": 2, "strides": 2}, (4, 4, 2)),
+    "Conv1DTranspose": ({"filters": 2, "kernel_size": 3, "strides": 2}, (5, 3)),
+    "Conv3D": ({"filters": 2, "kernel_size": 2, "groups": 2}, (3, 4, 4, 2)),
+    "DepthwiseConv1D": ({"kernel_size": 2, "depth_multiplier": 2}, (6, 3)),
+    "DepthwiseConv2D": ({"kernel_size": 2}, (5, 5, 2)),
+    "SeparableConv1D": ({"filters": 3, "kernel_size": 2}, (6, 3)),
+    "SeparableConv2D": ({"filters": 3, "kernel_size": 2, "padding": "same"}, (5, 5, 2)),
+    "MaxPooling3D": ({"pool_size": 2, "padding": "same"}, (3, 4, 4, 2)),
+    "AveragePooling3D": ({"pool_size": 2}, (4, 4, 4, 2)),
+    "GlobalMaxPooling3D": ({}, (3, 3, 3, 2)),
+    "GlobalAveragePooling3D": ({"keepdims": True}, (3, 3, 3, 2)),
+    "GroupNormalization": ({"groups": 2}, (4,)),
+    "RepeatVector": ({"n": 2}, (4,)),
+    "Permute": ({"dims": (2, 1)}, (2, 3)),
+    "ActivityRegularization": ({"l1": 0.1}, (4,)),
+    "UpSampling1D": ({"size": 3}, (4, 2)),
+    "UpSampling2D": ({"size": 2, "interpolation": "bilinear"}, (3, 3, 2)),
+    "ZeroPadding1D": ({"padding": 2}, (4, 2)),
+    "ZeroPadding2D": ({"padding": ((1, 0), (0, 2))}, (3, 3, 2)),
+    "Cropping1D": ({"cropping": 1}, (5, 2)),
+    "Cropping2D": ({"cropping": ((1, 0), (0, 1))}, (4, 4, 2)),
+    "Discretization": ({"bin_boundaries": [-0.5, 0.0, 0.5], "output_mode": "count"}, (4,)),
+    "Hashing": ({"num_bins": 5}, (4,)),
 }
-#: covered by their own tests (models) or by the functional test (merges take several inputs)
+#: covered by their own tests: models, merges (several inputs: the functional test), Lambda (a
+#: registered function) and the layers that take categories or text (tests/layers/test_lookup.py,
+#: test_hashing.py)
 SPECIAL = {"Model", "Functional", "Sequential", "InputLayer", "Add", "Subtract", "Multiply",
-           "Average", "Maximum", "Minimum", "Concatenate"}
+           "Average", "Maximum", "Minimum", "Concatenate", "Dot", "Lambda", "CategoryEncoding",
+           "StringLookup", "IntegerLookup", "HashedCrossing"}
 _FALLBACK_SHAPES = [(4,), (6, 3), (6, 6, 2)]
 
 
@@ -230,7 +255,7 @@ def _make_layer_model(name):
                                          if LAYERS.lookup(n).__name__ == n or n in LAYER_CASES}))
 def test_every_registered_layer_round_trips(name, tmp_path):
     if name in SPECIAL:
-        pytest.skip(f"{name} is tested through whole models (test_functional_..., test_sequential_...)")
+        pytest.skip(f"{name} has its own tests (see SPECIAL)")
     model, x = _make_layer_model(name)
     rng = np.random.default_rng(2)
     # positive values keep every weight valid (variances of BatchNormalization included)

@@ -11,27 +11,33 @@ execution.
 
 A program is only built when two recorded steps prove the graph static: the same Functions in
 the same order, the same settings, the same wiring, and every input either a Function's output,
-the very same object (a weight, a constant) or the batch itself. Anything a step computed
-outside Functions from its data (a random mask drawn in Python, a cast of the labels) changes
-between the two recordings, so no program is built and training stays eager.
+the very same object (a weight, a constant) or one of the batch's arrays (the step's inputs,
+targets and sample weights, flattened). Anything a step computed outside Functions from its
+data (a random mask drawn in Python, a cast of the labels) changes between the two recordings,
+so no program is built and training stays eager.
 """
 
 import numbers
 
-from . import grad_mode
-from .engine import _accumulate_leaf, _topological_order
+from .engine import _topological_order, execute
 from .function import recordings
 from .tensor import Tensor
 
 #: how an input of a recorded Function is found again when replaying
-NODE, LEAF, CONSTANT, BATCH_X, BATCH_Y = "node", "leaf", "constant", "x", "y"
+NODE, LEAF, CONSTANT, BATCH = "node", "leaf", "constant", "batch"
 
 
 class Recording:
-    """One step's Functions, in call order, with their settings taken before ``forward``."""
+    """One step's Functions, in call order, with their settings taken before ``forward``.
 
-    def __init__(self, x, y):
-        self.x, self.y = x, y
+    Args:
+        batch: the step's arrays (inputs, targets, sample weights: any flat list of backend
+            arrays); an input of a Function that is one of them is fed from the next batch's
+            array at the same position when replaying.
+    """
+
+    def __init__(self, batch):
+        self.batch = list(batch)
         self.calls = []  # (function, settings, inputs, output)
 
     def __enter__(self):
@@ -47,13 +53,14 @@ class Recording:
     def add(self, fn, settings, inputs, output):
         self.calls.append((fn, settings, inputs, output))
 
-    def finish(self, output, loss):
-        """Note the model output and the loss, and the backward order (before ``backward``
-        frees the graph)."""
+    def finish(self, watched, loss):
+        """Note the tensors a replay must hand back (``watched``: the model's outputs, the
+        loss and its parts) and the loss whose backward it runs, and the backward order
+        (before ``backward`` frees the graph)."""
         #: the node that made each recorded output (the recording keeps them alive, so ids
         #: stay unique)
         self.made_by = {id(call[3]): i for i, call in enumerate(self.calls)}
-        self.output_node = self.made_by.get(id(output))
+        self.watched = [self.made_by.get(id(t)) for t in watched]
         self.loss_node = self.made_by.get(id(loss))
         position = {id(call[0]): i for i, call in enumerate(self.calls)}
         order = _topological_order(loss.creator) if loss.creator is not None else []
@@ -65,10 +72,10 @@ def build_program(first, second, leaves):
 
     ``leaves`` are the trainable variables (their gradients are what a replay produces).
     """
-    if (len(first.calls) != len(second.calls) or first.output_node is None
+    if (len(first.calls) != len(second.calls) or None in first.watched
             or first.loss_node is None or None in first.backward_order
-            or (first.output_node, first.loss_node, first.backward_order)
-            != (second.output_node, second.loss_node, second.backward_order)):
+            or (first.watched, first.loss_node, first.backward_order)
+            != (second.watched, second.loss_node, second.backward_order)):
         return None
     leaf_ids = {id(v) for v in leaves}
     nodes = []
@@ -81,8 +88,7 @@ def build_program(first, second, leaves):
             return None
         needs = [isinstance(t, Tensor) and t.requires_grad for t in inputs_a]
         nodes.append((type(fn_a), settings_a, sources, needs))
-    return StepProgram(nodes, first.output_node, first.loss_node, first.backward_order,
-                       first.x, first.y)
+    return StepProgram(nodes, first.watched, first.loss_node, first.backward_order, first.batch)
 
 
 def _same_settings(a, b):
@@ -106,11 +112,14 @@ def _source(a, b, first, second, leaf_ids):
     if producer_a is not None or producer_b is not None:
         return (NODE, producer_a) if producer_a == producer_b else None
     # the batch before identity: train_on_batch may pass the very same array twice
-    for kind, batch_a, batch_b in ((BATCH_X, first.x, second.x), (BATCH_Y, first.y, second.y)):
-        if _data(a) is batch_a and _data(b) is batch_b:
-            return (kind, None)
+    data_a, data_b = _data(a), _data(b)
+    for k, (batch_a, batch_b) in enumerate(zip(first.batch, second.batch)):
+        if data_a is batch_a and data_b is batch_b:
+            return (BATCH, k)
     if a is b and getattr(a, "creator", None) is None:
         return (LEAF, a) if id(a) in leaf_ids else (CONSTANT, a)
+    if isinstance(a, numbers.Number) and _same_value(a, b):  # a Python constant, made anew
+        return (CONSTANT, a)
     return None
 
 
@@ -122,27 +131,35 @@ class StepProgram:
     """A recorded training step: :meth:`run` does forward, loss and backward on a new batch of
     the recorded shapes and leaves the gradients in the variables' ``grad``."""
 
-    def __init__(self, nodes, output_node, loss_node, backward_order, x, y):
-        self.nodes, self.output_node, self.loss_node = nodes, output_node, loss_node
+    def __init__(self, nodes, watched, loss_node, backward_order, batch):
+        self.nodes, self.watched, self.loss_node = nodes, watched, loss_node
         self.backward_order = backward_order
-        self.seed = None  # d loss / d loss, copied for each step
-        self.x_shape, self.x_dtype = x.shape, x.dtype
-        self.y_shape, self.y_dtype = y.shape, y.dtype
+        #: per node, per input, where its gradient goes (see engine.execute): gradients reach
+        #: the nodes that made an input and the trainable leaves, nothing else
+        self.routes = [tuple(ref if wanted and kind in (NODE, LEAF) else None
+                             for (kind, ref), wanted in zip(sources, needs))
+                       for _, _, sources, needs in nodes]
+        self.seed = None  # d loss / d loss (never written to: the engine copies gradients)
+        self.signature = [(a.shape, a.dtype) for a in batch]
 
-    def fits(self, x, y):
-        """True when the batch has the recorded shapes and dtypes (a last, smaller batch and
-        other inputs run eagerly)."""
-        return (getattr(x, "shape", None) == self.x_shape and x.dtype == self.x_dtype
-                and getattr(y, "shape", None) == self.y_shape and y.dtype == self.y_dtype)
+    def fits(self, batch):
+        """True when the batch's arrays have the recorded shapes and dtypes (a last, smaller
+        batch and other inputs run eagerly)."""
+        if len(batch) != len(self.signature):
+            return False
+        for a, (shape, dtype) in zip(batch, self.signature):
+            if getattr(a, "shape", None) != shape or a.dtype != dtype:
+                return False
+        return True
 
-    def run(self, x, y):
-        """(loss array, model output array) of the batch; gradients accumulate into the
+    def run(self, batch):
+        """The arrays of the watched tensors for this batch; gradients accumulate into the
         variables exactly as :func:`~neurona.autograd.engine.backward` would."""
-        functions, outputs = self._forward(x, y)
+        functions, outputs = self._forward(batch)
         self._backward(functions, outputs[self.loss_node])
-        return outputs[self.loss_node], outputs[self.output_node]
+        return [outputs[i] for i in self.watched]
 
-    def _forward(self, x, y):
+    def _forward(self, batch):
         functions, outputs = [], []
         for cls, settings, sources, needs in self.nodes:
             fn = cls.__new__(cls)
@@ -154,12 +171,12 @@ class StepProgram:
                     inputs.append(None)
                 elif kind == LEAF:
                     arrays.append(ref.data)
-                    inputs.append(ref)  # so backward can write into its gradient buffer
+                    inputs.append(ref)  # so backward can write into its gradient storage
                 elif kind == CONSTANT:
                     arrays.append(_data(ref))
                     inputs.append(ref)
                 else:
-                    arrays.append(x if kind == BATCH_X else y)
+                    arrays.append(batch[ref])
                     inputs.append(None)
             fn.inputs, fn.needs_grad = tuple(inputs), needs
             outputs.append(fn.forward(*arrays))
@@ -167,28 +184,7 @@ class StepProgram:
         return functions, outputs
 
     def _backward(self, functions, loss):
-        pending = [None] * len(self.nodes)
         if self.seed is None:
             self.seed = functions[self.loss_node].xp.ones_like(loss)
-        pending[self.loss_node] = self.seed.copy()
-        # no_grad without its context manager's cost (a tenth of a small step's bookkeeping)
-        enabled = grad_mode._state["enabled"]
-        grad_mode._state["enabled"] = False
-        try:
-            for i in self.backward_order:
-                g = pending[i]
-                if g is None:
-                    continue
-                pending[i] = None
-                _, _, sources, needs = self.nodes[i]
-                grads = functions[i].backward(g)
-                functions[i].__dict__.clear()
-                for (kind, ref), wanted, gx in zip(sources, needs, grads):
-                    if not wanted or gx is None:
-                        continue
-                    if kind == NODE:
-                        pending[ref] = gx if pending[ref] is None else pending[ref] + gx
-                    elif kind == LEAF:
-                        _accumulate_leaf(ref, gx)
-        finally:
-            grad_mode._state["enabled"] = enabled
+        # shapes unchecked: the eager steps this program was recorded from checked them
+        execute(functions, self.backward_order, self.routes, self.loss_node, self.seed)

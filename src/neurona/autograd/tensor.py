@@ -6,6 +6,7 @@ the same nodes as ``F.add(F.matmul(a, w), b)``.
 
 import numpy as np
 
+from .. import backend as _backend
 from ..backend import get_ops
 from .. import config
 
@@ -28,13 +29,17 @@ class Tensor:
     """
 
     __array_priority__ = 1000  # numpy_array + tensor -> Tensor.__radd__
+    #: where ``backward`` puts this leaf's gradient when it has none yet (see
+    #: :mod:`~neurona.autograd.engine`); an optimizer gives its variables a segment of its
+    #: flat gradient buffer. None: a fresh array.
+    grad_storage = None
 
     def __init__(self, data, requires_grad=False, name=None):
-        if type(data) is not np.ndarray:  # the common case needs no further checks
-            ops = get_ops()
+        ops = _backend.active.ops
+        if type(data) is not ops.array_type:  # a backend array (the common case) is kept
             if isinstance(data, np.generic):  # a NumPy scalar, e.g. from a full reduction
                 data = ops.asarray(data)
-            elif not ops.is_array(data):
+            elif not ops.is_array(data):  # NumPy data on another backend is moved there
                 data = _to_array(ops, data)
         self.data = data
         self.grad = None
@@ -105,6 +110,7 @@ class Tensor:
         backward(self, grad)
 
     def zero_grad(self):
+        """Forget the gradient (``.grad`` becomes None); the next ``backward`` starts afresh."""
         self.grad = None
 
     # -- operators (delegated to neurona.functions) --------------------------------------------
@@ -211,13 +217,6 @@ class Tensor:
         return _F().softmax(self, axis=axis)
 
 
-def gradient_target(tensor):
-    """The buffer a backward may write ``tensor``'s gradient into, or None (when the tensor has
-    no buffer, or already holds a gradient this step: that one must be added to, not replaced)."""
-    buffer = getattr(tensor, "grad_buffer", None)
-    return buffer if buffer is not None and tensor.grad is None else None
-
-
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
@@ -239,22 +238,30 @@ def _F():
 
 
 class Variable(Tensor):
-    """A trainable (or frozen) weight owned by a layer or an optimizer.
+    """A trainable (or frozen) weight owned by a layer, a metric or an optimizer (Keras 3's
+    ``keras.Variable``).
 
     Args:
-        data: initial value.
+        initializer: the initial value (an array or a number), or an initializer (a name
+            such as "zeros", an Initializer or a callable ``f(shape, dtype)``) with ``shape``.
+        shape: the shape, needed with an initializer.
+        dtype: the dtype (default: the value's float dtype, else ``floatx``).
         trainable: whether optimizers update it (``requires_grad`` follows it).
-        name: the weight's name ("kernel", "bias", ...).
+        name: the variable's name ("kernel", "bias", ...).
         regularizer: a callable penalty added to the loss, or None.
         constraint: a callable projecting the value after each optimizer step, or None.
+
+    Example:
+        >>> v = Variable(np.zeros(2), name="counts")
+        >>> v.assign_add(np.array([1.0, 2.0]))
+        >>> v.numpy().tolist(), v.shape, v.name
+        ([1.0, 2.0], (2,), 'counts')
     """
 
-    def __init__(self, data, trainable=True, name=None, regularizer=None, constraint=None):
-        super().__init__(data, requires_grad=trainable, name=name)
-        # set by an optimizer: where it wants this gradient; a backward that produces the first
-        # gradient of a step may write it there directly and save the optimizer a copy (the
-        # optimizer then uses that buffer as scratch space during its step)
-        self.grad_buffer = None
+    def __init__(self, initializer=None, shape=None, dtype=None, trainable=True, name=None,
+                 regularizer=None, constraint=None):
+        super().__init__(_initial_value(initializer, shape, dtype), requires_grad=trainable,
+                         name=name)
         self.regularizer = regularizer
         self.constraint = constraint
         self.path = name
@@ -269,17 +276,56 @@ class Variable(Tensor):
 
     @property
     def value(self):
-        return self.data
+        """The variable as a tensor (itself: ``v.value.grad`` is its gradient, as with
+        Keras's PyTorch backend)."""
+        return self
 
     def assign(self, value):
-        """Overwrite the values in place (keeping the buffer, so flat optimizer views stay valid)."""
+        """Overwrite the values in place (keeping the buffer, so flat optimizer views stay
+        valid); ``value`` must have the variable's shape (a number fills a 0-d variable)."""
         value = _raw(value)
-        if tuple(value.shape) != self.data.shape:
+        shape = tuple(getattr(value, "shape", np.shape(value)))
+        if shape != self.data.shape:
             raise ValueError(
-                f"Variable {self.name!r}: cannot assign a value of shape {tuple(value.shape)} to "
+                f"Variable {self.name!r}: cannot assign a value of shape {shape} to "
                 f"shape {self.data.shape}"
             )
         self.data[...] = get_ops().asarray(value)
 
+    def assign_add(self, delta):
+        """``self += delta`` in place (``delta`` broadcasts to the variable's shape)."""
+        self.data += get_ops().asarray(_raw(delta))
+
+    def assign_sub(self, delta):
+        """``self -= delta`` in place."""
+        self.data -= get_ops().asarray(_raw(delta))
+
     def __repr__(self):
         return f"<Variable {self.name!r} shape={self.data.shape} dtype={self.data.dtype}>"
+
+
+def _initial_value(initializer, shape, dtype):
+    """The backend array a Variable starts from (see :class:`Variable`)."""
+    if initializer is None:
+        raise ValueError("Variable: pass an initial value, or an initializer and a shape, e.g. "
+                         "Variable(np.zeros(3)) or Variable('zeros', shape=(3,))")
+    if isinstance(initializer, str) or (callable(initializer) and not isinstance(
+            initializer, (Tensor, np.ndarray)) and not get_ops().is_array(initializer)):
+        if shape is None:
+            raise ValueError(f"Variable: the initializer {initializer!r} needs shape=...")
+        from .. import initializers
+
+        dtype = np.dtype(dtype or config.floatx()).name
+        value = initializers.get(initializer)(tuple(shape), dtype=dtype)
+        return get_ops().asarray(np.asarray(value, dtype=dtype))
+    value = initializer.data if isinstance(initializer, Tensor) else initializer
+    ops = get_ops()
+    if ops.is_array(value):
+        return value if dtype is None else value.astype(dtype)
+    value = _to_array(ops, value)
+    if dtype is not None:
+        value = value.astype(np.dtype(dtype).name)
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        raise ValueError(f"Variable: the initial value has shape {tuple(value.shape)}, not the "
+                         f"shape={tuple(shape)} given")
+    return value

@@ -16,6 +16,7 @@ class CupyOps(Ops):
 
         super().__init__()
         self.xp = cupy
+        self.array_type = cupy.ndarray
         self._sigmoid = cupy.ElementwiseKernel(
             "T x", "T y", "y = (T)0.5 * tanh((T)0.5 * x) + (T)0.5", "neurona_sigmoid"
         )
@@ -23,8 +24,22 @@ class CupyOps(Ops):
     def to_numpy(self, x):
         return self.xp.asnumpy(x) if isinstance(x, self.xp.ndarray) else np.asarray(x)
 
+    def argsort(self, x, axis=-1):
+        return x.argsort(axis=axis)  # always stable; CuPy accepts no kind=
+
     def generator(self, seed):
         return self.xp.random.default_rng(seed)
+
+    def _device_generator(self, rng):
+        """A CuPy generator seeded from the host generator ``rng``: each draw advances ``rng``
+        by one integer, so one seed still gives one reproducible sequence of masks."""
+        return self.xp.random.default_rng(int(rng.integers(0, 2 ** 63 - 1)))
+
+    def uniform(self, rng, shape, dtype=np.float32):
+        return self._device_generator(rng).random(shape, dtype=dtype)
+
+    def normal(self, rng, shape, dtype=np.float32):
+        return self._device_generator(rng).standard_normal(shape, dtype=dtype)
 
     def sigmoid(self, x):
         return self._sigmoid(x)

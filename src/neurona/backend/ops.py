@@ -14,6 +14,8 @@ class Ops:
 
     name = "numpy"
     xp = np
+    #: the type of this backend's arrays (Tensor keeps such data as it is)
+    array_type = np.ndarray
     #: bytes of intermediate arrays a kernel that works in blocks keeps per block, so that a
     #: block stays in the CPU's cache from one pass to the next (None: one block, the GPU way).
     #: 4 MiB measured best for the MNIST CNN's convolutions among 1, 2, 4 and 8 MiB
@@ -34,10 +36,27 @@ class Ops:
     def is_array(self, x):
         return isinstance(x, self.xp.ndarray)
 
+    # -- sorting ------------------------------------------------------------------------------
+    def argsort(self, x, axis=-1):
+        """Indices that sort ``x`` along ``axis``, ties in their original order (a stable
+        sort: NumPy needs to be asked for one, CuPy's is always stable)."""
+        return self.xp.argsort(x, axis=axis, kind="stable")
+
     # -- random numbers -------------------------------------------------------------------------
     def generator(self, seed):
         """A random generator of this backend seeded with ``seed`` (an int or SeedSequence)."""
         return np.random.default_rng(seed)
+
+    def uniform(self, rng, shape, dtype=np.float32):
+        """Uniform draws in [0, 1) of ``shape`` as a backend array, from the NumPy generator
+        ``rng`` (which a layer holds, so one seed gives one stream). Drawn where the array
+        lives: here on the host, on a GPU backend on the device."""
+        return rng.random(shape, dtype=dtype)
+
+    def normal(self, rng, shape, dtype=np.float32):
+        """Standard normal draws of ``shape`` as a backend array, from ``rng`` (see
+        :meth:`uniform`)."""
+        return rng.standard_normal(shape, dtype=dtype)
 
     # -- broadcasting helpers -----------------------------------------------------------------
     @staticmethod

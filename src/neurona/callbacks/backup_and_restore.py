@@ -9,6 +9,7 @@ import shutil
 
 import numpy as np
 
+from .. import validation
 from ..atomic import atomic_write, atomic_write_text
 from ..backend import get_ops
 from .callback import Callback
@@ -64,10 +65,9 @@ class BackupAndRestore(Callback):
         super().__init__()
         if not backup_dir:
             raise ValueError("BackupAndRestore: backup_dir must be a folder path")
-        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
-                                     or save_freq <= 0):
-            raise ValueError(f"BackupAndRestore: save_freq must be 'epoch' or a positive integer, "
-                             f"got {save_freq!r}")
+        if save_freq != "epoch":  # else a number of batches
+            save_freq = validation.integer("BackupAndRestore", "save_freq", save_freq, low=1,
+                                           fix="save_freq='epoch' backs up at the end of every epoch")
         self.backup_dir = os.fspath(backup_dir)
         self.save_freq, self.delete_checkpoint = save_freq, bool(delete_checkpoint)
         self._batches_since_save = 0

@@ -1,5 +1,6 @@
 """``EarlyStopping``: stop when the monitored value stops improving."""
 
+from .. import validation
 from .callback import Callback
 from .monitor import Monitor
 
@@ -29,14 +30,13 @@ class EarlyStopping(Callback):
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
         super().__init__()
-        if int(patience) < 0 or int(start_from_epoch) < 0:
-            raise ValueError("EarlyStopping: patience and start_from_epoch must be >= 0")
         self.tracker = Monitor(monitor, mode, min_delta, baseline, owner="EarlyStopping")
         self.monitor = monitor
-        self.patience = int(patience)
+        self.patience = validation.integer("EarlyStopping", "patience", patience, low=0)
         self.verbose = verbose
         self.restore_best_weights = bool(restore_best_weights)
-        self.start_from_epoch = int(start_from_epoch)
+        self.start_from_epoch = validation.integer("EarlyStopping", "start_from_epoch",
+                                                   start_from_epoch, low=0)
         self.best_weights = None
         self.best_epoch = None
         self.stopped_epoch = 0

@@ -3,6 +3,7 @@
 import os
 import re
 
+from .. import validation
 from .callback import Callback
 from .monitor import Monitor
 
@@ -30,17 +31,18 @@ class ModelCheckpoint(Callback):
     Files are written atomically, so a crash mid-save leaves the previous checkpoint intact.
 
     Example:
-        >>> ModelCheckpoint("best.neurona", monitor="val_loss", save_best_only=True)
+        >>> checkpoint = ModelCheckpoint("best.neurona", monitor="val_loss", save_best_only=True)
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch", initial_value_threshold=None):
         super().__init__()
         self.filepath = os.fspath(filepath)
-        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
-                                     or save_freq <= 0):
-            raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a positive integer, "
-                             f"got {save_freq!r}")
+        if save_freq != "epoch":  # else a number of batches
+            save_freq = validation.integer("ModelCheckpoint", "save_freq", save_freq, low=1,
+                                           fix="save_freq='epoch' saves at the end of every epoch")
+        initial_value_threshold = validation.real("ModelCheckpoint", "initial_value_threshold",
+                                                  initial_value_threshold, allow_none=True)
         self.tracker = Monitor(monitor, mode, 0.0, initial_value_threshold, owner="ModelCheckpoint")
         self.monitor, self.verbose = monitor, verbose
         self.save_best_only, self.save_weights_only = bool(save_best_only), bool(save_weights_only)

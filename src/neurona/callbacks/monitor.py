@@ -1,9 +1,9 @@
 """What EarlyStopping, ReduceLROnPlateau and ModelCheckpoint share: one monitored value, its
 direction and what counts as an improvement."""
 
-import difflib
-
 import numpy as np
+
+from .. import validation
 
 
 def metric_direction(model, monitor):
@@ -11,9 +11,14 @@ def metric_direction(model, monitor):
     name = monitor[4:] if monitor.startswith("val_") else monitor
     if name == "loss" or name.endswith("_loss"):
         return "min"
-    for metric, _ in getattr(model, "_metric_specs", []):
-        if metric.name == name:
-            return metric.direction
+    setup = getattr(model, "_compiled", None)
+    if setup is not None and setup.built:
+        for log_name, _, metric, _ in setup.metric_entries():
+            if log_name == name:
+                return metric.direction
+    for metric in getattr(model, "metrics", []):  # the model's own trackers
+        if getattr(metric, "name", None) == name:
+            return getattr(metric, "direction", None)
     return None
 
 
@@ -28,13 +33,12 @@ class Monitor:
     """
 
     def __init__(self, monitor="val_loss", mode="auto", min_delta=0.0, baseline=None, owner="callback"):
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        validation.choice(owner, "mode", mode, ("auto", "min", "max"))
         if not isinstance(monitor, str) or not monitor:
             raise ValueError(f"{owner}: monitor must be the name of a logged value, got {monitor!r}")
         self.monitor, self.mode, self.owner = monitor, mode, owner
-        self.min_delta = abs(float(min_delta))
-        self.baseline = baseline
+        self.min_delta = abs(validation.real(owner, "min_delta", min_delta))
+        self.baseline = validation.real(owner, "baseline", baseline, allow_none=True)
         self.direction = None if mode == "auto" else mode
         self.reset()
 
@@ -44,8 +48,7 @@ class Monitor:
     def validate(self, model, log_names):
         """Fail before the first epoch when ``monitor`` names nothing ``fit`` will log."""
         if self.monitor not in log_names:
-            close = difflib.get_close_matches(self.monitor, log_names, n=1, cutoff=0.5)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            hint = validation.did_you_mean(self.monitor, log_names, cutoff=0.5)
             extra = (" Validation values ('val_...') exist only with validation_data or "
                      "validation_split." if self.monitor.startswith("val_") else "")
             raise ValueError(f"{self.owner}: monitor={self.monitor!r} is not logged by this fit.{hint} "

@@ -1,5 +1,6 @@
 """``ReduceLROnPlateau``: divide the learning rate when the monitored value stalls."""
 
+from .. import validation
 from .callback import Callback
 from .monitor import Monitor
 
@@ -23,12 +24,14 @@ class ReduceLROnPlateau(Callback):
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0):
         super().__init__()
-        if not 0.0 < factor < 1.0:
-            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor!r}")
-        self.tracker = Monitor(monitor, mode, min_delta, owner="ReduceLROnPlateau")
-        self.monitor = monitor
-        self.factor, self.patience, self.verbose = float(factor), int(patience), verbose
-        self.cooldown, self.min_lr = int(cooldown), float(min_lr)
+        owner = "ReduceLROnPlateau"
+        self.factor = validation.real(owner, "factor", factor, 0.0, 1.0, low_open=True,
+                                      high_open=True)
+        self.tracker = Monitor(monitor, mode, min_delta, owner=owner)
+        self.monitor, self.verbose = monitor, verbose
+        self.patience = validation.integer(owner, "patience", patience, low=0)
+        self.cooldown = validation.integer(owner, "cooldown", cooldown, low=0)
+        self.min_lr = validation.real(owner, "min_lr", min_lr, low=0.0)
         self.wait = self.cooldown_counter = 0
 
     def validate_logs(self, log_names):

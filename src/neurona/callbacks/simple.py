@@ -10,10 +10,13 @@ from .callback import Callback
 
 
 class LearningRateScheduler(Callback):
-    """Set the learning rate at the start of each epoch from ``schedule(epoch, lr) -> new_lr``.
+    """Set the learning rate at the start of each epoch from ``schedule(epoch, lr) -> new_lr``
+    or ``schedule(epoch) -> new_lr`` (Keras takes both; which one is read from the function's
+    signature).
 
     Example:
-        >>> LearningRateScheduler(lambda epoch, lr: lr if epoch < 10 else lr * 0.9)
+        >>> step_decay = LearningRateScheduler(lambda epoch, lr: lr if epoch < 10 else lr * 0.9)
+        >>> exponential = LearningRateScheduler(lambda epoch: 0.01 * 0.9 ** epoch)
     """
 
     def __init__(self, schedule, verbose=0):
@@ -21,10 +24,11 @@ class LearningRateScheduler(Callback):
         if not callable(schedule):
             raise ValueError(f"LearningRateScheduler: schedule must be callable, got {schedule!r}")
         self.schedule, self.verbose = schedule, verbose
+        self._takes_lr = _positional_count(schedule) >= 2
 
     def on_epoch_begin(self, epoch, logs=None):
         lr = float(self.model.optimizer.learning_rate)
-        new = self.schedule(epoch, lr)
+        new = self.schedule(epoch, lr) if self._takes_lr else self.schedule(epoch)
         try:
             new = float(new)
         except (TypeError, ValueError):
@@ -38,6 +42,20 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+def _positional_count(fn):
+    """How many positional arguments ``fn`` takes (*args counts as many)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: Keras's two arguments
+        return 2
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in parameters):
+        return 2
+    return sum(p.kind in kinds for p in parameters)
 
 
 class CSVLogger(Callback):

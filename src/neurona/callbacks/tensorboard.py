@@ -5,10 +5,10 @@ hand), so neither TensorFlow nor the protobuf package is needed to write them; o
 needs ``pip install tensorboard`` and ``tensorboard --logdir logs``.
 """
 
-import numbers
 import os
 import time
 
+from .. import validation
 from ._event_writer import EventFileWriter
 from .callback import Callback
 
@@ -68,7 +68,8 @@ class TensorBoard(Callback):
             raise ValueError("TensorBoard: log_dir must be a non-empty path (str or os.PathLike), "
                              f"got log_dir={log_dir!r}")
         self.log_dir = os.fspath(log_dir)
-        self.histogram_freq = _count("histogram_freq", histogram_freq, low=0)
+        self.histogram_freq = validation.integer("TensorBoard", "histogram_freq", histogram_freq,
+                                                 low=0)
         self.write_graph = bool(write_graph)
         self.write_images = bool(write_images)
         self.write_steps_per_second = bool(write_steps_per_second)
@@ -234,21 +235,14 @@ class TensorBoard(Callback):
         return (now - self._epoch_start_iterations) / elapsed
 
 
-def _count(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"TensorBoard: {name} must be an integer >= {low}, got {name}={value!r}")
-    return int(value)
-
-
 def _update_freq(value):
     if value == "batch":
         return 1
     if value == "epoch":
         return "epoch"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError('TensorBoard: update_freq must be "epoch", "batch" or an integer >= 1 '
-                         f"(log every N batches), got update_freq={value!r}")
-    return int(value)
+    return validation.integer("TensorBoard", "update_freq", value, low=1,
+                              fix='a number N logs every N batches; "epoch" logs once '
+                                  'per epoch, "batch" every batch')
 
 
 def _as_scalar(value):

@@ -61,7 +61,7 @@ def input_shape(layer):
     return tuple(shape)
 
 
-@converter("InputLayer", "Identity", "Dropout", "SpatialDropout1D", "SpatialDropout2D",
+@converter("InputLayer", "Identity", "ActivityRegularization", "Dropout", "SpatialDropout1D", "SpatialDropout2D",
            "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "RandomFlip",
            "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast")
 def _identity(g, layer, x):
@@ -255,7 +255,7 @@ def _pads(layer, rank, kernels, strides, dilations):
     return _same_pads(layer, _spatial_shape(layer, rank), kernels, strides, dilations)
 
 
-@converter("Conv1D", "Conv2D")
+@converter("Conv1D", "Conv2D", "Conv3D")
 def _conv(g, layer, x):
     rank = layer.rank
     kernel = np.asarray(layer.kernel.numpy())  # (*spatial, in, out) -> (out, in, *spatial)
@@ -271,15 +271,16 @@ def _conv(g, layer, x):
     return apply_activation(g, y, activation_of(layer), label(layer))
 
 
-@converter("Conv2DTranspose")
+@converter("Conv1DTranspose", "Conv2DTranspose")
 def _conv_transpose(g, layer, x):
     """Pads and output padding that give neurona's output size and placement: the full
     span ``(n - 1) * s + k`` cropped by ``before`` at the start (half the excess for "same")."""
-    kernel = np.asarray(layer.kernel.numpy())  # (kh, kw, out, in) -> (in, out, kh, kw)
+    rank = layer.rank
+    kernel = np.asarray(layer.kernel.numpy())  # (*spatial, out, in) -> (in, out, *spatial)
     out_shape = layer.compute_output_shape(input_shape(layer))
-    out_sizes = out_shape[1:3] if layer.data_format != "channels_first" else out_shape[2:]
+    out_sizes = out_shape[1:rank + 1] if layer.data_format != "channels_first" else out_shape[2:]
     begins, ends, extra = [], [], []
-    for n, k, s, d, out in zip(_spatial_shape(layer, 2), layer.kernel_size, layer.strides,
+    for n, k, s, d, out in zip(_spatial_shape(layer, rank), layer.kernel_size, layer.strides,
                                layer.dilation_rate, out_sizes):
         if n is None:
             raise ValueError(f"ONNX export: {label(layer)} needs a fixed input size")
@@ -289,19 +290,60 @@ def _conv_transpose(g, layer, x):
         begins.append(before)
         ends.append(max(after, 0))
         extra.append(max(-after, 0))
-    inputs = [_to_channels_first(g, layer, x, 2),
-              g.constant(np.transpose(kernel, (3, 2, 0, 1)), f"{layer.name}_kernel")]
+    inputs = [_to_channels_first(g, layer, x, rank),
+              g.constant(np.transpose(kernel, (rank + 1, rank) + tuple(range(rank))),
+                         f"{layer.name}_kernel")]
     if layer.bias is not None:
         inputs.append(weight(g, layer.bias, f"{layer.name}_bias"))
     y = g.node("ConvTranspose", inputs, kernel_shape=list(layer.kernel_size),
                strides=list(layer.strides), dilations=list(layer.dilation_rate),
                pads=begins + ends, output_padding=extra)
-    y = _to_channels_last(g, layer, y, 2)
+    y = _to_channels_last(g, layer, y, rank)
     return apply_activation(g, y, activation_of(layer), label(layer))
 
 
-@converter("MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
-           "MinPooling1D", "MinPooling2D")
+def _depthwise(g, layer, x, kernel, bias=None):
+    """A depthwise convolution (channels first in, channels first out): one group per input
+    channel, ``depth_multiplier`` outputs each, in Keras's order (channel-major)."""
+    rank = layer.rank
+    channels, multiplier = kernel.shape[rank], kernel.shape[rank + 1]
+    flat = kernel.reshape(kernel.shape[:rank] + (channels * multiplier,))
+    weights = np.transpose(flat, (rank,) + tuple(range(rank)))[:, None]
+    inputs = [x, g.constant(weights, f"{layer.name}_depthwise")]
+    if bias is not None:
+        inputs.append(bias)
+    return g.node("Conv", inputs, kernel_shape=list(layer.kernel_size),
+                  strides=list(layer.strides), dilations=list(layer.dilation_rate),
+                  group=channels,
+                  pads=_pads(layer, rank, layer.kernel_size, layer.strides, layer.dilation_rate))
+
+
+@converter("DepthwiseConv1D", "DepthwiseConv2D")
+def _depthwise_conv(g, layer, x):
+    bias = None if layer.bias is None else weight(g, layer.bias, f"{layer.name}_bias")
+    y = _depthwise(g, layer, _to_channels_first(g, layer, x, layer.rank),
+                   np.asarray(layer.kernel.numpy()), bias)
+    y = _to_channels_last(g, layer, y, layer.rank)
+    return apply_activation(g, y, activation_of(layer), label(layer))
+
+
+@converter("SeparableConv1D", "SeparableConv2D")
+def _separable_conv(g, layer, x):
+    rank = layer.rank
+    y = _depthwise(g, layer, _to_channels_first(g, layer, x, rank),
+                   np.asarray(layer.depthwise_kernel.numpy()))
+    pointwise = np.asarray(layer.pointwise_kernel.numpy())  # (1.., in, out) -> (out, in, 1..)
+    inputs = [y, g.constant(np.transpose(pointwise, (rank + 1, rank) + tuple(range(rank))),
+                            f"{layer.name}_pointwise")]
+    if layer.bias is not None:
+        inputs.append(weight(g, layer.bias, f"{layer.name}_bias"))
+    y = g.node("Conv", inputs, kernel_shape=[1] * rank)
+    y = _to_channels_last(g, layer, y, rank)
+    return apply_activation(g, y, activation_of(layer), label(layer))
+
+
+@converter("MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
+           "AveragePooling2D", "AveragePooling3D", "MinPooling1D", "MinPooling2D")
 def _pooling(g, layer, x):
     rank = layer.rank
     mode = layer.mode
@@ -320,8 +362,8 @@ def _pooling(g, layer, x):
     return _to_channels_last(g, layer, y, rank)
 
 
-@converter("GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D",
-           "GlobalAveragePooling2D")
+@converter("GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
+           "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D")
 def _global_pooling(g, layer, x):
     rank = layer.rank
     axes = list(range(1, rank + 1)) if layer.data_format != "channels_first" else \
@@ -329,16 +371,220 @@ def _global_pooling(g, layer, x):
     return g.reduce("Max" if layer.mode == "max" else "Mean", x, axes, keepdims=layer.keepdims)
 
 
+def _interpolate(g, layer, x, resizer, rows, cols):
+    """``A @ image @ B^T`` per channel with a Resizing layer's own interpolation matrices
+    (every interpolation, crop and pad mode alike), plus the fill of padded frames."""
+    from ..backend import get_ops
+
+    to_numpy = get_ops().to_numpy
+    a, b, pad = (None if m is None else to_numpy(m)
+                 for m in resizer._matrices(rows, cols, np.dtype(layer.dtype)))
+    y = g.node("Einsum", [g.constant(a, f"{layer.name}_rows"), x,
+                          g.constant(b, f"{layer.name}_cols")], equation="hr,nrqc,wq->nhwc")
+    if pad is not None:  # (1, height, width, 1)
+        y = g.node("Add", [y, g.constant(pad, f"{layer.name}_fill")])
+    return y
+
+
 @converter("Resizing")
 def _resizing(g, layer, x):
-    """``A @ image @ B^T`` per channel with the layer's own interpolation matrices (every
-    interpolation, crop and pad mode alike), plus the fill of padded frames."""
     _, rows, cols, _ = input_shape(layer)
     if rows is None or cols is None:
         raise ValueError(f"ONNX export: {label(layer)} needs a fixed input size")
-    a, b, pad = layer._matrices(rows, cols)
-    y = g.node("Einsum", [g.constant(a, f"{layer.name}_rows"), x,
-                          g.constant(b, f"{layer.name}_cols")], equation="hr,nrqc,wq->nhwc")
-    if pad is not None:
-        y = g.node("Add", [y, g.constant(pad[:, :, None], f"{layer.name}_fill")])
+    return _interpolate(g, layer, x, layer, rows, cols)
+
+
+# -- reshaping --------------------------------------------------------------------------------------
+def _channels_last_axes(layer, rank):
+    """The spatial axes of a rank-``rank`` layer's input, for its data format."""
+    first = getattr(layer, "data_format", None) == "channels_first"
+    return list(range(2, rank + 2)) if first else list(range(1, rank + 1))
+
+
+def _padded(g, x, pads_per_axis, ndim):
+    begins = [p[0] for p in pads_per_axis]
+    ends = [p[1] for p in pads_per_axis]
+    return g.node("Pad", [x, g.ints(begins + ends, "pads")], mode="constant")
+
+
+@converter("ZeroPadding1D", "ZeroPadding2D")
+def _zero_padding(g, layer, x):
+    rank = 1 if type(layer).__name__ == "ZeroPadding1D" else 2
+    ndim = rank + 2
+    pads = [(0, 0)] * ndim
+    widths = [layer.padding] if rank == 1 else list(layer.padding)
+    for axis, width in zip(_channels_last_axes(layer, rank), widths):
+        pads[axis] = tuple(width)
+    return _padded(g, x, pads, ndim)
+
+
+@converter("Cropping1D", "Cropping2D")
+def _cropping(g, layer, x):
+    rank = 1 if type(layer).__name__ == "Cropping1D" else 2
+    shape = input_shape(layer)
+    axes = _channels_last_axes(layer, rank)
+    crops = [layer.cropping] if rank == 1 else list(layer.cropping)
+    starts = [c[0] for c in crops]
+    ends = []
+    for axis, (_, after) in zip(axes, crops):
+        if shape[axis] is None and after:
+            raise ValueError(f"ONNX export: {label(layer)} crops the end of an axis of unknown "
+                             "size; build the model with a fixed input size")
+        ends.append(shape[axis] - after if shape[axis] is not None else np.iinfo(np.int64).max)
+    return g.node("Slice", [x, g.ints(starts, "starts"), g.ints(ends, "ends"),
+                            g.ints(axes, "axes")])
+
+
+@converter("UpSampling1D", "UpSampling2D")
+def _upsampling(g, layer, x):
+    if type(layer).__name__ == "UpSampling1D":
+        sizes = [layer.size]
+        axes = [1]
+    else:
+        sizes = list(layer.size)
+        axes = _channels_last_axes(layer, 2)
+        if layer.interpolation == "bilinear":
+            from ..layers.preprocessing import Resizing
+
+            first = layer.data_format == "channels_first"
+            if first:
+                x = g.transpose(x, (0, 2, 3, 1))
+            shape = input_shape(layer)
+            rows, cols = (shape[2], shape[3]) if first else (shape[1], shape[2])
+            if rows is None or cols is None:
+                raise ValueError(f"ONNX export: {label(layer)} needs a fixed input size")
+            resizer = Resizing(rows * sizes[0], cols * sizes[1], dtype=layer.dtype,
+                               name=f"{layer.name}_resize")
+            y = _interpolate(g, layer, x, resizer, rows, cols)
+            return g.transpose(y, (0, 3, 1, 2)) if first else y
+    rank = len(input_shape(layer))
+    scales = [1.0] * rank
+    for axis, size in zip(axes, sizes):
+        scales[axis] = float(size)
+    # integer factors with "asymmetric" coordinates and floor: each value repeated, exactly
+    return g.node("Resize", [x, "", g.constant(np.array(scales, dtype=np.float32), "scales",
+                                               dtype=np.float32)],
+                  mode="nearest", coordinate_transformation_mode="asymmetric",
+                  nearest_mode="floor")
+
+
+@converter("Permute")
+def _permute(g, layer, x):
+    return g.transpose(x, (0,) + tuple(layer.dims))
+
+
+@converter("RepeatVector")
+def _repeat_vector(g, layer, x):
+    expanded = g.node("Unsqueeze", [x, g.ints([1], "axis")])
+    return g.node("Tile", [expanded, g.ints([1, layer.n, 1], "repeats")])
+
+
+# -- normalization and merging --------------------------------------------------------------------
+@converter("UnitNormalization")
+def _unit_normalization(g, layer, x):
+    squares = g.reduce("Sum", g.node("Mul", [x, x]), list(layer.axis), keepdims=True)
+    floor = g.node("Max", [squares, g.constant(1e-24, "tiny")])
+    return g.node("Div", [x, g.node("Sqrt", [floor])])
+
+
+@converter("GroupNormalization")
+def _group_normalization(g, layer, x):
+    shape = input_shape(layer)
+    axis, channels = layer._axis, shape[layer._axis]
+    if any(n is None for n in shape[1:]):
+        raise ValueError(f"ONNX export: {label(layer)} needs a fixed input size")
+    grouped = [-1] + [int(n) for n in shape[1:axis]] + [layer.groups, channels // layer.groups] \
+        + [int(n) for n in shape[axis + 1:]]
+    y = g.node("Reshape", [x, g.ints(grouped, "grouped")])
+    reduce = [a for a in range(1, len(grouped)) if a != axis]
+    mean = g.reduce("Mean", y, reduce, keepdims=True)
+    centred = g.node("Sub", [y, mean])
+    variance = g.reduce("Mean", g.node("Mul", [centred, centred]), reduce, keepdims=True)
+    y = g.node("Div", [centred, g.node("Sqrt", [g.node("Add", [
+        variance, g.constant(layer.epsilon, "epsilon")])])])
+    y = g.node("Reshape", [y, g.ints([-1] + [int(n) for n in shape[1:]], "shape")])
+    channel_shape = [channels if a == axis else 1 for a in range(1, len(shape))]
+    if layer.gamma is not None:
+        y = g.node("Mul", [y, g.constant(np.asarray(layer.gamma.numpy()).reshape(channel_shape),
+                                         f"{layer.name}_gamma")])
+    if layer.beta is not None:
+        y = g.node("Add", [y, g.constant(np.asarray(layer.beta.numpy()).reshape(channel_shape),
+                                         f"{layer.name}_beta")])
     return y
+
+
+@converter("Normalization")
+def _normalization(g, layer, x):
+    mean, std = layer._statistics(np.dtype(layer.dtype))
+    mean, std = (np.asarray(v.numpy() if hasattr(v, "numpy") else v) for v in (mean, std))
+    mean, std = g.constant(mean, f"{layer.name}_mean"), g.constant(std, f"{layer.name}_std")
+    if layer.invert:
+        return g.node("Add", [g.node("Mul", [x, std]), mean])
+    return g.node("Div", [g.node("Sub", [x, mean]), std])
+
+
+def _categorical(g, layer, indices, depth):
+    """Keras's encodings of int64 ``indices`` (see ``encode_categorical``)."""
+    mode = layer.output_mode
+    if mode == "int":
+        return g.node("Cast", [indices], to=g.onnx.helper.np_dtype_to_tensor_dtype(
+            np.dtype(layer.dtype)))
+    shape = input_shape(layer)
+    if mode == "one_hot" and not (len(shape) > 1 and shape[-1] == 1):
+        raise ValueError(f"ONNX export: {label(layer)} one_hot of inputs with a last axis "
+                         "other than 1 has no converter")
+    hits = g.node("Cast", [g.node("Equal", [g.node("Unsqueeze", [indices, g.ints([-1], "axis")]),
+                                            g.ints(np.arange(depth), "slots")])],
+                  to=g.float_type())
+    if mode in ("one_hot", "multi_hot"):
+        return g.reduce("Max", hits, [-2], keepdims=False)
+    if mode == "count":
+        return g.reduce("Sum", hits, [-2], keepdims=False)
+    raise ValueError(f"ONNX export: {label(layer)} output_mode={mode!r} has no converter")
+
+
+@converter("Discretization")
+def _discretization(g, layer, x):
+    """The bin of each value: how many boundaries are at or below it."""
+    boundaries = g.constant(np.asarray(layer.bin_boundaries, dtype=np.float64), "boundaries",
+                            dtype=np.float64)
+    values = g.node("Unsqueeze", [g.node("Cast", [x], to=g.onnx.TensorProto.DOUBLE),
+                                  g.ints([-1], "axis")])
+    above = g.node("Cast", [g.node("GreaterOrEqual", [values, boundaries])],
+                   to=g.onnx.TensorProto.INT64)
+    return _categorical(g, layer, g.reduce("Sum", above, [-1], keepdims=False),
+                        len(layer.bin_boundaries) + 1)
+
+
+@converter("CategoryEncoding")
+def _category_encoding(g, layer, x):
+    return _categorical(g, layer, g.node("Cast", [x], to=g.onnx.TensorProto.INT64),
+                        layer.num_tokens)
+
+
+@converter("Dot")
+def _dot(g, layer, inputs):
+    """Products along the layer's axes, as its call computes them: each input transposed and
+    reshaped to a batch of matrices, one MatMul, the free axes restored."""
+    x, y = inputs
+    shapes = [tuple(s) for s in layer._build_input_shape]
+    ax, ay = layer._resolved(shapes)
+    if layer.normalize:
+        x, y = _l2_normalized(g, x, ax), _l2_normalized(g, y, ay)
+    if any(n is None for shape in shapes for n in shape[1:]):
+        raise ValueError(f"ONNX export: {label(layer)} needs fixed input sizes")
+    rest_x = [n for i, n in enumerate(shapes[0]) if i not in (0, ax)]
+    rest_y = [n for i, n in enumerate(shapes[1]) if i not in (0, ay)]
+    size = shapes[0][ax]
+    x = g.transpose(x, [0] + [i for i in range(1, len(shapes[0])) if i != ax] + [ax])
+    y = g.transpose(y, [0, ay] + [i for i in range(1, len(shapes[1])) if i != ay])
+    x = g.node("Reshape", [x, g.ints([0, int(np.prod(rest_x, dtype=np.int64)), size], "shape")])
+    y = g.node("Reshape", [y, g.ints([0, size, int(np.prod(rest_y, dtype=np.int64))], "shape")])
+    out = g.node("MatMul", [x, y])
+    return g.node("Reshape", [out, g.ints([0] + (rest_x + rest_y or [1]), "shape")])
+
+
+def _l2_normalized(g, x, axis):
+    squares = g.reduce("Sum", g.node("Mul", [x, x]), [axis], keepdims=True)
+    floor = g.node("Max", [squares, g.constant(1e-24, "tiny")])
+    return g.node("Div", [x, g.node("Sqrt", [floor])])

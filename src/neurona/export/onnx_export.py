@@ -7,6 +7,8 @@ Sequential and functional models (nested ones included) convert layer by layer t
 
 import os
 
+import numpy as np
+
 from ..atomic import atomic_write
 from .graph import DEFAULT_OPSET, MIN_OPSET, OnnxGraph, require_onnx
 from .layers import CONVERTERS, label
@@ -80,16 +82,18 @@ def convert_model(g, model, inputs):
 
 
 def model_ends(model):
-    """``([(name, shape)] of the inputs, [(name, shape)] of the outputs)``."""
-    if _is_functional(model):
-        graph = model._graph
-        ins = [(t.node.layer.name, t.shape) for t in graph.inputs]
-        out_names = graph.output_names or [t.node.layer.name for t in graph.outputs]
-        outs = [(name, t.shape) for name, t in zip(out_names, graph.outputs)]
-        return ins, outs
+    """``([(name, shape, dtype)] of the inputs, [(name, shape, dtype)] of the outputs)``."""
     if _is_sequential(model):
         shapes = model._input_shapes(), model._output_shapes()
-        return [("input", tuple(shapes[0][0]))], [("output", tuple(shapes[1][0]))]
+        last = model._stack[-1].dtype if model._stack else model.dtype
+        return ([("input", tuple(shapes[0][0]), model.dtype)],
+                [("output", tuple(shapes[1][0]), last)])
+    if _is_functional(model):
+        graph = model._graph
+        ins = [(t.node.layer.name, t.shape, t.dtype) for t in graph.inputs]
+        out_names = graph.output_names or [t.node.layer.name for t in graph.outputs]
+        outs = [(name, t.shape, t.dtype) for name, t in zip(out_names, graph.outputs)]
+        return ins, outs
     raise ValueError(f"ONNX export: model {model.name!r} is a subclassed "
                      f"{type(model).__name__}; its call() is Python code, which an ONNX graph "
                      "cannot hold. Export a Sequential or functional model")
@@ -98,7 +102,7 @@ def model_ends(model):
 def _signature_shapes(input_signature, expected):
     """Input shapes from Keras's ``input_signature`` (shapes or objects with ``.shape``)."""
     if input_signature is None:
-        return [shape for _, shape in expected]
+        return [shape for _, shape, _ in expected]
     items = list(input_signature) if isinstance(input_signature, (list, tuple)) and \
         input_signature and not isinstance(input_signature[0], (int, type(None))) \
         else [input_signature]
@@ -106,7 +110,7 @@ def _signature_shapes(input_signature, expected):
         raise ValueError(f"export: input_signature has {len(items)} entries, the model takes "
                          f"{len(expected)} inputs")
     shapes = []
-    for item, (name, built) in zip(items, expected):
+    for item, (name, built, _) in zip(items, expected):
         shape = tuple(getattr(item, "shape", item))
         if len(shape) != len(built) or any(b is not None and s not in (None, b)
                                            for s, b in zip(shape, built)):
@@ -151,12 +155,13 @@ def build_model_proto(model, opset_version=None, input_signature=None, preproces
         result = convert_model(g, model, [features])
         tabular_outputs(g, result, preprocessing, outs[0][1])
         return g.model(model.name, doc="neurona model with its tabular preprocessing")
-    names = [g.add_input(name, g.float_type(), shape)
-             for (name, _), shape in zip(ins, _signature_shapes(input_signature, ins))]
+    elem = g.onnx.helper.np_dtype_to_tensor_dtype
+    names = [g.add_input(name, elem(np.dtype(dtype)), shape)
+             for (name, _, dtype), shape in zip(ins, _signature_shapes(input_signature, ins))]
     result = convert_model(g, model, names)
     results = result if isinstance(result, list) else [result]
-    for value, (name, shape) in zip(results, outs):
-        g.add_output(value, name, g.float_type(), shape)
+    for value, (name, shape, dtype) in zip(results, outs):
+        g.add_output(value, name, elem(np.dtype(dtype)), shape)
     return g.model(model.name)
 
 

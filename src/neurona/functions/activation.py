@@ -9,14 +9,15 @@ Every function is stable for large ``|x|``: sigmoid in its tanh form, softplus a
 """
 
 import math as _math
-import numbers
 
 import numpy as np
 
+from .. import validation
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_ops
 from ..random import make_generator
+from .elementwise import erfc_kernel
 from .math import Exp, multiply
 from .shape import concatenate
 
@@ -34,17 +35,13 @@ _GELU_K = _math.sqrt(2.0 / _math.pi)  # tanh approximation: tanh(k (x + 0.044715
 _GELU_C = 0.044715
 
 
-def _number(fn, arg, value):
-    """``value`` as a float, or a TypeError naming the function and the argument."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{fn}: {arg} must be a real number, got {value!r}")
-    return float(value)
+def _number(fn, arg, value, low=None, finite=True):
+    """``value`` as a float; TypeError for a non-number, as Python's own functions raise."""
+    return validation.real(fn, arg, value, low, finite=finite, type_error=TypeError)
 
 
 def _axis(fn, axis):
-    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"{fn}: axis must be an int, got {axis!r}")
-    return int(axis)
+    return validation.axis(fn, "axis", axis, type_error=TypeError)
 
 
 # -- the rectifier family ------------------------------------------------------------------------
@@ -121,6 +118,25 @@ class LeakyReLU(Function):
         if self.needs_grad[1]:
             gs = self.ops.sum_to(g * xp.minimum(x, 0), slope.shape)
         return gx, gs
+
+
+class RReLU(LeakyReLU):
+    """Leaky relu whose slope for each element is drawn uniformly from ``[lower, upper]`` in
+    forward, from the NumPy generator it holds (the draw is part of the computation, so a
+    replayed training step draws fresh slopes)."""
+
+    def __init__(self, lower, upper, rng):
+        self.lower, self.upper, self.rng = lower, upper, rng
+
+    def forward(self, x):
+        slopes = self.ops.uniform(self.rng, x.shape, np.float64)
+        slopes *= self.upper - self.lower
+        slopes += self.lower
+        return super().forward(x, slopes.astype(x.dtype, copy=False))
+
+    def backward(self, g):
+        # df/dx = 1 for x > 0 else the element's slope (x is the only input)
+        return (self.xp.where(self.x > 0, g, g * self.slope),)
 
 
 class ELU(Function):
@@ -226,30 +242,9 @@ class Mish(Function):
         return (g * (t + self.x * (1 - t * t) * self.ops.sigmoid(self.x)),)
 
 
-# Chebyshev coefficients of log(erfcx(z) / t) in s = 2t - 1, t = 2 / (2 + z), z >= 0, fitted
-# once to double precision; erfc(z) = t exp(-z^2 + sum c_k T_k(s)) has relative error < 1e-14.
-_ERFC_CHEB = (
-    -6.5132685989085470e-01, 6.4196979235649010e-01, 1.9476473204185898e-02, -9.5615147868089116e-03,
-    -9.4659534448196547e-04, 3.6683949785248888e-04, 4.2523324806848910e-05, -2.0278578112804594e-05,
-    -1.6242900043859561e-06, 1.3036558351416763e-06, 1.5626442364874221e-08, -8.5238096717473358e-08,
-    6.5290551961829894e-09, 5.0593427364242771e-09, -9.9136338207502821e-10, -2.2736617783987085e-10,
-    9.6469192202420909e-11, 2.3927088448421144e-12, -6.8848500074915588e-12, 8.9336382941490802e-13,
-    3.1399175954767074e-13, -1.1369557558801354e-13, 1.3286696845629768e-15, 6.3154214368376382e-15,
-    -8.8380948650136880e-16,
-)
-
-
 def _normal_cdf(xp, x):
-    """Phi(x) = erfc(-x / sqrt 2) / 2 on the backend's arrays (neither NumPy nor CuPy core has
-    erf): the tail erfc(|x| / sqrt 2) / 2 is computed directly, so no precision is lost."""
-    z = xp.minimum(xp.abs(x) * _SQRT_HALF, 27.0)  # erfc(27) underflows float64: cap avoids z^2 overflow
-    t = 2 / (2 + z)
-    s = 2 * t - 1
-    b1 = b2 = 0
-    for c in _ERFC_CHEB[:0:-1]:  # Clenshaw recurrence for sum c_k T_k(s)
-        b1, b2 = 2 * s * b1 - b2 + c, b1
-    tail = 0.5 * t * xp.exp(s * b1 - b2 + _ERFC_CHEB[0] - z * z)
-    return xp.where(x < 0, tail, 1 - tail).astype(x.dtype, copy=False)
+    """Phi(x) = erfc(-x / sqrt 2) / 2: the tail is computed directly, so no precision is lost."""
+    return 0.5 * erfc_kernel(xp, -x * _SQRT_HALF)
 
 
 class GELU(Function):
@@ -353,7 +348,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     negative_slope = _number("relu", "negative_slope", negative_slope)
     threshold = _number("relu", "threshold", threshold)
     if max_value is not None:
-        max_value = _number("relu", "max_value", max_value)
+        max_value = _number("relu", "max_value", max_value, finite=False)  # inf: no cap
     x = _input(x)
     if max_value is None and threshold == 0:
         return ReLU()(x) if negative_slope == 0 else LeakyReLU()(x, negative_slope)
@@ -393,20 +388,18 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, rng=None):
         x: the input.
         lower, upper: bounds of the slope, ``0 <= lower <= upper``.
         training: draw random slopes (True) or use the mean slope (False).
-        rng: ``numpy.random.Generator`` (or seed) the slopes come from, drawn on the host so
-            the CPU and the GPU agree; default a fresh child of the library seed.
+        rng: ``numpy.random.Generator`` (or seed) the slopes come from; default a fresh
+            child of the library seed.
 
     Returns:
         A tensor of x's shape.
     """
-    lower, upper = _number("rrelu", "lower", lower), _number("rrelu", "upper", upper)
-    if not 0 <= lower <= upper:
-        raise ValueError(f"rrelu: need 0 <= lower <= upper, got lower={lower!r}, upper={upper!r}")
+    lower = _number("rrelu", "lower", lower, low=0.0)
+    upper = _number("rrelu", "upper", upper, low=lower)  # the slopes are drawn from [lower, upper]
     x = _input(x)
     if not training:
         return LeakyReLU()(x, (lower + upper) / 2)
-    slopes = make_generator(rng).uniform(lower, upper, size=x.shape)
-    return LeakyReLU()(x, get_ops().asarray(slopes.astype(np.dtype(x.dtype.name))))
+    return RReLU(lower, upper, make_generator(rng))(x)
 
 
 def elu(x, alpha=1.0):
@@ -430,9 +423,7 @@ def gelu(x, approximate=False):
     Returns:
         A tensor of x's shape.
     """
-    if not isinstance(approximate, (bool, np.bool_)):
-        raise TypeError(f"gelu: approximate must be True or False, got {approximate!r}")
-    return GELU(bool(approximate))(_input(x))
+    return GELU(validation.boolean("gelu", "approximate", approximate))(_input(x))
 
 
 def sigmoid(x):

@@ -6,7 +6,6 @@ the input and the output.
 """
 
 from ..autograd.function import Function
-from ..autograd.tensor import gradient_target
 
 #: activations that ``Dense`` fuses; their derivative is a function of the output y
 FUSED_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh")
@@ -64,9 +63,9 @@ class Dense(Function):
                 gx = gx.reshape(self.in_shape)
         ops = self.ops
         if needs[1]:
-            gw = ops.xp.matmul(x.T, dz, out=gradient_target(self.inputs[1]))
+            gw = ops.xp.matmul(x.T, dz, out=self.gradient_buffer(1))
         if len(needs) > 2 and needs[2]:
-            gb = ops.column_sums(dz, out=gradient_target(self.inputs[2]))
+            gb = ops.column_sums(dz, out=self.gradient_buffer(2))
         return gx, gw, gb
 
 

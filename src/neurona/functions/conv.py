@@ -16,10 +16,8 @@ gradient of ``conv2d`` with respect to its input, so the two share these two ker
 column on the bottom/right.
 """
 
-import numbers
-
 from ..autograd.function import Function
-from ..autograd.tensor import gradient_target
+from ..validation import choice, is_integer
 
 __all__ = ["conv1d", "conv2d", "conv2d_transpose", "conv_output_length", "same_padding",
            "conv_transpose_output_length"]
@@ -65,13 +63,12 @@ def conv_transpose_output_length(length, kernel, stride, padding, output_padding
 def normalize_tuple(value, n, name, minimum=1):
     """An int or ``n`` ints -> a tuple of ``n`` ints >= ``minimum``, else a ValueError naming
     the argument (Keras accepts ``3`` for ``(3, 3)``)."""
-    items = (value,) * n if isinstance(value, numbers.Integral) else value
+    items = (value,) * n if is_integer(value) else value
     try:
         items = tuple(items)
     except TypeError:
         items = ()
-    if len(items) != n or any(isinstance(v, bool) or not isinstance(v, numbers.Integral)
-                              or v < minimum for v in items):
+    if len(items) != n or any(not is_integer(v) or v < minimum for v in items):
         raise ValueError(f"{name} must be an int >= {minimum} or a tuple of {n} such ints, "
                          f"got {value!r}")
     return tuple(int(v) for v in items)
@@ -82,9 +79,7 @@ def _pair(value, name, minimum=1):
 
 
 def check_padding(padding, allowed=PADDINGS):
-    if padding not in allowed:
-        raise ValueError(f"padding must be one of {allowed}, got {padding!r}")
-    return padding
+    return choice(None, "padding", padding, allowed)
 
 
 # -- the two kernels: im2col and its adjoint -----------------------------------------------------
@@ -259,15 +254,15 @@ class Conv2D(Function):
             return (gx,) + self._kernel_and_bias_t(grads, needs[1], needs_bias)
         gw = gb = None
         if needs[1]:
-            target = None if self.one_d else gradient_target(self.inputs[1])
-            if target is not None:  # straight into the optimizer's gradient buffer
+            target = None if self.one_d else self.gradient_buffer(1)
+            if target is not None:  # straight into the kernel's gradient storage
                 self.xp.matmul(self.cols.T, g, out=target.reshape(-1, g.shape[1]))
                 gw = target
             else:
                 gw = (self.cols.T @ g).reshape(self.w.shape)
                 gw = gw[0] if self.one_d else gw
         if needs_bias:
-            gb = self.ops.column_sums(g, out=gradient_target(self.inputs[2]))
+            gb = self.ops.column_sums(g, out=self.gradient_buffer(2))
         return gx, gw, gb
 
     def _input_gradient(self, g_image, padded_shape):

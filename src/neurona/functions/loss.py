@@ -12,7 +12,7 @@ written next to the prediction's), integer class labels never are.
 
 import math as _math
 
-from .. import config
+from .. import config, validation
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_ops
@@ -33,11 +33,9 @@ class _ReducedLoss(Function):
     """Shared reduction of per-sample losses and the matching upstream gradient."""
 
     def __init__(self, axis=-1, reduction="mean"):
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"reduction={reduction!r} is not one of {REDUCTIONS}")
-        if isinstance(axis, bool) or not isinstance(axis, int):
-            raise TypeError(f"axis must be an int, got {axis!r}")
-        self.axis, self.reduction = axis, reduction
+        owner = type(self).__name__
+        self.reduction = validation.choice(owner, "reduction", reduction, REDUCTIONS)
+        self.axis = validation.axis(owner, "axis", axis, type_error=TypeError)
 
     def _reduce(self, per_sample):
         self.count = per_sample.size

@@ -1,7 +1,9 @@
 """Elementwise arithmetic and matrix products, with NumPy broadcasting."""
 
 from ..autograd.function import Function
+from ..backend import get_ops
 from ..autograd.tensor import Tensor
+from ..backend import get_ops
 
 
 def _shape(x):
@@ -64,6 +66,33 @@ class Divide(Function):
         return ga, gb
 
 
+class Mod(Function):
+    """The remainder of floor division, a - b floor(a / b) (the sign of b, as NumPy's mod)."""
+
+    rounding = "floor"
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return self.xp.mod(a, b) if self.rounding == "floor" else self.xp.fmod(a, b)
+
+    def backward(self, g):
+        # d/da = 1, d/db = -round(a / b) with the quotient rounded as the remainder rounds it
+        sum_to = self.ops.sum_to
+        ga = gb = None
+        if self.needs_grad[0]:
+            ga = sum_to(g, _shape(self.a))
+        if self.needs_grad[1]:
+            quotient = getattr(self.xp, self.rounding)(self.a / self.b)
+            gb = sum_to(-g * quotient, _shape(self.b))
+        return ga, gb
+
+
+class FMod(Mod):
+    """The remainder of truncated division, a - b trunc(a / b) (the sign of a, as C's fmod)."""
+
+    rounding = "trunc"
+
+
 class Negative(Function):
     def forward(self, x):
         return -x
@@ -86,6 +115,43 @@ class Power(Function):
         # d(x^p)/dx = p x^(p-1)
         p = self.exponent
         return (g * p * self.x ** (p - 1),)
+
+
+class Pow(Function):
+    """a ** b where the exponent b is a tensor too."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        self.y = a ** b
+        return self.y
+
+    def backward(self, g):
+        # d/da = b a^(b-1); d/db = a^b log a (0 where a = 0: the limit for b > 0; NaN for a < 0,
+        # where a^b is real only at integer b and has no derivative in b)
+        xp, a, b = self.xp, self.a, self.b
+        sum_to = self.ops.sum_to
+        ga = gb = None
+        if self.needs_grad[0]:
+            ga = sum_to(g * b * a ** (b - 1), _shape(a))
+        if self.needs_grad[1]:
+            log_a = xp.log(xp.where(a > 0, a, 1))
+            log_a = xp.where(a >= 0, log_a, xp.nan)
+            gb = sum_to(g * xp.where(a == 0, 0, self.y * log_a), _shape(b))
+        return ga, gb
+
+
+class Cast(Function):
+    """Conversion to another floating dtype; the gradient is converted back."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        self.in_dtype = x.dtype
+        return x.astype(self.dtype)
+
+    def backward(self, g):
+        return (g.astype(self.in_dtype),)
 
 
 class Square(Function):
@@ -189,7 +255,9 @@ class Where(Function):
     """where(condition, a, b) with a constant boolean condition."""
 
     def __init__(self, condition):
-        self.condition = condition.data if isinstance(condition, Tensor) else condition
+        # a host condition (a NumPy mask a user built) moves to the backend here
+        self.condition = (condition.data if isinstance(condition, Tensor)
+                          else get_ops().asarray(condition))
 
     def forward(self, a, b):
         self.shapes = (_shape(a), _shape(b))
@@ -241,15 +309,34 @@ def divide(a, b):
     return Divide()(a, b)
 
 
+def mod(a, b):
+    return Mod()(a, b)
+
+
+def fmod(a, b):
+    return FMod()(a, b)
+
+
 def negative(x):
     return Negative()(x)
 
 
 def power(x, exponent):
-    """x ** exponent for a constant exponent (2 uses the cheaper :func:`square`)."""
+    """x ** exponent: a constant exponent (2 uses the cheaper :func:`square`) or a tensor one
+    (differentiable in both)."""
+    if isinstance(exponent, Tensor) or get_ops().is_array(exponent):
+        return Pow()(x, exponent)
     if exponent == 2:
         return Square()(x)
     return Power(exponent)(x)
+
+
+def cast(x, dtype):
+    """``x`` converted to the floating ``dtype``, differentiable (the gradient is converted
+    back); a tensor already of that dtype is returned as is."""
+    if x.dtype == dtype:
+        return x
+    return Cast(dtype)(x)
 
 
 def square(x):

@@ -1,76 +1,119 @@
 """Random regularization: dropout, Gaussian noise, Gaussian dropout and alpha dropout.
 
-Each is one node ``y = x * scale + shift`` whose ``scale`` and ``shift`` are random arrays drawn
-once per call and then held fixed, so backward multiplies by the very mask forward used. The
-random numbers are drawn on the host with a NumPy ``Generator`` and moved to the backend, so the
-CPU and the GPU see the same noise for one seed (masks travel as booleans, a quarter of the
-bytes of float32).
+Each is one Function whose ``forward`` draws its noise from the NumPy generator it holds, on the
+backend (:meth:`~neurona.backend.Ops.uniform`, :meth:`~neurona.backend.Ops.normal`: on a GPU the
+draws happen on the device), keeps what backward needs (the mask or the multiplicative noise)
+and applies it. The draw is part of the computation: a recorded training step holds the
+generator, not one step's mask, so a replayed step (:mod:`neurona.autograd.replay`) draws fresh
+noise, the very numbers eager training would draw.
 
 These functions always add their noise; the layers in :mod:`neurona.layers.regularization` call
 them only in training.
 """
 
 import math as _math
-import numbers
 
 import numpy as np
 
+from .. import validation
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ..backend import get_ops
 from ..random import make_generator
 from .activation import SELU_ALPHA, SELU_SCALE
 
 __all__ = ["dropout", "gaussian_noise", "gaussian_dropout", "alpha_dropout"]
 
 
-class Noise(Function):
-    """y = x * scale + shift with fixed arrays ``scale`` and ``shift`` (either may be None)
-    broadcastable to x's shape: a dropout mask, multiplicative or additive noise."""
-
-    def __init__(self, scale=None, shift=None):
-        self.scale, self.shift = scale, shift
-
-    def forward(self, x):
-        if self.scale is None:
-            return x + self.shift
-        y = x * self.scale
-        if self.shift is not None:
-            y += self.shift
-        return y
-
-    def backward(self, g):
-        # dy/dx = scale (1 without one); scale broadcasts to x's shape, never beyond it
-        return (g if self.scale is None else g * self.scale,)
+def _draw_dtype(dtype):
+    """Draws are float32 unless the data is wider (float64 data gets float64 noise)."""
+    return np.float64 if np.dtype(dtype).itemsize > 4 else np.float32
 
 
 class Dropout(Function):
-    """Inverted dropout whose mask is drawn in ``forward`` from ``rng``: the node a training
-    step records holds the generator, not one step's mask, so a replayed step
-    (:mod:`neurona.autograd.replay`) draws a fresh mask, the same one eager training would."""
+    """Inverted dropout: a keep mask (True with probability ``1 - rate``) of ``mask_shape``,
+    broadcast to x, scaled by ``1 / (1 - rate)``."""
 
     def __init__(self, rate, mask_shape, rng):
         self.rate, self.mask_shape, self.rng = rate, mask_shape, rng
 
     def forward(self, x):
-        mask = _keep_mask(self.rng, self.rate, self.mask_shape).astype(x.dtype)
+        mask = (self.ops.uniform(self.rng, self.mask_shape) >= self.rate).astype(x.dtype)
         mask *= 1.0 / (1.0 - self.rate)
         self.mask = mask
         return x * mask
 
     def backward(self, g):
+        # dy/dx = mask (it broadcasts to x's shape, never beyond it)
         return (g * self.mask,)
+
+
+class GaussianNoise(Function):
+    """y = x + stddev * n with n standard normal of x's shape."""
+
+    def __init__(self, stddev, rng):
+        self.stddev, self.rng = stddev, rng
+
+    def forward(self, x):
+        noise = self.ops.normal(self.rng, x.shape, _draw_dtype(x.dtype))
+        noise *= self.stddev
+        return x + noise.astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        # dy/dx = 1
+        return (g,)
+
+
+class GaussianDropout(Function):
+    """y = x * (1 + sqrt(rate / (1 - rate)) * n) with n standard normal of x's shape."""
+
+    def __init__(self, rate, rng):
+        self.rate, self.rng = rate, rng
+
+    def forward(self, x):
+        noise = self.ops.normal(self.rng, x.shape, _draw_dtype(x.dtype))
+        noise *= _math.sqrt(self.rate / (1.0 - self.rate))
+        noise += 1.0
+        self.scale = noise.astype(x.dtype, copy=False)
+        return x * self.scale
+
+    def backward(self, g):
+        # dy/dx = the multiplicative noise
+        return (g * self.scale,)
+
+
+class AlphaDropout(Function):
+    """Alpha dropout: y = x * (a k) + (b where kept, a alpha' + b where dropped) for a keep
+    mask k of ``mask_shape`` (see :func:`alpha_dropout` for a, b and alpha')."""
+
+    def __init__(self, rate, mask_shape, rng):
+        self.rate, self.mask_shape, self.rng = rate, mask_shape, rng
+
+    def forward(self, x):
+        rate = self.rate
+        alpha_p = -SELU_ALPHA * SELU_SCALE
+        a = ((1.0 - rate) * (1.0 + rate * alpha_p ** 2)) ** -0.5
+        b = -a * alpha_p * rate
+        scale = (self.ops.uniform(self.rng, self.mask_shape) >= rate).astype(x.dtype)
+        # a (x k + alpha' (1 - k)) + b = x (a k) + (b where kept, a alpha' + b where dropped)
+        shift = scale * -(a * alpha_p)
+        shift += a * alpha_p + b
+        scale *= a
+        self.scale = scale
+        y = x * scale
+        y += shift
+        return y
+
+    def backward(self, g):
+        # dy/dx = a k, broadcast to x's shape
+        return (g * self.scale,)
 
 
 # -- argument checks ---------------------------------------------------------------------------
 def check_rate(owner, rate):
     """``rate`` as a float in [0, 1), else a ValueError naming ``owner`` and the value."""
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
-        raise ValueError(
-            f"{owner}: rate must be a float in [0, 1), the fraction of the units to drop, got "
-            f"rate={rate!r}; use e.g. rate=0.5 (rate=1 would drop every unit)"
-        )
-    return float(rate)
+    return validation.real(owner, "rate", rate, 0.0, 1.0, high_open=True,
+                           fix="it is the fraction of the units to drop: use e.g. rate=0.5 "
+                               "(rate=1 would drop every unit)")
 
 
 def _tensor(x):
@@ -97,15 +140,10 @@ def _float_dtype(x):
     return x.dtype if x.dtype.kind == "f" else np.dtype("float32")
 
 
-def _normal(rng, shape, dtype):
-    """Standard normal draws on the host, in float32 unless ``dtype`` is wider."""
-    draw = np.float64 if np.dtype(dtype).itemsize > 4 else np.float32
-    return make_generator(rng).standard_normal(shape, dtype=draw)
-
-
-def _keep_mask(rng, rate, shape):
-    """Boolean keep mask on the backend: True with probability 1 - rate."""
-    return get_ops().asarray(make_generator(rng).random(shape, dtype=np.float32) >= rate)
+def _float_input(x):
+    """A tensor of floats (integer inputs are cast to float32, as the noise is real)."""
+    x = _tensor(x)
+    return x if x.dtype.kind == "f" else Tensor(x.data.astype(_float_dtype(x)))
 
 
 # -- the public functions --------------------------------------------------------------------
@@ -133,9 +171,8 @@ def dropout(x, rate, noise_shape=None, rng=None):
     x = _tensor(x)
     if rate == 0:
         return x
-    if x.dtype.kind != "f":
-        x = Tensor(x.data.astype(_float_dtype(x)))
-    return Dropout(rate, _noise_shape("dropout", noise_shape, x.shape), rng)(x)
+    x = _float_input(x)
+    return Dropout(rate, _noise_shape("dropout", noise_shape, x.shape), make_generator(rng))(x)
 
 
 def gaussian_noise(x, stddev, rng=None):
@@ -145,15 +182,11 @@ def gaussian_noise(x, stddev, rng=None):
         >>> gaussian_noise(np.zeros((2, 3)), 0.1, rng=0).shape
         (2, 3)
     """
-    if isinstance(stddev, bool) or not isinstance(stddev, numbers.Real) or not stddev >= 0:
-        raise ValueError(f"gaussian_noise: stddev must be a float >= 0, got stddev={stddev!r}")
+    stddev = validation.real("gaussian_noise", "stddev", stddev, low=0.0)
     x = _tensor(x)
     if stddev == 0:
         return x
-    dtype = _float_dtype(x)
-    noise = _normal(rng, x.shape, dtype)
-    noise *= stddev
-    return Noise(shift=get_ops().asarray(noise.astype(dtype, copy=False)))(x)
+    return GaussianNoise(stddev, make_generator(rng))(_float_input(x))
 
 
 def gaussian_dropout(x, rate, rng=None):
@@ -168,11 +201,7 @@ def gaussian_dropout(x, rate, rng=None):
     x = _tensor(x)
     if rate == 0:
         return x
-    dtype = _float_dtype(x)
-    noise = _normal(rng, x.shape, dtype)
-    noise *= _math.sqrt(rate / (1.0 - rate))
-    noise += 1.0
-    return Noise(scale=get_ops().asarray(noise.astype(dtype, copy=False)))(x)
+    return GaussianDropout(rate, make_generator(rng))(_float_input(x))
 
 
 def alpha_dropout(x, rate, noise_shape=None, rng=None):
@@ -193,14 +222,6 @@ def alpha_dropout(x, rate, noise_shape=None, rng=None):
     x = _tensor(x)
     if rate == 0:
         return x
-    dtype = _float_dtype(x)
-    alpha_p = -SELU_ALPHA * SELU_SCALE
-    a = ((1.0 - rate) * (1.0 + rate * alpha_p ** 2)) ** -0.5
-    b = -a * alpha_p * rate
-    keep = _keep_mask(rng, rate, _noise_shape("alpha_dropout", noise_shape, x.shape))
-    # a (x k + alpha' (1 - k)) + b = x (a k) + (b where kept, a alpha' + b where dropped)
-    scale = keep.astype(dtype)
-    shift = scale * -(a * alpha_p)
-    shift += a * alpha_p + b
-    scale *= a
-    return Noise(scale=scale, shift=shift)(x)
+    x = _float_input(x)
+    mask_shape = _noise_shape("alpha_dropout", noise_shape, x.shape)
+    return AlphaDropout(rate, mask_shape, make_generator(rng))(x)

@@ -4,12 +4,12 @@ Both compute ``(x - mean) / sqrt(var + epsilon) * gamma + beta`` as one node, wi
 variance (divided by the count, as Keras and PyTorch normalize). Training-mode batch
 normalization keeps only the normalized input ``xhat`` and the per-channel ``1 / std`` for its
 closed-form backward; inference-mode batch normalization is a per-channel affine map and keeps
-only a reference to its input. ``batch_norm`` in training also updates the moving statistics in
-place, with Keras's momentum rule.
+only a reference to its input. In training the BatchNorm Function itself also folds the batch's
+statistics into the moving ones, in place, with Keras's momentum rule: the update is part of the
+computation (a replayed training step repeats it), not a side effect of the caller.
 """
 
-import numbers
-
+from .. import validation
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..backend import get_ops
@@ -51,18 +51,24 @@ class BatchNorm(Function):
     """Batch normalization with the batch's own statistics over every axis but ``axis``:
     y = (x - mean) / sqrt(var + epsilon) * gamma + beta (gamma/beta None mean 1/0).
 
-    After forward, ``batch_mean`` and ``batch_var`` hold the statistics, shape (channels,).
+    ``moving_mean`` and ``moving_variance`` (tensors or backend arrays of shape (channels,),
+    or None) are updated in forward: ``moving = moving * momentum + batch * (1 - momentum)``.
     """
 
-    def __init__(self, axis, epsilon):
-        self.axis, self.epsilon = axis, epsilon
+    def __init__(self, axis, epsilon, momentum=0.99, moving_mean=None, moving_variance=None):
+        self.axis, self.epsilon, self.momentum = axis, epsilon, momentum
+        self.moving_mean, self.moving_variance = moving_mean, moving_variance
 
     def forward(self, x, gamma=None, beta=None):
         axis = self.axis % x.ndim
         self.axes = tuple(i for i in range(x.ndim) if i != axis)
         pshape = _param_shape(x.shape, (axis,))
         xhat, mean, var, inv = _standardize(self.xp, x, self.axes, self.epsilon)
-        self.batch_mean, self.batch_var = mean.reshape(-1), var.reshape(-1)
+        for moving, batch in ((self.moving_mean, mean), (self.moving_variance, var)):
+            if moving is not None:
+                moving = _raw(moving)
+                moving *= self.momentum
+                moving += (1.0 - self.momentum) * batch.reshape(-1)
         self.xhat, self.inv = xhat, inv
         self.gamma = None if gamma is None else gamma.reshape(pshape)
         self.param_shapes = (_shape_of(gamma), _shape_of(beta))
@@ -164,22 +170,6 @@ def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
 
-def _real(fn, arg, value, low, high=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= low \
-            or (high is not None and not value <= high):
-        bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
-        raise ValueError(f"{fn}: {arg} must be a float {bound}, got {arg}={value!r}")
-    return float(value)
-
-
-def _check_axis(fn, axis, ndim):
-    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral) \
-            or not -ndim <= axis < ndim:
-        raise ValueError(f"{fn}: axis={axis!r} is not an axis of a {ndim}-dimensional input; use "
-                         f"an int in [{-ndim}, {ndim - 1}] (-1 is the last axis)")
-    return int(axis) % ndim
-
-
 def _check_param(fn, arg, value, size):
     if value is not None and _raw(value).size != size:
         raise ValueError(f"{fn}: {arg} has shape {tuple(_raw(value).shape)}, expected {size} "
@@ -214,8 +204,8 @@ def batch_norm(x, moving_mean=None, moving_variance=None, gamma=None, beta=None,
         [-1.0, 1.0]
     """
     x = x if isinstance(x, Tensor) else Tensor(x)
-    axis = _check_axis("batch_norm", axis, x.ndim)
-    epsilon = _real("batch_norm", "epsilon", epsilon, 0.0)
+    axis = validation.axis("batch_norm", "axis", axis, x.ndim)
+    epsilon = validation.real("batch_norm", "epsilon", epsilon, 0.0)
     channels = x.shape[axis]
     for arg, value in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean),
                        ("moving_variance", moving_variance)):
@@ -229,18 +219,12 @@ def batch_norm(x, moving_mean=None, moving_variance=None, gamma=None, beta=None,
         fn = BatchNormInference(axis, epsilon, ops.asarray(_raw(moving_mean)),
                                 ops.asarray(_raw(moving_variance)))
         return fn(x, gamma, beta)
-    momentum = _real("batch_norm", "momentum", momentum, 0.0, 1.0)
-    fn = BatchNorm(axis, epsilon)
-    y = fn(x, gamma, beta)
-    for moving, batch in ((moving_mean, fn.batch_mean), (moving_variance, fn.batch_var)):
-        if moving is not None:
-            moving = _raw(moving)
-            if not get_ops().is_array(moving):
-                raise ValueError("batch_norm: moving statistics updated in training must be "
-                                 f"tensors or backend arrays, got {type(moving).__name__}")
-            moving *= momentum
-            moving += (1.0 - momentum) * batch
-    return y
+    momentum = validation.real("batch_norm", "momentum", momentum, 0.0, 1.0)
+    for moving in (moving_mean, moving_variance):
+        if moving is not None and not get_ops().is_array(_raw(moving)):
+            raise ValueError("batch_norm: moving statistics updated in training must be "
+                             f"tensors or backend arrays, got {type(moving).__name__}")
+    return BatchNorm(axis, epsilon, momentum, moving_mean, moving_variance)(x, gamma, beta)
 
 
 def layer_norm(x, gamma=None, beta=None, axis=-1, epsilon=1e-3):
@@ -264,8 +248,8 @@ def layer_norm(x, gamma=None, beta=None, axis=-1, epsilon=1e-3):
     axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
     if not axes:
         raise ValueError("layer_norm: axis=[] normalizes nothing; pass an int or a list of ints")
-    axes = sorted({_check_axis("layer_norm", a, x.ndim) for a in axes})
-    epsilon = _real("layer_norm", "epsilon", epsilon, 0.0)
+    axes = sorted({validation.axis("layer_norm", "axis", a, x.ndim) for a in axes})
+    epsilon = validation.real("layer_norm", "epsilon", epsilon, 0.0)
     size = 1
     for a in axes:
         size *= x.shape[a]

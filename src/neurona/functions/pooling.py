@@ -78,9 +78,12 @@ class Pool2D(Function):
         if self.one_d:
             g = g[:, None]
         overlap = any(s < k for s, k in zip(self.strides, self.pool))
-        covered = not overlap and all(
-            n % k == 0 for n, k in zip(self.padded_shape[1:3], self.pool))
-        dx = (xp.empty if covered else xp.zeros)(self.padded_shape, dtype=g.dtype)
+        # the windows tile the input exactly (no overlap, no gap between windows, none left
+        # over at the end) only when strides equal the pool and the pool divides the size:
+        # then every element of dx is written below and it need not be zeroed first
+        tiled = all(s == k and n % k == 0 for n, k, s in
+                    zip(self.padded_shape[1:3], self.pool, self.strides))
+        dx = (xp.empty if tiled else xp.zeros)(self.padded_shape, dtype=g.dtype)
         if self.mode == "avg":
             # d mean / d x_i = 1 / count for every x_i of the window
             part = g * self.scale

@@ -1,5 +1,7 @@
-"""Shape operations: reshape, transpose, indexing, concatenation, stacking, broadcasting."""
+"""Shape operations: reshape, transpose, indexing, concatenation, stacking, broadcasting,
+constant padding."""
 
+from .. import validation
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 
@@ -85,6 +87,20 @@ class BroadcastTo(Function):
         return (self.ops.sum_to(g, self.in_shape),)
 
 
+class Pad(Function):
+    """Constant padding: ``widths`` is one ``(before, after)`` pair per axis."""
+
+    def __init__(self, widths, value=0):
+        self.widths, self.value = tuple(tuple(w) for w in widths), value
+
+    def forward(self, x):
+        return self.xp.pad(x, self.widths, mode="constant", constant_values=self.value)
+
+    def backward(self, g):
+        # the padded border is constant: the input's gradient is the inner block
+        return (g[tuple(slice(lo, g.shape[i] - hi) for i, (lo, hi) in enumerate(self.widths))],)
+
+
 def reshape(x, shape):
     return Reshape(shape)(x)
 
@@ -116,14 +132,20 @@ def broadcast_to(x, shape):
 
 def expand_dims(x, axis):
     shape = list(x.shape)
-    axis = axis if axis >= 0 else len(shape) + axis + 1
-    shape.insert(axis, 1)
+    shape.insert(validation.axis("expand_dims", "axis", axis, len(shape) + 1), 1)
     return Reshape(shape)(x)
 
 
 def squeeze(x, axis):
     shape = list(x.shape)
+    axis = validation.axis("squeeze", "axis", axis, len(shape))
     if shape[axis] != 1:
         raise ValueError(f"squeeze: axis {axis} has size {shape[axis]}, not 1")
     del shape[axis]
     return Reshape(shape)(x)
+
+
+def pad(x, widths, value=0):
+    """``x`` padded with the constant ``value``; ``widths`` is a ``(before, after)`` pair per
+    axis."""
+    return Pad(widths, value)(x)

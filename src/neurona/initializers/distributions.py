@@ -4,8 +4,8 @@ import math
 
 import numpy as np
 
-from .initializer import (_RandomInitializer, _check_dtype, _check_number, _check_shape,
-                          compute_fans, registry)
+from .. import validation
+from .initializer import _RandomInitializer, compute_fans, registry
 
 #: std of a standard normal truncated at +-2 (Keras divides by it so the truncated draw keeps
 #: the requested variance)
@@ -28,11 +28,11 @@ class RandomNormal(_RandomInitializer):
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
-        self.mean = _check_number("RandomNormal", "mean", mean)
-        self.stddev = _check_number("RandomNormal", "stddev", stddev, non_negative=True)
+        self.mean = validation.real("RandomNormal", "mean", mean)
+        self.stddev = validation.real("RandomNormal", "stddev", stddev, low=0.0)
 
     def __call__(self, shape, dtype=None, rng=None):
-        shape, dtype = _check_shape(shape), _check_dtype(dtype, floating=True)
+        shape, dtype = self._check_call(shape, dtype)
         draw = self._generator(rng).standard_normal(shape)
         return (self.mean + self.stddev * draw).astype(dtype)
 
@@ -57,8 +57,8 @@ class RandomUniform(_RandomInitializer):
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         super().__init__(seed)
-        self.minval = _check_number("RandomUniform", "minval", minval)
-        self.maxval = _check_number("RandomUniform", "maxval", maxval)
+        self.minval = validation.real("RandomUniform", "minval", minval)
+        self.maxval = validation.real("RandomUniform", "maxval", maxval)
         if self.maxval < self.minval:
             raise ValueError(
                 f"RandomUniform: maxval must be >= minval, got minval={minval!r}, "
@@ -66,7 +66,7 @@ class RandomUniform(_RandomInitializer):
             )
 
     def __call__(self, shape, dtype=None, rng=None):
-        shape, dtype = _check_shape(shape), _check_dtype(dtype, floating=True)
+        shape, dtype = self._check_call(shape, dtype)
         draw = self._generator(rng).uniform(self.minval, self.maxval, shape)
         return draw.astype(dtype)
 
@@ -104,11 +104,11 @@ class TruncatedNormal(_RandomInitializer):
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
-        self.mean = _check_number("TruncatedNormal", "mean", mean)
-        self.stddev = _check_number("TruncatedNormal", "stddev", stddev, non_negative=True)
+        self.mean = validation.real("TruncatedNormal", "mean", mean)
+        self.stddev = validation.real("TruncatedNormal", "stddev", stddev, low=0.0)
 
     def __call__(self, shape, dtype=None, rng=None):
-        shape, dtype = _check_shape(shape), _check_dtype(dtype, floating=True)
+        shape, dtype = self._check_call(shape, dtype)
         draw = _truncated_standard_normal(self._generator(rng), shape)
         return (self.mean + self.stddev * draw).astype(dtype)
 
@@ -144,20 +144,15 @@ class VarianceScaling(_RandomInitializer):
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
         super().__init__(seed)
-        self.scale = _check_number("VarianceScaling", "scale", scale, positive=True)
-        if mode not in _MODES:
-            raise ValueError(f"VarianceScaling: unknown mode={mode!r}; use one of {_MODES}")
+        self.scale = validation.real("VarianceScaling", "scale", scale, low=0.0, low_open=True)
+        self.mode = validation.choice("VarianceScaling", "mode", mode, _MODES)
         dist = distribution.lower() if isinstance(distribution, str) else distribution
-        dist = "truncated_normal" if dist == "normal" else dist
-        if dist not in _DISTRIBUTIONS:
-            raise ValueError(
-                f"VarianceScaling: unknown distribution={distribution!r}; use one of "
-                f"{_DISTRIBUTIONS + ('normal',)}"
-            )
-        self.mode, self.distribution = mode, dist
+        dist = validation.choice("VarianceScaling", "distribution", dist,
+                                 _DISTRIBUTIONS + ("normal",))
+        self.distribution = "truncated_normal" if dist == "normal" else dist
 
     def __call__(self, shape, dtype=None, rng=None):
-        shape, dtype = _check_shape(shape), _check_dtype(dtype, floating=True)
+        shape, dtype = self._check_call(shape, dtype)
         fan_in, fan_out = compute_fans(shape)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}
         variance = self.scale / max(1.0, fan[self.mode])

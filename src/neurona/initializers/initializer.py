@@ -1,11 +1,10 @@
 """The Initializer base class, shared argument checks, Keras's fan rule and the constants."""
 
 import math
-import numbers
 
 import numpy as np
 
-from .. import config
+from .. import config, validation
 from ..random import make_generator
 from ..registry import Registry
 
@@ -23,45 +22,6 @@ def compute_fans(shape):
     return shape[-2] * receptive, shape[-1] * receptive
 
 
-def _check_shape(shape):
-    if isinstance(shape, numbers.Integral):
-        shape = (shape,)
-    try:
-        dims = tuple(shape)
-    except TypeError:
-        dims = None
-    if dims is None or not all(isinstance(d, numbers.Integral) and d >= 0 for d in dims):
-        raise ValueError(f"initializer: shape must be a tuple of non-negative ints, got {shape!r}")
-    return tuple(int(d) for d in dims)
-
-
-def _check_dtype(dtype, floating):
-    dtype = np.dtype(config.floatx() if dtype is None else dtype)
-    if floating and dtype.kind != "f":
-        raise ValueError(
-            f"initializer: a random initializer needs a float dtype, got dtype={dtype.name!r}; "
-            "pass e.g. dtype='float32'"
-        )
-    return dtype
-
-
-def _check_seed(seed):
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
-                             or seed < 0):
-        raise ValueError(f"initializer: seed must be None or a non-negative int, got {seed!r}")
-    return None if seed is None else int(seed)
-
-
-def _check_number(owner, name, value, positive=False, non_negative=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{owner}: {name} must be a finite number, got {name}={value!r}")
-    if positive and value <= 0:
-        raise ValueError(f"{owner}: {name} must be > 0, got {name}={value!r}")
-    if non_negative and value < 0:
-        raise ValueError(f"{owner}: {name} must be >= 0, got {name}={value!r}")
-    return float(value)
-
-
 class Initializer:
     """Base class: subclasses implement :meth:`__call__` and :meth:`get_config`."""
 
@@ -71,6 +31,16 @@ class Initializer:
     def get_config(self):
         """The constructor arguments as a JSON-friendly dict."""
         return {}
+
+    def _check_call(self, shape, dtype, floating=True):
+        """``__call__``'s (shape, dtype), checked: non-negative sizes, and a float dtype for
+        an initializer that draws or scales (``floating``)."""
+        owner = type(self).__name__
+        dtype = np.dtype(config.floatx() if dtype is None else dtype)
+        if floating and dtype.kind != "f":
+            raise ValueError(f"{owner}: dtype must be a float dtype, got dtype={dtype.name!r}; "
+                             "pass e.g. dtype='float32'")
+        return validation.shape(owner, "shape", shape, low=0), dtype
 
     @classmethod
     def from_config(cls, config):
@@ -86,7 +56,7 @@ class _RandomInitializer(Initializer):
     """Shared seed handling of the random initializers."""
 
     def __init__(self, seed=None):
-        self.seed = _check_seed(seed)
+        self.seed = validation.seed(type(self).__name__, "seed", seed)
 
     def _generator(self, rng):
         if self.seed is not None:
@@ -114,7 +84,7 @@ class Zeros(Initializer):
     """
 
     def __call__(self, shape, dtype=None, rng=None):
-        return np.zeros(_check_shape(shape), dtype=_check_dtype(dtype, floating=False))
+        return np.zeros(*self._check_call(shape, dtype, floating=False))
 
 
 @registry.register("Ones", "ones", "one")
@@ -127,7 +97,7 @@ class Ones(Initializer):
     """
 
     def __call__(self, shape, dtype=None, rng=None):
-        return np.ones(_check_shape(shape), dtype=_check_dtype(dtype, floating=False))
+        return np.ones(*self._check_call(shape, dtype, floating=False))
 
 
 @registry.register("Constant", "constant")
@@ -149,8 +119,8 @@ class Constant(Initializer):
         self.value = value
 
     def __call__(self, shape, dtype=None, rng=None):
-        shape = _check_shape(shape)
-        value = np.asarray(self.value, dtype=_check_dtype(dtype, floating=False))
+        shape, dtype = self._check_call(shape, dtype, floating=False)
+        value = np.asarray(self.value, dtype=dtype)
         try:
             return np.broadcast_to(value, shape).copy()
         except ValueError:

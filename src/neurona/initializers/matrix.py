@@ -4,8 +4,8 @@ import math
 
 import numpy as np
 
-from .initializer import (Initializer, _RandomInitializer, _check_dtype, _check_number,
-                          _check_shape, registry)
+from .. import validation
+from .initializer import Initializer, _RandomInitializer, registry
 
 
 @registry.register("Orthogonal", "orthogonal", "OrthogonalInitializer")
@@ -27,10 +27,10 @@ class Orthogonal(_RandomInitializer):
 
     def __init__(self, gain=1.0, seed=None):
         super().__init__(seed)
-        self.gain = _check_number("Orthogonal", "gain", gain)
+        self.gain = validation.real("Orthogonal", "gain", gain)
 
     def __call__(self, shape, dtype=None, rng=None):
-        shape, dtype = _check_shape(shape), _check_dtype(dtype, floating=True)
+        shape, dtype = self._check_call(shape, dtype)
         if len(shape) < 2:
             raise ValueError(
                 f"Orthogonal: the shape must have at least 2 dimensions, got shape={shape}; "
@@ -61,10 +61,10 @@ class Identity(Initializer):
     """
 
     def __init__(self, gain=1.0):
-        self.gain = _check_number("Identity", "gain", gain)
+        self.gain = validation.real("Identity", "gain", gain)
 
     def __call__(self, shape, dtype=None, rng=None):
-        shape, dtype = _check_shape(shape), _check_dtype(dtype, floating=True)
+        shape, dtype = self._check_call(shape, dtype)
         if len(shape) != 2:
             raise ValueError(f"Identity: only 2-D shapes are supported, got shape={shape}")
         return (self.gain * np.eye(*shape)).astype(dtype)

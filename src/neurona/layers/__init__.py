@@ -3,8 +3,8 @@
 from .layer import Layer, InputSpec, LAYERS, register_layer
 from .input_layer import Input, InputLayer
 from .core import Dense, Flatten, Reshape, Identity
-from .merging import (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, add,
-                      concatenate)
+from .merging import (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, add,
+                      subtract, multiply, average, maximum, minimum, concatenate, dot)
 from .activation import *  # noqa: F401,F403  (Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, RReLU)
 from .regularization import *  # noqa: F401,F403  (Dropout, SpatialDropout1D/2D/3D, GaussianNoise, ...)
 from .normalization import *  # noqa: F401,F403  (BatchNormalization, LayerNormalization)
@@ -12,6 +12,15 @@ from .conv import *  # noqa: F401,F403  (Conv1D, Conv2D, Conv2DTranspose)
 from .pooling import *  # noqa: F401,F403  (Max/Average/MinPooling1D/2D, Global...Pooling1D/2D)
 from .augmentation import *  # noqa: F401,F403  (RandomFlip, RandomRotation, RandomZoom, ...)
 from .preprocessing import *  # noqa: F401,F403  (Rescaling, Resizing)
+from .conv_variants import *  # noqa: F401,F403  (Conv3D, Conv1DTranspose, Depthwise/SeparableConv)
+from .pooling3d import *  # noqa: F401,F403  (Max/AveragePooling3D, Global...Pooling3D)
+from .reshaping import *  # noqa: F401,F403  (RepeatVector, Permute, UpSampling, ZeroPadding, ...)
+from .lambda_layer import Lambda, register_lambda_function
+from .activity_regularization import ActivityRegularization
+from .group_normalization import GroupNormalization, UnitNormalization
+from .numeric import Normalization, Discretization
+from .lookup import CategoryEncoding, StringLookup, IntegerLookup
+from .hashing import Hashing, HashedCrossing
 
 
 def get(identifier):

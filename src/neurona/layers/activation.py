@@ -5,11 +5,9 @@ Every layer accepts the base keyword arguments of :class:`Layer` (``name``, ``tr
 ``dtype``, ``input_shape``, ``input_dim``) and keeps its input's shape.
 """
 
-import numbers
-
 from .. import activations
 from .. import functions as F
-from .. import registry
+from .. import registry, validation
 from ..autograd.tensor import Tensor
 from ..random import make_generator, layer_generator
 from .layer import InputSpec, Layer, register_layer
@@ -17,13 +15,10 @@ from .layer import InputSpec, Layer, register_layer
 __all__ = ["Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "RReLU"]
 
 
-def _real(layer, arg, value, minimum=None):
-    """``value`` as a float (>= ``minimum`` when given), else an error naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{layer}: {arg} must be a real number, got {value!r}")
-    if minimum is not None and not value >= minimum:
-        raise ValueError(f"{layer}: {arg} must be >= {minimum}, got {value!r}")
-    return float(value)
+def _real(layer, arg, value, minimum=None, **options):
+    """``value`` as a float (>= ``minimum`` when given); TypeError for a non-number, as the
+    functions these layers wrap raise."""
+    return validation.real(layer, arg, value, minimum, type_error=TypeError, **options)
 
 
 class _SameShape(Layer):
@@ -43,6 +38,8 @@ class Activation(Layer):
         >>> Activation("relu")(np.array([[-1.0, 2.0]])).tolist()
         [[0.0, 2.0]]
     """
+
+    traceable = True
 
     def __init__(self, activation, **base):
         super().__init__(**base)
@@ -70,9 +67,12 @@ class ReLU(_SameShape):
         [[0.0, 3.0, 6.0]]
     """
 
+    traceable = True
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **base):
         super().__init__(**base)
-        self.max_value = None if max_value is None else _real("ReLU", "max_value", max_value, 0.0)
+        self.max_value = _real("ReLU", "max_value", max_value, 0.0, allow_none=True,
+                               finite=False)  # None or inf: no cap
         self.negative_slope = _real("ReLU", "negative_slope", negative_slope, 0.0)
         self.threshold = _real("ReLU", "threshold", threshold, 0.0)
 
@@ -97,6 +97,8 @@ class LeakyReLU(_SameShape):
         >>> LeakyReLU()(np.array([[-10.0, 5.0]])).tolist()
         [[-3.0, 5.0]]
     """
+
+    traceable = True
 
     def __init__(self, negative_slope=0.3, *, alpha=None, **base):
         super().__init__(**base)
@@ -129,6 +131,8 @@ class PReLU(_SameShape):
         [[-2.0, 3.0]]
     """
 
+    traceable = True
+
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **base):
         super().__init__(**base)
@@ -138,11 +142,9 @@ class PReLU(_SameShape):
         if shared_axes is not None and not isinstance(shared_axes, (list, tuple)):
             shared_axes = [shared_axes]
         if shared_axes is not None:
-            for axis in shared_axes:
-                if isinstance(axis, bool) or not isinstance(axis, numbers.Integral) or axis < 1:
-                    raise ValueError(f"PReLU: shared_axes must be axes >= 1 (0 is the batch), "
-                                     f"got shared_axes={shared_axes!r}")
-            shared_axes = [int(a) for a in shared_axes]
+            shared_axes = [validation.integer("PReLU", "shared_axes", a, low=1,
+                                              fix="they are axes after the batch axis 0")
+                           for a in shared_axes]
         self.shared_axes = shared_axes
 
     def build(self, input_shape):
@@ -183,6 +185,8 @@ class ELU(_SameShape):
         [[0.0, 2.0]]
     """
 
+    traceable = True
+
     def __init__(self, alpha=1.0, **base):
         super().__init__(**base)
         self.alpha = _real("ELU", "alpha", alpha)
@@ -207,11 +211,11 @@ class Softmax(_SameShape):
         [[0.5, 0.5]]
     """
 
+    traceable = True
+
     def __init__(self, axis=-1, **base):
         super().__init__(**base)
-        if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-            raise TypeError(f"Softmax: axis must be an int, got {axis!r}")
-        self.axis = int(axis)
+        self.axis = validation.axis("Softmax", "axis", axis, type_error=TypeError)
 
     def call(self, inputs, mask=None):
         if mask is not None:
@@ -242,14 +246,13 @@ class RReLU(_SameShape):
         [[-2.0, 5.0]]
     """
 
+    traceable = True
+
     def __init__(self, lower=1.0 / 8, upper=1.0 / 3, seed=None, **base):
         super().__init__(**base)
         self.lower = _real("RReLU", "lower", lower, 0.0)
         self.upper = _real("RReLU", "upper", upper, self.lower)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
-                                 or seed < 0):
-            raise ValueError(f"RReLU: seed must be a non-negative int or None, got {seed!r}")
-        self.seed = seed
+        self.seed = validation.seed("RReLU", "seed", seed)
         self._rng = make_generator(seed)
 
     def call(self, inputs, training=False):

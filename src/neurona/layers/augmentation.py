@@ -17,12 +17,11 @@ not require a gradient: place them before any trainable layer, as augmentation a
 RandomFlip and RandomContrast compose differentiable functions.
 """
 
-import math
-import numbers
-
 import numpy as np
 
 from .. import functions as F
+from .. import validation
+from ..validation import is_real
 from ..autograd.tensor import Tensor
 from ..backend import get_ops
 from .layer import register_layer
@@ -36,34 +35,17 @@ FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
 
 # -- argument checks -----------------------------------------------------------------------------
-def _is_real(x):
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def check_choice(owner, arg, value, choices):
-    """``value`` if it is one of ``choices``, else a ValueError listing them."""
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{owner}: {arg} must be one of {list(choices)}, got {arg}={value!r}")
-    return value
-
-
-def check_real(owner, arg, value):
-    if not _is_real(value) or not math.isfinite(value):
-        raise ValueError(f"{owner}: {arg} must be a finite number, got {arg}={value!r}")
-    return float(value)
-
-
 def factor_range(owner, arg, factor, low=-1.0, high=1.0, meaning=""):
     """Keras's factor rule: a number f means (-|f|, |f|) (clipped at ``low``), a pair
     (a, b) means (min, max); every value must lie in [low, high]."""
     fix = (f"; pass a number in [{low:g}, {high:g}] or a pair of them, e.g. {arg}=0.1 or "
            f"{arg}=(-0.1, 0.2){meaning}")
-    if _is_real(factor):
+    if is_real(factor):
         if not low <= factor <= high:
             raise ValueError(f"{owner}: {arg}={factor!r} is out of range{fix}")
         f = abs(float(factor))
         return max(-f, low), f
-    if isinstance(factor, (tuple, list)) and len(factor) == 2 and all(map(_is_real, factor)):
+    if isinstance(factor, (tuple, list)) and len(factor) == 2 and all(map(is_real, factor)):
         if not all(low <= f <= high for f in factor):
             raise ValueError(f"{owner}: {arg}={factor!r} is out of range{fix}")
         a, b = sorted(float(f) for f in factor)
@@ -144,8 +126,8 @@ def affine_transform(images, matrices, interpolation="bilinear", fill_mode="cons
         >>> affine_transform(np.arange(3.0).reshape(1, 1, 3, 1), shift_right)[0, 0, :, 0]
         array([0., 0., 1.])
     """
-    check_choice("affine_transform", "interpolation", interpolation, INTERPOLATIONS)
-    check_choice("affine_transform", "fill_mode", fill_mode, FILL_MODES)
+    validation.choice("affine_transform", "interpolation", interpolation, INTERPOLATIONS)
+    validation.choice("affine_transform", "fill_mode", fill_mode, FILL_MODES)
     ops = get_ops()
     xp = ops.xp
     images = ops.asarray(images)
@@ -178,9 +160,10 @@ class _AffineLayer(_RandomLayer):
     def __init__(self, fill_mode, interpolation, seed, fill_value, **base):
         super().__init__(seed=seed, **base)
         owner = type(self).__name__
-        self.fill_mode = check_choice(owner, "fill_mode", fill_mode, FILL_MODES)
-        self.interpolation = check_choice(owner, "interpolation", interpolation, INTERPOLATIONS)
-        self.fill_value = check_real(owner, "fill_value", fill_value)
+        self.fill_mode = validation.choice(owner, "fill_mode", fill_mode, FILL_MODES)
+        self.interpolation = validation.choice(owner, "interpolation", interpolation,
+                                               INTERPOLATIONS)
+        self.fill_value = validation.real(owner, "fill_value", fill_value)
 
     def call(self, inputs, training=False):
         if not training:
@@ -351,7 +334,7 @@ class RandomFlip(_RandomLayer):
 
     def __init__(self, mode="horizontal_and_vertical", seed=None, **base):
         super().__init__(seed=seed, **base)
-        self.mode = check_choice("RandomFlip", "mode", mode, FLIP_MODES)
+        self.mode = validation.choice("RandomFlip", "mode", mode, FLIP_MODES)
 
     def call(self, inputs, training=False):
         if not training:
@@ -399,9 +382,9 @@ class RandomContrast(_RandomLayer):
         meaning = " (the contrast is drawn from [1 - a, 1 + b])"
         bounds = factor_range("RandomContrast", "factor", factor, 0.0, 1.0, meaning)
         # one number f means [1 - f, 1 + f], as Keras documents
-        self.factor = (float(factor), float(factor)) if _is_real(factor) else bounds
+        self.factor = (float(factor), float(factor)) if is_real(factor) else bounds
         if (not isinstance(value_range, (tuple, list)) or len(value_range) != 2
-                or not all(map(_is_real, value_range)) or not value_range[0] < value_range[1]):
+                or not all(map(is_real, value_range)) or not value_range[0] < value_range[1]):
             raise ValueError(f"RandomContrast: value_range must be a pair (low, high) with "
                              f"low < high, e.g. (0, 255) or (0, 1), got "
                              f"value_range={value_range!r}")

@@ -5,11 +5,9 @@ around the convolution. Kernels keep Keras's layouts in both formats: ``(kh, kw,
 for Conv2D and ``(kh, kw, filters, in)`` for Conv2DTranspose.
 """
 
-import numbers
-
 from .. import activations
 from .. import functions as F
-from .. import registry
+from .. import registry, validation
 from ..functions.conv import (FUSED_CONV_ACTIVATIONS, conv_output_length,
                               conv_transpose_output_length, normalize_tuple)
 from .core import add_kernel_and_bias
@@ -22,19 +20,13 @@ DATA_FORMATS = ("channels_last", "channels_first")
 
 def standardize_data_format(layer, data_format):
     """None -> "channels_last" (Keras's default image_data_format); anything else checked."""
-    if data_format is None:
-        return "channels_last"
-    if data_format not in DATA_FORMATS:
-        raise ValueError(f"{layer}: data_format must be one of {DATA_FORMATS} or None, got "
-                         f"{data_format!r}")
-    return data_format
+    return validation.choice(layer, "data_format", data_format,
+                             (None,) + DATA_FORMATS) or "channels_last"
 
 
 def standardize_padding(layer, padding, allowed):
-    value = padding.lower() if isinstance(padding, str) else padding
-    if value not in allowed:
-        raise ValueError(f"{layer}: padding must be one of {allowed}, got {padding!r}")
-    return value
+    return validation.choice(layer, "padding",
+                             padding.lower() if isinstance(padding, str) else padding, allowed)
 
 
 def to_channels_last(x, data_format):
@@ -78,9 +70,7 @@ class BaseConv(Layer):
                  kernel_constraint=None, bias_constraint=None, **base):
         super().__init__(**base)
         what = type(self).__name__
-        if isinstance(filters, bool) or not isinstance(filters, numbers.Integral) or filters < 1:
-            raise ValueError(f"{what}: filters must be a positive int, got {filters!r}")
-        self.filters = int(filters)
+        self.filters = validation.integer(what, "filters", filters, low=1)
         self.kernel_size = normalize_tuple(kernel_size, self.rank, f"{what} kernel_size")
         self.strides = normalize_tuple(strides, self.rank, f"{what} strides")
         self.dilation_rate = normalize_tuple(dilation_rate, self.rank, f"{what} dilation_rate")
@@ -140,7 +130,7 @@ class BaseConv(Layer):
 
     def call(self, inputs):
         x = to_channels_last(inputs, self.data_format)
-        out = self._convolve(x, self._fused or "linear")
+        out = self.convolve(x, self._fused or "linear")
         if self._fused is None:
             out = self.activation(out)
         out = to_channels_first(out, self.data_format)
@@ -148,43 +138,21 @@ class BaseConv(Layer):
             self.add_loss(self._activity_penalty(out) / out.shape[0])
         return out
 
-    def fuses_with(self, pooling):
-        """True when the training forward may run this layer and the ``pooling`` after it as
-        one step (:meth:`call_then_pool`): the pooling takes window maxima or minima and
-        nothing watches this layer's own output (no activity regularizer), and either
+    @property
+    def fused_activation(self):
+        """The activation the convolution applies inside its Function ("linear", "relu"), or
+        None when it is applied after it (see :mod:`neurona.models.fusion`)."""
+        return self._fused
 
-        - the pooling's windows do not overlap (2-D, "valid", strides = pool size, the same
-          data format) and the activation is fused (linear or relu): one
-          :func:`~neurona.functions.conv2d_pooled` call computes only the outputs the pooling
-          reads; or
-        - the activation is the fused relu, which then runs after the pooling: relu is
-          monotone, so ``pool(relu(z))`` equals ``relu(pool(z))`` exactly, gradients and ties
-          included (a window whose winner is <= 0 gets a zero gradient either way).
-        """
-        from .pooling import BasePooling
+    @property
+    def watches_output(self):
+        """True when something reads this layer's own output beside the next layer (an
+        activity regularizer): a graph rewrite must then keep that output."""
+        return self._activity_penalty is not None
 
-        if (self._activity_penalty is not None or not isinstance(pooling, BasePooling)
-                or pooling.mode not in ("max", "min")):
-            return False
-        return self._fused == "relu" or self._pools_in_one_call(pooling)
-
-    def _pools_in_one_call(self, pooling):
-        return (self.rank == 2 and self._fused is not None and pooling.rank == 2
-                and pooling.padding == "valid" and pooling.strides == pooling.pool_size
-                and pooling.data_format == self.data_format)
-
-    def call_then_pool(self, inputs, pooling):
-        """``pooling(self(inputs))``, faster (see :meth:`fuses_with`)."""
-        x = to_channels_last(inputs, self.data_format)
-        if self._pools_in_one_call(pooling):
-            out = F.conv2d_pooled(x, self.kernel, self.bias, self.strides, self.padding,
-                                  self.dilation_rate, activation=self._fused, pool=pooling.mode,
-                                  pool_size=pooling.pool_size)
-            return to_channels_first(out, self.data_format)
-        z = to_channels_first(self._convolve(x, "linear"), self.data_format)
-        return F.relu(pooling.call(z))
-
-    def _convolve(self, x, activation):
+    def convolve(self, x, activation):
+        """The convolution of channels-last ``x`` with this layer's kernel and bias, with a
+        fused ``activation`` ("linear" or "relu")."""
         if self.rank == 1:
             return F.conv1d(x, self.kernel, self.bias, self.strides, self.padding,
                             self.dilation_rate, activation=activation)
@@ -231,6 +199,8 @@ class Conv1D(BaseConv):
         (2, 10, 4)
     """
 
+    traceable = True
+
     rank = 1
     paddings = ("valid", "same", "causal")
 
@@ -249,6 +219,8 @@ class Conv2D(BaseConv):
         (2, 26, 26, 8)
     """
 
+    traceable = True
+
 
 @register_layer("Conv2DTranspose")
 class Conv2DTranspose(BaseConv):
@@ -263,6 +235,8 @@ class Conv2DTranspose(BaseConv):
         >>> Conv2DTranspose(4, 3, strides=2, padding="same")(np.ones((2, 7, 7, 8))).shape
         (2, 14, 14, 4)
     """
+
+    traceable = True
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
@@ -285,7 +259,9 @@ class Conv2DTranspose(BaseConv):
     def _kernel_shape(self, in_channels):
         return self.kernel_size + (self.filters, in_channels)
 
-    def _convolve(self, x, activation):
+    def convolve(self, x, activation):
+        """The transposed convolution of channels-last ``x`` (it fuses no activation: the
+        layer's is applied after it, so ``activation`` is always "linear" here)."""
         return F.conv2d_transpose(x, self.kernel, self.bias, self.strides, self.padding,
                                   self.output_padding, self.dilation_rate)
 

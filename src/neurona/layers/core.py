@@ -2,16 +2,10 @@
 
 import numpy as np
 
-from .. import constraints, initializers, regularizers, registry
+from .. import constraints, initializers, regularizers, registry, validation
 from .. import functions as F
 from ..functions.affine import FUSED_ACTIVATIONS
 from .layer import InputSpec, Layer, register_layer
-
-
-def _positive_int(value, what):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _activation(identifier):
@@ -55,11 +49,13 @@ class Dense(Layer):
         (2, 3)
     """
 
+    traceable = True
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **base):
         super().__init__(**base)
-        self.units = _positive_int(units, "Dense units")
+        self.units = validation.integer("Dense", "units", units, low=1)
         self.activation, self._activation_name = _activation(activation)
         # relu/tanh/linear run inside the fused node; sigmoid/softmax stay separate nodes so the
         # output keeps its logits for an exact cross-entropy
@@ -112,12 +108,12 @@ class Dense(Layer):
 class Flatten(Layer):
     """Flatten every axis but the batch axis: ``(batch, a, b) -> (batch, a*b)``."""
 
+    traceable = True
+
     def __init__(self, data_format=None, **base):
         super().__init__(**base)
-        if data_format not in (None, "channels_last", "channels_first"):
-            raise ValueError(f"Flatten data_format must be 'channels_last' or 'channels_first', "
-                             f"got {data_format!r}")
-        self.data_format = data_format
+        self.data_format = validation.choice("Flatten", "data_format", data_format,
+                                             (None, "channels_last", "channels_first"))
 
     def call(self, inputs):
         if self.data_format == "channels_first" and inputs.ndim > 2:
@@ -137,12 +133,14 @@ class Flatten(Layer):
 class Reshape(Layer):
     """Reshape each sample to ``target_shape`` (one entry may be -1)."""
 
+    traceable = True
+
     def __init__(self, target_shape, **base):
         super().__init__(**base)
-        target = tuple(int(n) for n in target_shape)
-        if sum(n == -1 for n in target) > 1 or any(n == 0 or n < -1 for n in target):
-            raise ValueError(f"Reshape target_shape must have positive sizes and at most one -1, "
-                             f"got {target_shape!r}")
+        target = validation.shape("Reshape", "target_shape", target_shape, low=-1)
+        if sum(n == -1 for n in target) > 1 or 0 in target:
+            raise ValueError(f"Reshape: target_shape must be sizes >= 1 with at most one -1 (the "
+                             f"size inferred), got target_shape={target_shape!r}")
         self.target_shape = target
 
     def _resolve(self, sample_shape):
@@ -169,6 +167,8 @@ class Reshape(Layer):
 @register_layer("Identity")
 class Identity(Layer):
     """Return the input unchanged (a placeholder in architectures)."""
+
+    traceable = True
 
     def call(self, inputs):
         return inputs

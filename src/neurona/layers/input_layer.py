@@ -1,13 +1,15 @@
 """``Input`` and the ``InputLayer`` behind it: where a functional model's graph starts."""
 
-from .. import config
-from .layer import Layer, register_layer, standardize_shape
+from .. import config, validation
+from .layer import Layer, register_layer
 from .symbolic import Node, SymbolicTensor
 
 
 @register_layer("InputLayer")
 class InputLayer(Layer):
     """The layer behind :func:`Input`; it passes its input through."""
+
+    traceable = True
 
     def __init__(self, shape=None, batch_size=None, dtype=None, name=None, batch_shape=None,
                  input_shape=None):
@@ -19,12 +21,22 @@ class InputLayer(Layer):
             raise ValueError("Input: pass shape=, the shape of one sample without the batch axis "
                              "(e.g. shape=(13,))")
         super().__init__(name=name, dtype=dtype or config.floatx())
-        self.shape = standardize_shape(shape, "Input shape")
-        self.batch_size = batch_size
-        self.output = SymbolicTensor((batch_size,) + self.shape, self.dtype, Node(self, [], (), {}, None),
-                                     0, name=self.name)
-        self.output.node.outputs = self.output
+        self.shape = validation.shape("Input", "shape", shape, allow_unknown=True)
+        self.batch_size = validation.integer("Input", "batch_size", batch_size, low=1,
+                                             allow_none=True)
+        self._output = SymbolicTensor((batch_size,) + self.shape, self.dtype,
+                                      Node(self, [], (), {}, None), 0, name=self.name)
+        self._output.node.outputs = self._output
         self.built = True
+
+    @property
+    def output(self):
+        """The symbolic tensor this input stands for."""
+        return self._output
+
+    @property
+    def input(self):
+        return self._output
 
     def call(self, inputs):
         return inputs

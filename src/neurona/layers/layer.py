@@ -14,15 +14,18 @@ import threading
 
 import numpy as np
 
-from .. import config
+from .. import config, validation
 from .. import random as nrandom
 from ..autograd.tensor import Tensor, Variable
 from ..autograd.grad_mode import no_grad
 from ..backend import get_ops
 from ..registry import Registry
-from .symbolic import SymbolicTensor, call_symbolic, map_structure
+from .symbolic import SymbolicTensor, call_symbolic, map_structure, standardize_dtype
 
 LAYERS = Registry("layer")
+
+#: ``_calls.depth``: how many layer calls this thread is inside (the outermost clears losses)
+_calls = threading.local()
 register_layer = LAYERS.register
 
 _name_counts = {}
@@ -80,20 +83,6 @@ def _accepts(fn, arg):
     return arg in names or bool(code.co_flags & 0x08)  # 0x08: takes **kwargs
 
 
-def standardize_shape(shape, what="input_shape"):
-    """A tuple of positive ints or None, with a clear error for anything else."""
-    if isinstance(shape, (int, np.integer)):
-        shape = (int(shape),)
-    try:
-        shape = tuple(shape)
-    except TypeError:
-        raise ValueError(f"{what} must be a tuple of ints, got {shape!r}") from None
-    for n in shape:
-        if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0):
-            raise ValueError(f"{what} must contain positive ints or None, got {shape!r}")
-    return tuple(None if n is None else int(n) for n in shape)
-
-
 class Layer:
     """Base class of every layer (and of :class:`~neurona.models.Model`).
 
@@ -115,10 +104,18 @@ class Layer:
         (2, 3)
     """
 
+    #: True when the layer's training call is Functions only, with every side effect inside
+    #: them (moving statistics, random draws from a generator the Function holds) and nothing
+    #: else done in Python per call, so ``fit`` may record its step once and replay it (see
+    #: :mod:`neurona.models.step_replay`). Declared in the body of each class that is; never
+    #: inherited, so a user's subclass of a built-in layer trains eagerly unless it says so.
+    traceable = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
             cls.build = _marks_built(cls.__dict__["build"])
+        cls.traceable = bool(cls.__dict__.get("traceable", False))
 
     def __init__(self, *, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
                  batch_size=None):
@@ -127,17 +124,19 @@ class Layer:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"name must be a non-empty string, got {name!r}")
         self._trainable = bool(trainable)
-        self.dtype = np.dtype(dtype or config.floatx()).name
+        self.dtype = standardize_dtype(dtype or config.floatx())
         self.built = False
         self._own_weights = []
         self._sublayers = []
+        self._tracked_metrics = []  # metrics held as attributes (a custom step's trackers)
         self._added_losses = []
+        owner = type(self).__name__
         if input_dim is not None:
-            input_shape = (input_dim,)
-        self._declared_input_shape = (
-            None if input_shape is None else standardize_shape(input_shape)
-        )
-        self._declared_batch_size = batch_size
+            input_shape = (validation.integer(owner, "input_dim", input_dim, low=1),)
+        self._declared_input_shape = validation.shape(owner, "input_shape", input_shape,
+                                                      allow_unknown=True, allow_none=True)
+        self._declared_batch_size = validation.integer(owner, "batch_size", batch_size, low=1,
+                                                       allow_none=True)
         self._call_takes_training = _accepts(self.call, "training")
         self._build_input_shape = None
         self.input_spec = None
@@ -149,6 +148,8 @@ class Layer:
             for layer in _layers_in(value):
                 if layer is not self and not any(layer is s for s in self._sublayers):
                     self._sublayers.append(layer)
+            if _is_metric(value) and not any(value is m for m in self._tracked_metrics):
+                self._tracked_metrics.append(value)
         object.__setattr__(self, key, value)
 
     # -- weights ------------------------------------------------------------------------------
@@ -310,7 +311,14 @@ class Layer:
         if _any_symbolic(inputs, SymbolicTensor):
             return call_symbolic(self, inputs, args, training, kwargs)
         inputs = map_structure(inputs, self._to_tensor)
-        return self._call_eager(inputs, *args, training=training, **kwargs)
+        depth = getattr(_calls, "depth", 0)
+        if depth == 0:  # the outermost call starts afresh: `losses` are this call's (Keras)
+            self._clear_added_losses()
+        _calls.depth = depth + 1
+        try:
+            return self._call_eager(inputs, *args, training=training, **kwargs)
+        finally:
+            _calls.depth = depth
 
     def _call_eager(self, inputs, *args, training=None, **kwargs):
         if not self.built:
@@ -320,6 +328,13 @@ class Layer:
         if self._call_takes_training:
             kwargs["training"] = bool(training)
         return self.call(inputs, *args, **kwargs)
+
+    def _call_trusted(self, inputs, training):
+        """The call of a model's trusted forward (training steps, predict): the shapes were
+        checked once against the data, so ``__call__``'s per-call checks are skipped."""
+        if self._call_takes_training:
+            return self.call(inputs, training=bool(training))
+        return self.call(inputs)
 
     #: layers whose inputs are indices (Embedding-like) keep integer arrays as they are
     _keeps_integer_inputs = False
@@ -335,6 +350,24 @@ class Layer:
         if (kind == "f" or (kind in "iub" and not self._keeps_integer_inputs)) and arr.dtype != self.dtype:
             arr = arr.astype(self.dtype)
         return Tensor(ops.asarray(arr))
+
+    # -- the functional graph ----------------------------------------------------------------------
+    def _first_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name!r} has no {what}: it has not been called on "
+                                 "a symbolic input (keras.Input) yet")
+        return self._inbound_nodes[0]
+
+    @property
+    def input(self):
+        """The symbolic input(s) of this layer's first call in a functional graph (for
+        feature extraction: ``keras.Model(model.inputs, layer.output)``)."""
+        return self._first_node("input").inputs
+
+    @property
+    def output(self):
+        """The symbolic output(s) of this layer's first call in a functional graph."""
+        return self._first_node("output").outputs
 
     # -- configuration ------------------------------------------------------------------------
     def get_config(self):
@@ -390,6 +423,12 @@ class InputSpec:
                     f"{size}, got shape {shape}. The data's features do not match the layer's "
                     f"input ({size}); check input_shape or the columns of x."
                 )
+
+
+def _is_metric(value):
+    """A streaming metric (duck-typed: layers do not import the metrics package)."""
+    return not isinstance(value, Layer) and all(
+        callable(getattr(value, name, None)) for name in ("update_state", "result", "reset_state"))
 
 
 def _layers_in(value):

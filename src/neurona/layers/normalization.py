@@ -1,27 +1,11 @@
 """Normalization layers: BatchNormalization and LayerNormalization (Keras's names, arguments,
 defaults and semantics), each one fused node of :mod:`neurona.functions.normalization`."""
 
-import numbers
-
 from .. import functions as F
-from .. import constraints, initializers, registry, regularizers
+from .. import constraints, initializers, registry, regularizers, validation
 from .layer import InputSpec, Layer, register_layer
 
 __all__ = ["BatchNormalization", "LayerNormalization"]
-
-
-def _int_axis(owner, axis):
-    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise ValueError(f"{owner}: axis must be an int, got axis={axis!r}")
-    return int(axis)
-
-
-def _real(owner, arg, value, low, high=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= low \
-            or (high is not None and not value <= high):
-        bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
-        raise ValueError(f"{owner}: {arg} must be a float {bound}, got {arg}={value!r}")
-    return float(value)
 
 
 def _resolve_axes(owner, axes, input_shape):
@@ -29,13 +13,11 @@ def _resolve_axes(owner, axes, input_shape):
     ndim = len(input_shape)
     out = []
     for axis in axes:
-        if not -ndim <= axis < ndim:
-            raise ValueError(f"{owner}: axis={axis} is out of range for inputs of shape "
-                             f"{tuple(input_shape)}; use an axis in [{-ndim}, {ndim - 1}]")
+        axis = validation.axis(owner, "axis", axis, ndim)
         if input_shape[axis] is None:
             raise ValueError(f"{owner}: the normalized axis {axis} of the input shape "
                              f"{tuple(input_shape)} must have a known size")
-        out.append(axis % ndim)
+        out.append(axis)
     return sorted(set(out))
 
 
@@ -46,7 +28,7 @@ class _Normalization(Layer):
                  beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint, **base):
         super().__init__(**base)
         owner = type(self).__name__
-        self.epsilon = _real(owner, "epsilon", epsilon, 0.0)
+        self.epsilon = validation.real(owner, "epsilon", epsilon, 0.0)
         self.center, self.scale = bool(center), bool(scale)
         # resolved now so a misspelled name fails here, kept as given for get_config
         for getter, value in ((initializers.get, beta_initializer),
@@ -124,6 +106,8 @@ class BatchNormalization(_Normalization):
         [0.02]
     """
 
+    traceable = True
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
@@ -132,8 +116,8 @@ class BatchNormalization(_Normalization):
         super().__init__(epsilon, center, scale, beta_initializer, gamma_initializer,
                          beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint,
                          **base)
-        self.axis = _int_axis("BatchNormalization", axis)
-        self.momentum = _real("BatchNormalization", "momentum", momentum, 0.0, 1.0)
+        self.axis = validation.axis("BatchNormalization", "axis", axis)
+        self.momentum = validation.real("BatchNormalization", "momentum", momentum, 0.0, 1.0)
         if synchronized:
             raise ValueError("BatchNormalization: synchronized=True synchronizes statistics across "
                              "devices (TensorFlow only in Keras); neurona trains on one device, "
@@ -188,6 +172,8 @@ class LayerNormalization(_Normalization):
         [[-1.0, 1.0]]
     """
 
+    traceable = True
+
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
                  beta_constraint=None, gamma_constraint=None, **base):
@@ -198,9 +184,9 @@ class LayerNormalization(_Normalization):
             if not axis:
                 raise ValueError("LayerNormalization: axis=[] normalizes nothing; pass an int "
                                  "or a list of ints")
-            self.axis = [_int_axis("LayerNormalization", a) for a in axis]
+            self.axis = [validation.axis("LayerNormalization", "axis", a) for a in axis]
         else:
-            self.axis = _int_axis("LayerNormalization", axis)
+            self.axis = validation.axis("LayerNormalization", "axis", axis)
 
     def build(self, input_shape):
         axes = self.axis if isinstance(self.axis, list) else [self.axis]

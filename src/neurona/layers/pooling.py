@@ -75,6 +75,8 @@ class MaxPooling1D(BasePooling):
         (2, 5, 3)
     """
 
+    traceable = True
+
     rank, mode = 1, "max"
 
 
@@ -86,6 +88,8 @@ class MaxPooling2D(BasePooling):
         >>> MaxPooling2D()(np.ones((2, 26, 26, 8))).shape
         (2, 13, 13, 8)
     """
+
+    traceable = True
 
     rank, mode = 2, "max"
 
@@ -99,6 +103,8 @@ class AveragePooling1D(BasePooling):
         (2, 4, 3)
     """
 
+    traceable = True
+
     rank, mode = 1, "avg"
 
 
@@ -110,6 +116,8 @@ class AveragePooling2D(BasePooling):
         >>> AveragePooling2D((2, 3))(np.ones((1, 6, 6, 2))).shape
         (1, 3, 2, 2)
     """
+
+    traceable = True
 
     rank, mode = 2, "avg"
 
@@ -123,6 +131,8 @@ class MinPooling1D(BasePooling):
         (2, 5, 3)
     """
 
+    traceable = True
+
     rank, mode = 1, "min"
 
 
@@ -134,6 +144,8 @@ class MinPooling2D(BasePooling):
         >>> MinPooling2D()(np.ones((2, 6, 6, 1))).shape
         (2, 3, 3, 1)
     """
+
+    traceable = True
 
     rank, mode = 2, "min"
 
@@ -184,6 +196,8 @@ class GlobalMaxPooling1D(BaseGlobalPooling):
         (2, 3)
     """
 
+    traceable = True
+
     rank, mode = 1, "max"
 
 
@@ -195,6 +209,8 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
         >>> GlobalMaxPooling2D(keepdims=True)(np.ones((2, 5, 5, 3))).shape
         (2, 1, 1, 3)
     """
+
+    traceable = True
 
     rank, mode = 2, "max"
 
@@ -208,6 +224,8 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
         (2, 3)
     """
 
+    traceable = True
+
     rank, mode = 1, "avg"
 
 
@@ -219,5 +237,7 @@ class GlobalAveragePooling2D(BaseGlobalPooling):
         >>> GlobalAveragePooling2D()(np.ones((2, 5, 5, 3))).shape
         (2, 3)
     """
+
+    traceable = True
 
     rank, mode = 2, "avg"

@@ -7,13 +7,12 @@ rows, B: output columns x input columns), applied with two batched matmuls; crop
 to the target aspect ratio are folded into the same matrices.
 """
 
-import numbers
-
 import numpy as np
 
 from .. import functions as F
+from .. import validation
 from ..backend import get_ops
-from .augmentation import as_image_batch, check_choice, check_real
+from .augmentation import as_image_batch
 from .layer import Layer, register_layer
 
 __all__ = ["Rescaling", "Resizing"]
@@ -23,8 +22,8 @@ RESIZE_INTERPOLATIONS = ("bilinear", "nearest")
 
 def _scale_value(owner, arg, value):
     """A number, or a 1-D list of numbers (one per channel)."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return check_real(owner, arg, value)
+    if validation.is_real(value):
+        return validation.real(owner, arg, value)
     if isinstance(value, (list, tuple, np.ndarray)):
         array = np.asarray(value)
         if (array.ndim == 1 and array.size and array.dtype.kind in "iuf"
@@ -51,23 +50,35 @@ class Rescaling(Layer):
         [[-1.0, 1.0]]
     """
 
+    traceable = True
+
     def __init__(self, scale, offset=0.0, **base):
         super().__init__(**base)
         self.scale = _scale_value("Rescaling", "scale", scale)
         self.offset = _scale_value("Rescaling", "offset", offset)
+        self._cache = {}
 
     def call(self, inputs):
-        ops = get_ops()
-        dtype = inputs.dtype
         for arg, value in (("scale", self.scale), ("offset", self.offset)):
             if isinstance(value, list) and len(value) not in (1, inputs.shape[-1]):
                 raise ValueError(f"Rescaling: {arg} has {len(value)} values but the input has "
                                  f"{inputs.shape[-1]} channels (last axis of shape "
                                  f"{tuple(inputs.shape)}); give one value per channel or a number")
-        out = F.multiply(inputs, ops.asarray(np.asarray(self.scale, dtype=dtype)))
+        scale, offset = self._constants(inputs.dtype)
+        out = F.multiply(inputs, scale)
         if self.offset != 0.0:
-            out = F.add(out, ops.asarray(np.asarray(self.offset, dtype=dtype)))
+            out = F.add(out, offset)
         return out
+
+    def _constants(self, dtype):
+        """scale and offset as backend arrays of ``dtype``, made once per dtype (the same
+        arrays every call, so a recorded training step replays)."""
+        key = str(dtype)
+        if key not in self._cache:
+            ops = get_ops()
+            self._cache[key] = (ops.asarray(np.asarray(self.scale, dtype=dtype)),
+                                ops.asarray(np.asarray(self.offset, dtype=dtype)))
+        return self._cache[key]
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -134,24 +145,23 @@ class Resizing(Layer):
         (2, 4, 6, 3)
     """
 
+    traceable = True
+
     def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
                  pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
                  antialias=False, **base):
         super().__init__(**base)
-        for arg, value in (("height", height), ("width", width)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"Resizing: {arg} must be a positive int (pixels), got "
-                                 f"{arg}={value!r}")
-        self.height, self.width = int(height), int(width)
-        self.interpolation = check_choice("Resizing", "interpolation", interpolation,
+        self.height = validation.integer("Resizing", "height", height, low=1)
+        self.width = validation.integer("Resizing", "width", width, low=1)
+        self.interpolation = validation.choice("Resizing", "interpolation", interpolation,
                                           RESIZE_INTERPOLATIONS)
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
             raise ValueError("Resizing: crop_to_aspect_ratio and pad_to_aspect_ratio cannot both "
                              "be True; pick one (crop cuts the image, pad adds fill_value)")
         self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
         self.pad_to_aspect_ratio = bool(pad_to_aspect_ratio)
-        self.fill_mode = check_choice("Resizing", "fill_mode", fill_mode, ("constant",))
-        self.fill_value = check_real("Resizing", "fill_value", fill_value)
+        self.fill_mode = validation.choice("Resizing", "fill_mode", fill_mode, ("constant",))
+        self.fill_value = validation.real("Resizing", "fill_value", fill_value)
         self.antialias = bool(antialias)
         self._cache = {}
 
@@ -168,9 +178,10 @@ class Resizing(Layer):
             return matrix
         return window[:, start:start + n_in]  # pad: the frame's columns that hold the image
 
-    def _matrices(self, rows, cols):
-        """A (height x rows), B (width x cols) and the padding term, cached per input size."""
-        key = (rows, cols)
+    def _matrices(self, rows, cols, dtype):
+        """A (height x rows), B (width x cols) and the padding term as backend arrays, cached
+        per input size and dtype (the same arrays every call: a recorded step replays)."""
+        key = (rows, cols, str(dtype))
         if key not in self._cache:
             win_rows, win_cols = rows, cols
             if self.crop_to_aspect_ratio:
@@ -188,22 +199,23 @@ class Resizing(Layer):
             pad = None
             if win_rows > rows or win_cols > cols:
                 pad = self.fill_value * (1.0 - np.outer(a.sum(axis=1), b.sum(axis=1)))
-            self._cache[key] = (a, b, pad)
+                pad = pad[None, :, :, None]
+            ops = get_ops()
+            self._cache[key] = tuple(None if m is None else ops.asarray(m.astype(dtype))
+                                     for m in (a, b, pad))
         return self._cache[key]
 
     def call(self, inputs):
         images, single = as_image_batch("Resizing", inputs)
         n, rows, cols, channels = images.shape
-        a, b, pad = self._matrices(rows, cols)
-        ops = get_ops()
-        dtype = images.dtype
+        a, b, pad = self._matrices(rows, cols, images.dtype)
         x = F.reshape(inputs, (n, rows, cols * channels))
-        x = F.matmul(ops.asarray(a.astype(dtype)), x)  # (n, height, cols * channels)
+        x = F.matmul(a, x)  # (n, height, cols * channels)
         x = F.reshape(x, (n * self.height, cols, channels))
-        x = F.matmul(ops.asarray(b.astype(dtype)), x)  # (n * height, width, channels)
+        x = F.matmul(b, x)  # (n * height, width, channels)
         x = F.reshape(x, (n, self.height, self.width, channels))
         if pad is not None:
-            x = F.add(x, ops.asarray(pad.astype(dtype)[None, :, :, None]))
+            x = F.add(x, pad)
         return F.reshape(x, (self.height, self.width, channels)) if single else x
 
     def compute_output_shape(self, input_shape):

@@ -7,9 +7,8 @@ the library seed when None). Within ``fit`` a layer built without a seed draws f
 generator instead, so ``fit(..., seed=s)`` fixes every mask; a layer given a seed keeps its own.
 """
 
-import numbers
-
 from .. import functions as F
+from .. import validation
 from ..functions.noise import check_rate
 from ..random import layer_generator, make_generator
 from .layer import InputSpec, Layer, register_layer
@@ -18,30 +17,12 @@ __all__ = ["Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"
            "GaussianDropout", "AlphaDropout"]
 
 
-def _check_noise_shape(owner, noise_shape):
-    if noise_shape is None:
-        return None
-    if isinstance(noise_shape, str) or not hasattr(noise_shape, "__iter__"):
-        raise ValueError(f"{owner}: noise_shape must be a tuple of ints or None, got "
-                         f"noise_shape={noise_shape!r}")
-    noise_shape = tuple(noise_shape)
-    for n in noise_shape:
-        if n is not None and (isinstance(n, bool) or not isinstance(n, numbers.Integral) or n <= 0):
-            raise ValueError(f"{owner}: noise_shape entries must be positive ints or None, got "
-                             f"noise_shape={noise_shape!r}")
-    return tuple(None if n is None else int(n) for n in noise_shape)
-
-
 class _RandomLayer(Layer):
     """Seed handling shared by the noise layers; they keep their input's shape."""
 
     def __init__(self, seed=None, **base):
         super().__init__(**base)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
-                                 or seed < 0):
-            raise ValueError(f"{type(self).__name__}: seed must be a non-negative int or None, "
-                             f"got seed={seed!r}")
-        self.seed = seed
+        self.seed = validation.seed(type(self).__name__, "seed", seed)
         self._rng = make_generator(seed)
 
     def _generator(self):
@@ -76,10 +57,13 @@ class Dropout(_RandomLayer):
         {0.0, 2.0}
     """
 
+    traceable = True
+
     def __init__(self, rate, noise_shape=None, seed=None, **base):
         super().__init__(seed=seed, **base)
         self.rate = check_rate("Dropout", rate)
-        self.noise_shape = _check_noise_shape("Dropout", noise_shape)
+        self.noise_shape = validation.shape("Dropout", "noise_shape", noise_shape,
+                                            allow_unknown=True, allow_none=True)
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
@@ -100,9 +84,8 @@ class _SpatialDropout(_RandomLayer):
         super().__init__(seed=seed, **base)
         name = type(self).__name__
         self.rate = check_rate(name, rate)
-        if data_format not in (None, "channels_last", "channels_first"):
-            raise ValueError(f"{name}: data_format must be 'channels_last' or 'channels_first', "
-                             f"got data_format={data_format!r}")
+        validation.choice(name, "data_format", data_format,
+                          (None, "channels_last", "channels_first"))
         self.data_format = data_format or "channels_last"
         self.input_spec = InputSpec(ndim=self.ndim)
 
@@ -132,6 +115,8 @@ class SpatialDropout1D(_SpatialDropout):
         >>> SpatialDropout1D(0.5, seed=0)(np.ones((2, 4, 3)), training=True).shape
         (2, 4, 3)
     """
+
+    traceable = True
 
     ndim = 3
 
@@ -163,6 +148,8 @@ class SpatialDropout2D(_SpatialDropoutND):
         (2, 4, 4, 3)
     """
 
+    traceable = True
+
     ndim = 4
 
 
@@ -175,6 +162,8 @@ class SpatialDropout3D(_SpatialDropoutND):
         >>> SpatialDropout3D(0.5, seed=0)(np.ones((2, 3, 3, 3, 4)), training=True).shape
         (2, 3, 3, 3, 4)
     """
+
+    traceable = True
 
     ndim = 5
 
@@ -193,12 +182,12 @@ class GaussianNoise(_RandomLayer):
         [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
     """
 
+    traceable = True
+
     def __init__(self, stddev, seed=None, **base):
         super().__init__(seed=seed, **base)
-        if isinstance(stddev, bool) or not isinstance(stddev, numbers.Real) or not stddev >= 0:
-            raise ValueError(f"GaussianNoise: stddev must be a float >= 0 (the noise's standard "
-                             f"deviation), got stddev={stddev!r}")
-        self.stddev = float(stddev)
+        self.stddev = validation.real("GaussianNoise", "stddev", stddev, low=0.0,
+                                      fix="it is the noise's standard deviation")
 
     def call(self, inputs, training=False):
         if not training or self.stddev == 0:
@@ -222,6 +211,8 @@ class GaussianDropout(_RandomLayer):
         >>> GaussianDropout(0.2, seed=0)(np.ones((2, 3)), training=True).shape
         (2, 3)
     """
+
+    traceable = True
 
     def __init__(self, rate, seed=None, **base):
         super().__init__(seed=seed, **base)
@@ -253,10 +244,13 @@ class AlphaDropout(_RandomLayer):
         (2, 3)
     """
 
+    traceable = True
+
     def __init__(self, rate, noise_shape=None, seed=None, **base):
         super().__init__(seed=seed, **base)
         self.rate = check_rate("AlphaDropout", rate)
-        self.noise_shape = _check_noise_shape("AlphaDropout", noise_shape)
+        self.noise_shape = validation.shape("AlphaDropout", "noise_shape", noise_shape,
+                                            allow_unknown=True, allow_none=True)
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:

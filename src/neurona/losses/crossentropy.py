@@ -10,7 +10,7 @@ use Keras's formula on probabilities clipped to ``[epsilon, 1 - epsilon]``.
 
 import warnings
 
-from .. import config
+from .. import config, validation
 from .. import functions as F
 from ..functions import loss as FL
 from .loss import LOSSES, FusedLoss, Loss, align, as_prediction, as_target, reduce_simple
@@ -20,15 +20,11 @@ _SPARSE_HINT = (" y_true looks like integer class labels: use SparseCategoricalC
                 "neurona.utils.to_categorical.")
 
 
-def _check_common(cls_name, from_logits, label_smoothing, axis):
-    if not isinstance(from_logits, bool):
-        raise TypeError(f"{cls_name}: from_logits must be True or False, got {from_logits!r}")
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) \
-            or not 0 <= label_smoothing <= 1:
-        raise ValueError(f"{cls_name}: label_smoothing must be a number in [0, 1], "
-                         f"got label_smoothing={label_smoothing!r}")
-    if isinstance(axis, bool) or not isinstance(axis, int):
-        raise TypeError(f"{cls_name}: axis must be an int, got axis={axis!r}")
+def _check_common(owner, from_logits, label_smoothing, axis):
+    """The cross-entropies' (from_logits, label_smoothing, axis), checked."""
+    return (validation.boolean(owner, "from_logits", from_logits),
+            validation.real(owner, "label_smoothing", label_smoothing, 0.0, 1.0),
+            validation.axis(owner, "axis", axis, type_error=TypeError))
 
 
 def _tagged_logits(y_pred, from_logits, axis, name):
@@ -81,8 +77,8 @@ class BinaryCrossentropy(FusedLoss):
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="binary_crossentropy"):
         super().__init__(reduction, name)
-        _check_common(type(self).__name__, from_logits, label_smoothing, axis)
-        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+        self.from_logits, self.label_smoothing, self.axis = _check_common(
+            type(self).__name__, from_logits, label_smoothing, axis)
 
     def _compute(self, y_true, y_pred, reduction):
         y_pred = as_prediction(y_pred)
@@ -129,16 +125,13 @@ class BinaryFocalCrossentropy(FusedLoss):
                  label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
                  name="binary_focal_crossentropy"):
         super().__init__(reduction, name)
-        _check_common(type(self).__name__, from_logits, label_smoothing, axis)
-        if not isinstance(apply_class_balancing, bool):
-            raise TypeError(f"BinaryFocalCrossentropy: apply_class_balancing must be True or "
-                            f"False, got {apply_class_balancing!r}")
-        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1:
-            raise ValueError(f"BinaryFocalCrossentropy: alpha must be in [0, 1], got {alpha!r}")
-        if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or gamma < 0:
-            raise ValueError(f"BinaryFocalCrossentropy: gamma must be >= 0, got {gamma!r}")
-        self.apply_class_balancing, self.alpha, self.gamma = apply_class_balancing, alpha, gamma
-        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+        owner = type(self).__name__
+        self.from_logits, self.label_smoothing, self.axis = _check_common(
+            owner, from_logits, label_smoothing, axis)
+        self.apply_class_balancing = validation.boolean(owner, "apply_class_balancing",
+                                                        apply_class_balancing)
+        self.alpha = validation.real(owner, "alpha", alpha, 0.0, 1.0)
+        self.gamma = validation.real(owner, "gamma", gamma, low=0.0)
 
     def _compute(self, y_true, y_pred, reduction):
         y_true, p = align(y_true, y_pred, self.name)
@@ -204,8 +197,8 @@ class CategoricalCrossentropy(FusedLoss):
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy"):
         super().__init__(reduction, name)
-        _check_common(type(self).__name__, from_logits, label_smoothing, axis)
-        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+        self.from_logits, self.label_smoothing, self.axis = _check_common(
+            type(self).__name__, from_logits, label_smoothing, axis)
 
     def _compute(self, y_true, y_pred, reduction):
         y_pred = as_prediction(y_pred)
@@ -253,12 +246,10 @@ class SparseCategoricalCrossentropy(FusedLoss):
     def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
                  name="sparse_categorical_crossentropy", axis=-1):
         super().__init__(reduction, name)
-        _check_common(type(self).__name__, from_logits, 0.0, axis)
-        if ignore_class is not None and (isinstance(ignore_class, bool)
-                                         or not isinstance(ignore_class, int)):
-            raise TypeError(f"SparseCategoricalCrossentropy: ignore_class must be an int or "
-                            f"None, got ignore_class={ignore_class!r}")
-        self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
+        owner = type(self).__name__
+        self.from_logits, _, self.axis = _check_common(owner, from_logits, 0.0, axis)
+        self.ignore_class = validation.integer(owner, "ignore_class", ignore_class,
+                                               allow_none=True, type_error=TypeError)
 
     def _reduced(self, y_true, y_pred):
         if self.ignore_class is not None:  # the mask changes the denominator: weighted path

@@ -10,7 +10,7 @@ import re
 
 import numpy as np  # shape arithmetic only
 
-from .. import config
+from .. import config, validation
 from .. import functions as F
 from ..autograd.tensor import Tensor
 from ..backend import get_ops
@@ -53,8 +53,7 @@ class Loss:
     label_kind = "any"
 
     def __init__(self, reduction="sum_over_batch_size", name=None):
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"reduction={reduction!r} is not one of {REDUCTIONS}")
+        validation.choice(type(self).__name__, "reduction", reduction, REDUCTIONS)
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string or None, got {name!r}")
         self.reduction = reduction

@@ -4,7 +4,7 @@ Each per-sample loss is the mean over the last axis of a pointwise function of t
 Keras defines it; ``(N,)`` targets against ``(N, 1)`` predictions are matched as Keras does.
 """
 
-from .. import config
+from .. import config, validation
 from .. import functions as F
 from ..functions import loss as FL
 from .loss import LOSSES, FusedLoss, Loss, align
@@ -93,9 +93,7 @@ class Huber(_FusedPointwise):
 
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss"):
         super().__init__(reduction, name)
-        if isinstance(delta, bool) or not isinstance(delta, (int, float)) or not delta > 0:
-            raise ValueError(f"Huber: delta must be a positive number, got delta={delta!r}")
-        self.delta = float(delta)
+        self.delta = validation.real("Huber", "delta", delta, low=0.0, low_open=True)
 
     def _function(self, reduction):
         return FL.HuberError(self.delta, reduction)
@@ -215,9 +213,7 @@ class CosineSimilarity(Loss):
 
     def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity"):
         super().__init__(reduction, name)
-        if isinstance(axis, bool) or not isinstance(axis, int):
-            raise TypeError(f"CosineSimilarity: axis must be an int, got axis={axis!r}")
-        self.axis = axis
+        self.axis = validation.axis("CosineSimilarity", "axis", axis, type_error=TypeError)
 
     def call(self, y_true, y_pred):
         y_true, y_pred = align(y_true, y_pred, self.name)

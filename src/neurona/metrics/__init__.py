@@ -6,6 +6,7 @@ round trip per batch), reports with ``result()`` and knows its ``direction`` ("m
 is better, "min" when lower is), which callbacks use for ``mode="auto"``.
 """
 
+from .. import validation
 from ..registry import Registry, serialize as _serialize
 from .accuracy import (Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
                        SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy, accuracy,
@@ -84,9 +85,7 @@ def get(identifier, label_kind=None):
         >>> get("acc", label_kind="binary")
         <BinaryAccuracy name='acc'>
     """
-    if label_kind not in _ACCURACY_BY_LABELS:
-        raise ValueError(f"label_kind must be one of {list(_ACCURACY_BY_LABELS)}, "
-                         f"got label_kind={label_kind!r}")
+    validation.choice("metrics.get", "label_kind", label_kind, _ACCURACY_BY_LABELS)
     if identifier is None or isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, str):

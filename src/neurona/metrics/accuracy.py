@@ -5,7 +5,7 @@ sample) and as a streaming class that averages it. Inputs of shape ``(N,)`` hold
 sample; a trailing axis of size 1 is squeezed to match, as Keras does.
 """
 
-from .. import config
+from .. import config, validation
 from ..backend import get_ops
 from .base import check_same_shape, match_rank, metric_function, to_array
 from .reduction import MeanMetricWrapper
@@ -18,11 +18,6 @@ def _floatx(mask):
 def _per_sample(values):
     """Average an element-wise score over the last axis when there is one past the batch."""
     return values.mean(axis=-1) if values.ndim > 1 else values
-
-
-def _check_k(k, where):
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"{where}: k must be a positive integer, got k={k!r}")
 
 
 @metric_function("accuracy", direction="max")
@@ -143,7 +138,7 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
         >>> sparse_top_k_categorical_accuracy([2], [[0.5, 0.1, 0.4]], k=2).tolist()
         [1.0]
     """
-    _check_k(k, "sparse_top_k_categorical_accuracy")
+    k = validation.integer("sparse_top_k_categorical_accuracy", "k", k, low=1)
     y_true, y_pred = to_array(y_true), to_array(y_pred)
     if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
         y_true = y_true.reshape(y_true.shape[:-1])
@@ -172,7 +167,7 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
         >>> top_k_categorical_accuracy([[0, 0, 1]], [[0.5, 0.1, 0.4]], k=2).tolist()
         [1.0]
     """
-    _check_k(k, "top_k_categorical_accuracy")
+    k = validation.integer("top_k_categorical_accuracy", "k", k, low=1)
     y_true, y_pred = to_array(y_true), to_array(y_pred)
     check_same_shape(y_true, y_pred, "top_k_categorical_accuracy")
     return _in_top_k(y_true.argmax(axis=-1), y_pred, k)
@@ -219,13 +214,10 @@ class BinaryAccuracy(MeanMetricWrapper):
     direction = "max"
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
-                or not 0 < threshold < 1:
-            raise ValueError(
-                f"BinaryAccuracy: threshold must be a number in (0, 1), got threshold={threshold!r}"
-            )
-        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=float(threshold))
-        self.threshold = float(threshold)
+        threshold = validation.real("BinaryAccuracy", "threshold", threshold, 0.0, 1.0,
+                                    low_open=True, high_open=True)
+        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
+        self.threshold = threshold
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype, "threshold": self.threshold}
@@ -295,7 +287,7 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
     direction = "max"
 
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
-        _check_k(k, "TopKCategoricalAccuracy")
+        k = validation.integer("TopKCategoricalAccuracy", "k", k, low=1)
         super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
         self.k = k
 
@@ -321,7 +313,7 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     direction = "max"
 
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None):
-        _check_k(k, "SparseTopKCategoricalAccuracy")
+        k = validation.integer("SparseTopKCategoricalAccuracy", "k", k, low=1)
         super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
         self.k = k
 

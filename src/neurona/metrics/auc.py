@@ -7,7 +7,7 @@ see :mod:`.confusion`) and ``result()`` integrates the sampled curve with a Riem
 
 import numpy as np
 
-from .. import config
+from .. import config, validation
 from ..backend import get_ops
 from .base import Metric, broadcast_weights, check_same_shape, host_array, match_rank, to_array
 from .confusion import parse_thresholds, safe_ratio, threshold_counts
@@ -48,21 +48,17 @@ class AUC(Metric):
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
                  label_weights=None, from_logits=False):
         super().__init__(name=name, dtype=dtype)
-        curve_key = curve.upper() if isinstance(curve, str) else curve
-        if curve_key not in _CURVES:
-            raise ValueError(f"AUC: curve must be one of {_CURVES}, got curve={curve!r}")
-        method = summation_method.lower() if isinstance(summation_method, str) else None
-        if method not in _SUMMATIONS:
-            raise ValueError(f"AUC: summation_method must be one of {_SUMMATIONS}, "
-                             f"got summation_method={summation_method!r}")
+        curve_key = validation.choice("AUC", "curve",
+                                      curve.upper() if isinstance(curve, str) else curve, _CURVES)
+        method = validation.choice(
+            "AUC", "summation_method",
+            summation_method.lower() if isinstance(summation_method, str) else summation_method,
+            _SUMMATIONS)
         if thresholds is not None:
             inner = sorted(parse_thresholds(thresholds, 0.5, "AUC"))
             self._evenly = False
         else:
-            if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, int) \
-                    or num_thresholds <= 1:
-                raise ValueError("AUC: num_thresholds must be an integer > 1, "
-                                 f"got num_thresholds={num_thresholds!r}")
+            num_thresholds = validation.integer("AUC", "num_thresholds", num_thresholds, low=2)
             inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
             self._evenly = True
         if num_labels is not None and not multi_label:

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd import Tensor
 from ..backend import get_ops
-from .. import config
+from .. import config, validation
 from ..registry import Registry
 
 # Functions that MeanMetricWrapper can wrap and deserialize by name.
@@ -132,8 +132,7 @@ class Metric(abc.ABC):
             dtype = config.floatx() if dtype is None else np.dtype(dtype).name
         except TypeError:
             dtype = repr(dtype)
-        if dtype not in _FLOAT_DTYPES:
-            raise ValueError(f"dtype must be one of {_FLOAT_DTYPES}, got {dtype!r}")
+        validation.choice(type(self).__name__, "dtype", dtype, _FLOAT_DTYPES)
         self.name = name or _snake_case(type(self).__name__)
         self.dtype = dtype
         self._state_names = []
@@ -142,6 +141,41 @@ class Metric(abc.ABC):
         """Create a zero-filled running total ``self.<name>`` that ``reset_state`` clears."""
         setattr(self, name, get_ops().xp.zeros(shape, dtype=STATE_DTYPE))
         self._state_names.append(name)
+
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
+                     name=None):
+        """A state variable of this metric (Keras 3's ``Metric.add_variable``): update it with
+        ``assign_add``/``assign`` in ``update_state``, read it in ``result``; the default
+        ``reset_state`` zeroes it.
+
+        Args:
+            shape: the variable's shape.
+            initializer: its initial value's initializer ("zeros", "ones", ...).
+            dtype: its dtype (default: the metric's).
+            aggregation: how replicas would combine it ("sum", "mean", "none",
+                "only_first_replica"); neurona runs on one device, where every choice is
+                the variable itself.
+            name: its name.
+
+        Returns:
+            The :class:`~neurona.Variable`.
+        """
+        from ..autograd import Variable
+        from ..validation import choice
+
+        choice(type(self).__name__, "aggregation", aggregation,
+               ("sum", "mean", "none", "only_first_replica"))
+        variable = Variable(initializer, shape=tuple(shape), dtype=dtype or self.dtype,
+                            trainable=False, name=name)
+        self.__dict__.setdefault("_variables", []).append(variable)
+        return variable
+
+    add_weight = add_variable
+
+    @property
+    def variables(self):
+        """The variables made with :meth:`add_variable`."""
+        return list(self.__dict__.get("_variables", []))
 
     @abc.abstractmethod
     def update_state(self, y_true, y_pred, sample_weight=None):
@@ -152,9 +186,11 @@ class Metric(abc.ABC):
         """The metric over everything accumulated since the last reset."""
 
     def reset_state(self):
-        """Zero every running total (called at the start of each epoch)."""
+        """Zero every running total and variable (called at the start of each epoch)."""
         for name in self._state_names:
             getattr(self, name)[...] = 0
+        for variable in self.variables:
+            variable.data[...] = 0
 
     def __call__(self, *args, **kwargs):
         """Update with one batch (``update_state``'s arguments) and return the running result."""

@@ -7,10 +7,9 @@ prediction's bucket is the number of thresholds below it (``searchsorted``), a w
 threshold -- O(N log T) per batch with no host round trip.
 """
 
-import numbers
-
 import numpy as np
 
+from .. import validation
 from ..backend import get_ops
 from .base import Metric, broadcast_weights, check_same_shape, host_array, match_rank, to_array
 
@@ -21,9 +20,8 @@ def parse_thresholds(thresholds, default, where):
     """A list of float thresholds, each checked to lie in [0, 1]."""
     if thresholds is None:
         return [default]
-    values = [thresholds] if isinstance(thresholds, numbers.Real) else list(thresholds)
-    bad = [t for t in values
-           if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= t <= 1]
+    values = [thresholds] if validation.is_real(thresholds) else list(thresholds)
+    bad = [t for t in values if not validation.is_real(t) or not 0 <= t <= 1]
     if bad or not values:
         raise ValueError(
             f"{where}: thresholds must be a number or a non-empty list of numbers in [0, 1], "
@@ -88,11 +86,8 @@ class _ThresholdMetric(Metric):
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
         where = type(self).__name__
-        for arg, value in (("top_k", top_k), ("class_id", class_id)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                      or value < (1 if arg == "top_k" else 0)):
-                raise ValueError(f"{where}: {arg} must be a non-negative integer (top_k >= 1) "
-                                 f"or None, got {arg}={value!r}")
+        top_k = validation.integer(where, "top_k", top_k, low=1, allow_none=True)
+        class_id = validation.integer(where, "class_id", class_id, low=0, allow_none=True)
         self.init_thresholds = thresholds
         self.thresholds = parse_thresholds(thresholds, 0.5 if top_k is None else NEG_INF, where)
         self.top_k = top_k

@@ -1,8 +1,6 @@
 """F-beta and F1 scores of multi-class or multi-label predictions, per class or averaged."""
 
-import numbers
-
-from .. import config
+from .. import config, validation
 from ..backend import get_ops
 from .base import Metric, broadcast_weights, check_same_shape, host_array, match_rank, to_array
 
@@ -36,19 +34,10 @@ class FBetaScore(Metric):
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
         super().__init__(name=name, dtype=dtype)
         where = type(self).__name__
-        if average not in _AVERAGES:
-            raise ValueError(f"{where}: average must be one of {_AVERAGES}, "
-                             f"got average={average!r}")
-        if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not beta > 0:
-            raise ValueError(f"{where}: beta must be a number > 0, got beta={beta!r}")
-        if threshold is not None and (isinstance(threshold, bool)
-                                      or not isinstance(threshold, numbers.Real)
-                                      or not 0 < threshold <= 1):
-            raise ValueError(f"{where}: threshold must be None or a number with "
-                             f"0 < threshold <= 1, got threshold={threshold!r}")
-        self.average = average
-        self.beta = float(beta)
-        self.threshold = None if threshold is None else float(threshold)
+        self.average = validation.choice(where, "average", average, _AVERAGES)
+        self.beta = validation.real(where, "beta", beta, low=0.0, low_open=True)
+        self.threshold = validation.real(where, "threshold", threshold, 0.0, 1.0, low_open=True,
+                                         allow_none=True)
         self._num_classes = None
 
     def update_state(self, y_true, y_pred, sample_weight=None):

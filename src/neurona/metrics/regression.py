@@ -6,12 +6,11 @@ hold one value per sample. A trailing axis of size 1 is squeezed to match, as Ke
 """
 
 import math
-import numbers
 import warnings
 
 import numpy as np
 
-from .. import config
+from .. import config, validation
 from ..backend import get_ops
 from .base import (STATE_DTYPE, Metric, broadcast_weights, check_same_shape, host_array,
                    match_rank, metric_function, to_array)
@@ -310,15 +309,10 @@ class R2Score(Metric):
     def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score",
                  dtype=None):
         super().__init__(name=name, dtype=dtype)
-        if class_aggregation not in _AGGREGATIONS:
-            raise ValueError(f"R2Score: class_aggregation must be one of {_AGGREGATIONS}, "
-                             f"got class_aggregation={class_aggregation!r}")
-        if isinstance(num_regressors, bool) or not isinstance(num_regressors, numbers.Integral) \
-                or num_regressors < 0:
-            raise ValueError("R2Score: num_regressors must be an integer >= 0, "
-                             f"got num_regressors={num_regressors!r}")
-        self.class_aggregation = class_aggregation
-        self.num_regressors = int(num_regressors)
+        self.class_aggregation = validation.choice("R2Score", "class_aggregation",
+                                                   class_aggregation, _AGGREGATIONS)
+        self.num_regressors = validation.integer("R2Score", "num_regressors", num_regressors,
+                                                 low=0)
         self.add_state("num_samples")
         self._num_outputs = None
 

@@ -5,7 +5,7 @@ Every check runs before the first step and names the argument, the bad value and
 
 import numpy as np
 
-from .. import config
+from .. import config, validation
 
 
 def _as_array(value, what):
@@ -45,17 +45,41 @@ def check_finite(arr, what):
         )
 
 
+def text_array(value):
+    """``value`` as a NumPy unicode array when it holds text (str or bytes items), else None."""
+    if hasattr(value, "to_numpy"):
+        value = value.to_numpy()
+    if not isinstance(value, (np.ndarray, list, tuple)):
+        return None
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):
+        return None
+    if arr.dtype.kind == "U":
+        return arr
+    if arr.dtype.kind == "S":
+        return np.char.decode(arr, "utf-8")
+    if arr.dtype == object and arr.size and all(isinstance(v, str) for v in arr.flat):
+        return arr.astype(str)
+    return None
+
+
 def standardize_x(x, what="x", dtype=None):
-    """x as a float array, or a list/dict of them for multi-input models."""
+    """x as a float array, or a list/dict of them for multi-input models. Text arrays stay
+    text (unicode arrays) for models with ``Input(dtype="string")``; :func:`~neurona.models.data_adapters.check_input_shapes`
+    refuses them for any other input. The arrays returned are never the caller's objects (at
+    most views of them), so that :func:`~neurona.models.data_adapters.check_input_shapes` may add a unit axis in place."""
     if isinstance(x, dict):
         return {k: standardize_x(v, f"{what}[{k!r}]", dtype) for k, v in x.items()}
     if isinstance(x, (list, tuple)) and x and all(hasattr(v, "shape") or hasattr(v, "to_numpy") for v in x):
         return [standardize_x(v, f"{what}[{i}]", dtype) for i, v in enumerate(x)]
-    arr = to_float_array(x, what, dtype)
+    text = text_array(x)
+    arr = text if text is not None else to_float_array(x, what, dtype)
     if arr.ndim == 0:
         raise ValueError(f"{what} must have a batch axis, got a scalar")
-    check_finite(arr, what)
-    return arr
+    if text is None:
+        check_finite(arr, what)
+    return arr.view() if arr is x else arr
 
 
 def flat_arrays(x):
@@ -96,24 +120,13 @@ def check_lengths(x, y, sample_weight):
     return n
 
 
-def check_input_shape(model, x):
-    """The data's per-sample shape must match a model whose input shape is known."""
-    shapes = model._input_shapes()
-    if shapes is None:
-        return
-    arrays = flat_arrays(x)
-    if len(arrays) != len(shapes):
-        raise ValueError(f"The model expects {len(shapes)} input(s) but x provides {len(arrays)}")
-    for i, (arr, shape) in enumerate(zip(arrays, shapes)):
-        expected = tuple(shape[1:])
-        got = tuple(arr.shape[1:])
-        if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected, got)):
-            which = "x" if len(arrays) == 1 else f"x[{i}]"
-            raise ValueError(
-                f"{which} has samples of shape {got} but the model expects {expected} "
-                f"(input shape {tuple(shape)}). Check the number of feature columns or the "
-                f"model's input_shape"
-            )
+def _input_dtypes(model):
+    """The dtype of each declared input of ``model`` (None where not declared)."""
+    graph = getattr(model, "_graph", None)
+    if graph is not None:
+        return [t.dtype for t in graph.inputs]
+    first = getattr(model, "_input_layer", None)
+    return [None if first is None else first.dtype]
 
 
 def sample_weight_array(sample_weight, n):
@@ -130,20 +143,17 @@ def sample_weight_array(sample_weight, n):
     return sw
 
 
-def split_validation(x, y, sample_weight, validation_split, n):
-    """Keras's ``validation_split``: the LAST fraction of rows, taken before any shuffling."""
-    if not 0.0 <= validation_split < 1.0:
-        raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
-    n_val = int(n * validation_split)
+def validation_count(n, validation_split):
+    """How many of ``n`` rows ``validation_split`` holds out: Keras's rule, the rows after
+    ``floor(n * (1 - validation_split))`` (``int(n * validation_split)`` differs when the
+    product rounds down, 100 * 0.29 = 28.999...)."""
+    validation_split = validation.real(None, "validation_split", validation_split, 0.0, 1.0,
+                                       high_open=True)
+    n_val = n - int(np.floor(n * (1.0 - validation_split)))
     if validation_split and (n_val == 0 or n_val == n):
         raise ValueError(f"validation_split={validation_split} leaves an empty training or "
                          f"validation set with {n} rows; use more data or another fraction")
-    cut = n - n_val
-    train = (take_rows(x, slice(0, cut)), None if y is None else y[:cut],
-             None if sample_weight is None else sample_weight[:cut])
-    val = (take_rows(x, slice(cut, n)), None if y is None else y[cut:],
-           None if sample_weight is None else sample_weight[cut:])
-    return train, val
+    return n_val
 
 
 def split_shift_message(y, classes, n_val, validation_split):
@@ -183,9 +193,8 @@ def batch_slices(n, batch_size, order=None):
     return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-def check_batch_size(batch_size, default=32):
+def check_batch_size(batch_size, default=32, owner=None):
+    """``batch_size`` checked (an integer >= 1), or ``default`` for None."""
     if batch_size is None:
         return default
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    return int(batch_size)
+    return validation.integer(owner, "batch_size", batch_size, low=1)

@@ -18,11 +18,11 @@ deviation apart.
 
 import contextlib
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import split_shift_message
+from .arrays import split_shift_message, validation_count
+from .label_rules import Finding, LabelSetup, label_findings, output_layer
 
 LEVELS = ("error", "warning")
 
@@ -32,20 +32,6 @@ FIT_SAMPLE_VALUES = 1_000_000
 
 class TrainingSetupWarning(UserWarning):
     """A problem in a training setup that makes training work badly (see :func:`check_fit`)."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem: ``level`` ("error" or "warning"), a short ``code``, the ``message`` and
-    the ``fix``."""
-
-    level: str
-    code: str
-    message: str
-    fix: str
-
-    def __str__(self):
-        return f"{self.level.upper()} [{self.code}] {self.message}\n    fix: {self.fix}"
 
 
 def check_training_setup(x, y=None, model=None, loss=None, validation_split=0.0,
@@ -81,11 +67,13 @@ def check_training_setup(x, y=None, model=None, loss=None, validation_split=0.0,
         loss = getattr(model, "loss", None)
     loss_obj = losses.get(loss) if loss is not None else None
     loss_name = loss if isinstance(loss, str) else getattr(loss_obj, "name", None)
-    activation, units = _output_layer(model)
+    activation, units = output_layer(model)
     if x_arr is not None:
         findings += _scale(x_arr, names, model)
     if y_arr is not None:
-        findings += _output_and_loss(y_arr, loss_obj, loss_name, activation, units)
+        findings += label_findings(LabelSetup(
+            y_arr, getattr(loss_obj, "label_kind", None), loss_name,
+            bool(getattr(loss_obj, "from_logits", False)), activation, units))
         classes = _class_labels(y_arr, getattr(loss_obj, "label_kind", None), activation)
         if classes is not None and class_weight is None:
             findings += _imbalance(classes)
@@ -102,6 +90,8 @@ def check_fit(model, x, y, validation_split=0.0, class_weight=None):
     scale check uses an evenly spaced sample of rows so large data sets cost no copy.
     """
     if not isinstance(x, np.ndarray) or y is None or len(x) == 0:
+        return
+    if x.dtype.kind == "U":  # text for a string input (check_input_shapes let only those pass)
         return
     step = max(1, -(-x.size // FIT_SAMPLE_VALUES))
     findings = check_training_setup(x, y, model=model, validation_split=validation_split,
@@ -185,30 +175,6 @@ def _targets(y, findings):
     return arr[:, 0] if arr.ndim == 2 and arr.shape[1] == 1 else arr
 
 
-def _output_layer(model):
-    """(activation name, units) of the model's last layer, None where unknown."""
-    if model is None or not getattr(model, "layers", None):
-        return None, None
-    last = model.layers[-1]
-    activation = getattr(last, "_activation_name", None)
-    if activation is None and type(last).__name__ == "Softmax":
-        activation = "softmax"
-    elif activation is None and hasattr(last, "activation"):
-        from .. import activations
-        try:
-            activation = activations.serialize(last.activation)
-        except (TypeError, ValueError):
-            activation = None
-    units = getattr(last, "units", None)
-    try:
-        shape = model._output_shapes()
-    except (AttributeError, TypeError, ValueError):  # a model not built yet
-        shape = None
-    if shape and len(shape) == 1 and len(shape[0]) >= 2:
-        units = shape[0][-1]
-    return activation, units
-
-
 # -- the checks ---------------------------------------------------------------------------------
 def _scale(x, names, model):
     if model is not None and model.layers and type(_first_layer(model)).__name__ in (
@@ -244,77 +210,6 @@ def _first_layer(model):
         if type(layer).__name__ != "InputLayer":
             return layer
     return None
-
-
-def _output_and_loss(y, loss, loss_name, activation, units):
-    kind = getattr(loss, "label_kind", None)
-    found = []
-    error = lambda code, msg, fix: found.append(Finding("error", code, msg, fix))  # noqa: E731
-    warn = lambda code, msg, fix: found.append(Finding("warning", code, msg, fix))  # noqa: E731
-    sparse_fix = ("for K classes use Dense(K, activation='softmax') with "
-                  "loss='sparse_categorical_crossentropy' and labels 0..K-1")
-    low, high = float(y.min()), float(y.max())
-    whole = bool(np.all(y == np.round(y)))
-    logits = bool(getattr(loss, "from_logits", False))
-    if activation == "softmax" and units == 1:
-        error("softmax_one_unit", "the output is a 1-unit softmax, which always outputs 1.0",
-              "for two classes use Dense(1, activation='sigmoid') with binary_crossentropy; "
-              "otherwise " + sparse_fix)
-    if activation == "sigmoid" and (low < 0 or high > 1) and kind not in (
-            "sparse_categorical", "categorical", "binary"):
-        error("labels_out_of_sigmoid_range",
-              f"the output is a sigmoid (values in (0, 1)) but y spans [{low:g}, {high:g}]",
-              sparse_fix if whole and low >= 0 else
-              "use a linear output (Dense(1)) for real-valued targets")
-    if kind == "binary" and "crossentropy" in type(loss).__name__.lower():
-        if low < 0 or high > 1:
-            error("labels_out_of_range", f"{loss_name} expects 0/1 labels but y spans "
-                  f"[{low:g}, {high:g}]", sparse_fix if whole and low >= 0 else
-                  "map the labels to 0/1 (TabularEncoder(target=...).transform_target)")
-        if activation not in (None, "sigmoid", "softmax") and not logits:
-            error("missing_sigmoid", f"{loss_name} expects probabilities but the last layer's "
-                  f"activation is {activation!r}", "use activation='sigmoid' on the last layer "
-                  "(or the loss with from_logits=True)")
-    if kind == "sparse_categorical":
-        if y.ndim == 2:
-            error("one_hot_with_sparse_loss", f"{loss_name} expects integer labels but y is "
-                  f"one-hot of shape {y.shape}", "use loss='categorical_crossentropy', or "
-                  "y.argmax(axis=1) as labels")
-        elif not whole or low < 0:
-            error("labels_not_classes", f"{loss_name} expects class indices 0..K-1 but y spans "
-                  f"[{low:g}, {high:g}]{'' if whole else ' with fractions'}",
-                  "label-encode the classes (TabularEncoder(target=...).transform_target), or "
-                  "use a regression loss for real targets")
-        elif units == 1:
-            error("sparse_loss_one_unit", f"{loss_name} with a 1-unit output cannot learn",
-                  "for two classes use Dense(1, activation='sigmoid') with binary_crossentropy; "
-                  "otherwise " + sparse_fix)
-        elif units is not None and high >= units:
-            error("labels_exceed_units", f"labels go up to {int(high)} but the output has "
-                  f"{units} units", f"make the last layer Dense({int(high) + 1}, "
-                  f"activation='softmax')")
-        if activation not in (None, "softmax") and not logits and units != 1:
-            kind_of = "error" if activation != "sigmoid" else "warning"
-            found.append(Finding(kind_of, "missing_softmax", f"{loss_name} expects a softmax "
-                                 f"distribution but the last layer's activation is "
-                                 f"{activation!r}", "use activation='softmax' on the last layer "
-                                 "(or the loss with from_logits=True)"))
-    if kind == "categorical" and y.ndim == 1:
-        error("labels_not_one_hot", f"{loss_name} expects one-hot rows but y is 1-D labels",
-              "use loss='sparse_categorical_crossentropy', or "
-              "keras.utils.to_categorical(y)")
-    if kind == "categorical" and y.ndim == 2 and units is not None and y.shape[1] != units:
-        error("labels_exceed_units", f"y has {y.shape[1]} one-hot columns but the output has "
-              f"{units} units", f"make the last layer Dense({y.shape[1]}, activation='softmax')")
-    if kind == "regression":
-        if activation in ("relu", "softplus") and low < 0:
-            error("labels_out_of_range", f"the output activation {activation!r} cannot be "
-                  f"negative but y goes down to {low:g}", "use a linear output (Dense(1))")
-        if y.ndim == 1 and set(np.unique(y).tolist()) <= {0.0, 1.0} and len(np.unique(y)) == 2:
-            warn("regression_loss_on_labels", f"{loss_name} on 0/1 labels treats a "
-                 f"classification as a regression", "use Dense(1, activation='sigmoid') with "
-                 "loss='binary_crossentropy' (and accuracy as the metric)")
-    return found
 
 
 def _class_labels(y, kind, activation):
@@ -366,8 +261,9 @@ def _sorted_split(y, classes, validation_split):
     if not 0.0 < validation_split < 1.0:
         return [Finding("error", "bad_validation_split", f"validation_split={validation_split!r} "
                         f"is outside (0, 1)", "use a fraction such as 0.2")]
-    n_val = int(len(y) * validation_split)
-    if n_val == 0 or n_val == len(y):
+    try:
+        n_val = validation_count(len(y), validation_split)
+    except ValueError:
         return [Finding("error", "bad_validation_split", f"validation_split={validation_split} "
                         f"leaves an empty training or validation set with {len(y)} rows",
                         "use another fraction or more data")]

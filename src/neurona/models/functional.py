@@ -27,7 +27,7 @@ class Graph:
             if t.node is None or not isinstance(t.node.layer, InputLayer):
                 raise ValueError(f"Model inputs must come from keras.Input(...), got {t!r}")
         self.nodes = self._ordered_nodes()
-        self._fused_pairs = None  # found on the first fused run (see pooled_convolutions)
+        self._fused = None  # the nodes rewritten by models.fusion, made on the first trusted run
         input_ids = {id(t) for t in self.inputs}
         for node in self.nodes:
             if isinstance(node.layer, InputLayer) and id(node.outputs) not in input_ids:
@@ -64,59 +64,31 @@ class Graph:
                 out.append(node.layer)
         return out
 
-    def pooled_convolutions(self):
-        """``({id(pooling node): convolution node}, {id(convolution node)})`` for each
-        convolution whose output is read only by a max/min pooling it can run with as one step
-        (``BaseConv.fuses_with``) and is not a model output."""
-        if self._fused_pairs is None:
-            readers = {}
-            for node in self.nodes:
-                for t in _flatten(node.inputs):
-                    readers.setdefault(id(t), []).append(node)
-            model_outputs = {id(t) for t in self.outputs}
-            pairs = {}
-            for node in self.nodes:
-                fuses_with, out = getattr(node.layer, "fuses_with", None), node.outputs
-                if (fuses_with is None or node.args or not isinstance(out, SymbolicTensor)
-                        or id(out) in model_outputs):
-                    continue
-                users = readers.get(id(out), [])
-                if (len(users) == 1 and users[0].inputs is out and not users[0].args
-                        and fuses_with(users[0].layer)):
-                    pairs[id(users[0])] = node
-            self._fused_pairs = pairs, {id(node) for node in pairs.values()}
-        return self._fused_pairs
+    def run(self, values, training, trusted=False):
+        """Compute the outputs from real tensors ``values`` (one per input, in order).
 
-    def run(self, values, training, fuse=False):
-        """Compute the outputs from real tensors ``values`` (one per input, in order); with
-        ``fuse``, each of :meth:`pooled_convolutions` runs with its pooling as one step (the
-        same values, up to rounding, and gradients)."""
-        pairs, deferred = self.pooled_convolutions() if fuse else ({}, ())
+        ``trusted``: the model's trusted forward (training steps, predict), whose input shapes
+        were checked against the data: layers run without their per-call checks, nested models
+        run trusted too, and the graph runs as rewritten by :mod:`~neurona.models.fusion`
+        (the same values, up to rounding, and gradients)."""
+        if trusted:
+            if self._fused is None:
+                from .fusion import fused_nodes
+
+                self._fused = fused_nodes(self)
+            nodes = self._fused
+        else:
+            nodes = self.nodes
         computed = {id(t): v for t, v in zip(self.inputs, values)}
-        for node in self.nodes:
-            if isinstance(node.layer, InputLayer) or id(node) in deferred:
+        for node in nodes:
+            if isinstance(node.layer, InputLayer):
                 continue
-            conv = pairs.get(id(node))
-            if conv is not None:
-                result = conv.layer.call_then_pool(_substitute(conv.inputs, computed), node.layer)
-            else:
-                args = _substitute(node.inputs, computed)
-                kwargs = dict(node.kwargs)
-                kwargs.setdefault("training", training)
-                result = node.layer._call_eager(args, *node.args, **kwargs)
+            result = node.run(computed, training, trusted)
             for t, r in zip(_flatten(node.outputs), result if isinstance(node.outputs, list) else [result]):
                 computed[id(t)] = r
         outs = [computed[id(t)] for t in self.outputs]
-        if self.output_kind == "single":
+        if self.output_kind == "single" or len(outs) == 1:  # outputs=[y] is y, as in Keras 3
             return outs[0]
         if self.output_kind == "dict":
             return dict(zip(self.output_names, outs))
         return outs
-
-
-def _substitute(structure, computed):
-    if isinstance(structure, SymbolicTensor):
-        return computed[id(structure)]
-    if isinstance(structure, dict):
-        return {k: _substitute(v, computed) for k, v in structure.items()}
-    return [_substitute(v, computed) for v in structure]

@@ -1,5 +1,6 @@
 """``Model``: a layer that trains. Functional (``Model(inputs, outputs)``) or subclassed."""
 
+from .. import validation
 from ..autograd.tensor import Tensor
 from ..layers.layer import Layer, register_layer
 from .trainer import Trainer
@@ -29,6 +30,8 @@ class Model(Trainer, Layer):
         (2, 1)
     """
 
+    traceable = True
+
     def __init__(self, inputs=None, outputs=None, name=None, trainable=True, dtype=None):
         super().__init__(name=name, trainable=trainable, dtype=dtype)
         self._graph = None
@@ -56,6 +59,7 @@ class Model(Trainer, Layer):
             raise ValueError("get_layer: pass exactly one of name= or index=")
         layers = self.layers
         if index is not None:
+            index = validation.integer("get_layer", "index", index)
             if not -len(layers) <= index < len(layers):
                 raise ValueError(f"get_layer: index {index} is out of range; the model has "
                                  f"{len(layers)} layers")
@@ -93,6 +97,8 @@ class Model(Trainer, Layer):
             return [t.shape for t in self._graph.inputs]
         if self._build_input_shape is not None:
             shape = self._build_input_shape
+            if isinstance(shape, dict):  # in sorted key order, as the data's arrays flatten
+                return [tuple(shape[k]) for k in sorted(shape)]
             return [tuple(shape)] if isinstance(shape, tuple) else [tuple(s) for s in shape]
         return None
 
@@ -119,12 +125,18 @@ class Model(Trainer, Layer):
         return self._graph.run(values, training)
 
     def _trusted_forward(self, x, training):
-        """The training step's forward on one input tensor: a functional model runs each
-        convolution with the max/min pooling that alone reads it as one step (see
-        ``Graph.pooled_convolutions``); a subclassed model runs as called."""
+        """The forward of training steps and predict on one input tensor: a model with a
+        graph (functional or Sequential) runs it trusted and rewritten by
+        :mod:`~neurona.models.fusion`; a subclassed model runs as called."""
         if self._graph is None or len(self._graph.inputs) != 1:
             return self._call_eager(x, training=training)
-        return self._graph.run([x], training, fuse=True)
+        return self._graph.run([x], training, trusted=True)
+
+    def _call_trusted(self, inputs, training):
+        # a model nested in another one's trusted forward runs trusted as well
+        if self._graph is not None and not isinstance(inputs, (list, tuple, dict)):
+            return self._trusted_forward(inputs, training)
+        return Layer._call_trusted(self, inputs, training)
 
     def compute_output_shape(self, input_shape):
         if self._graph is not None:
@@ -133,18 +145,30 @@ class Model(Trainer, Layer):
         return super().compute_output_shape(input_shape)
 
     def build(self, input_shape):
-        """For subclassed models: run the model once on zeros of ``input_shape`` to create weights."""
+        """For subclassed models: run the model once on zeros of ``input_shape`` (a shape, or a
+        list or dict of them for several inputs) to create the weights."""
         if self._graph is not None or self.built:
             return
         from ..autograd.grad_mode import no_grad
         from ..backend import get_ops
+        from ..layers.layer import _map_shapes
 
         self.built = True  # so the call below does not recurse into build
-        self._build_input_shape = tuple(input_shape)
-        concrete = tuple(1 if n is None else n for n in input_shape)
+        self._build_input_shape = input_shape if isinstance(input_shape, (list, dict)) \
+            else tuple(input_shape)
+        xp = get_ops().xp
+
+        def zeros(shape):
+            return Tensor(xp.zeros(tuple(1 if n is None else n for n in shape), dtype=self.dtype))
+
+        inputs = ({k: zeros(v) for k, v in input_shape.items()} if isinstance(input_shape, dict)
+                  else _map_shapes(input_shape, zeros))
         with no_grad():
-            zeros = Tensor(get_ops().xp.zeros(concrete, dtype=self.dtype))
-            self.call(zeros, training=False) if self._call_takes_training else self.call(zeros)
+            out = (self.call(inputs, training=False) if self._call_takes_training
+                   else self.call(inputs))
+        from .. import tree
+
+        self._output_example = tree.map_structure(lambda t: (None,) + tuple(t.shape[1:]), out)
 
     def _maybe_build(self, input_shape):
         if not self.built:

@@ -1,8 +1,15 @@
-"""``Sequential``: a plain stack of layers, each feeding the next."""
+"""``Sequential``: a plain stack of layers, each feeding the next.
+
+Once its input shape is known a Sequential builds the same graph a functional model has (an
+``InputLayer`` and one node per layer, as Keras 3 does), so everything that works on graphs
+(the trusted forward, the rewrites of :mod:`~neurona.models.fusion`, ``inputs``/``outputs``)
+works on both alike.
+"""
 
 from ..layers.input_layer import InputLayer
 from ..layers.symbolic import SymbolicTensor
 from ..layers.layer import Layer, register_layer
+from .functional import Graph
 from .model import Model
 
 
@@ -26,6 +33,8 @@ class Sequential(Model):
         (None, 1)
     """
 
+    traceable = True
+
     def __init__(self, layers=None, name=None, trainable=True):
         super().__init__(name=name, trainable=trainable)
         self._stack = []
@@ -46,7 +55,8 @@ class Sequential(Model):
             if self._stack or self._input_layer is not None:
                 raise ValueError("Sequential: an Input can only be the first element")
             self._input_layer = layer
-            self.dtype = layer.dtype  # inputs are cast to the model's dtype
+            if layer.dtype.startswith("float"):  # a string or integer Input feeds lookups
+                self.dtype = layer.dtype  # inputs are cast to the model's dtype
             self._build_from((layer.batch_size,) + layer.shape)
             return
         if not isinstance(layer, Layer):
@@ -60,8 +70,8 @@ class Sequential(Model):
         if len(self._stack) == 1 and self._input_layer is None and layer._declared_input_shape:
             self._build_from((layer._declared_batch_size,) + layer._declared_input_shape)
         elif self.built:
-            layer._maybe_build(self._last_output_shape)
-            self._last_output_shape = layer.compute_output_shape(self._last_output_shape)
+            self._outputs.append(layer(self._outputs[-1]))
+            self._graph = Graph(self._outputs[0], self._outputs[-1])
 
     def pop(self):
         """Remove and return the last layer."""
@@ -70,20 +80,27 @@ class Sequential(Model):
         layer = self._stack.pop()
         self._sublayers.remove(layer)
         if self.built:
-            self._rebuild_shapes()
+            node = self._outputs.pop().node
+            layer._inbound_nodes.remove(node)
+            self._graph = Graph(self._outputs[0], self._outputs[-1])
         return layer
 
+    @property
+    def _last_output_shape(self):
+        return self._outputs[-1].shape
+
     def _build_from(self, input_shape):
+        """Build every layer for ``input_shape`` (batch axis first) and the graph."""
         self._build_input_shape = tuple(input_shape)
         self.built = True
-        self._rebuild_shapes()
-
-    def _rebuild_shapes(self):
-        shape = self._build_input_shape
+        if self._input_layer is None or \
+                (self._input_layer.batch_size,) + self._input_layer.shape != input_shape:
+            self._input_layer = InputLayer(batch_shape=input_shape, dtype=self.dtype,
+                                           name=f"{self.name}_input")
+        self._outputs = [self._input_layer.output]
         for layer in self._stack:
-            layer._maybe_build(shape)
-            shape = layer.compute_output_shape(shape)
-        self._last_output_shape = shape
+            self._outputs.append(layer(self._outputs[-1]))
+        self._graph = Graph(self._outputs[0], self._outputs[-1])
 
     def build(self, input_shape=None):
         if input_shape is None:
@@ -96,34 +113,9 @@ class Sequential(Model):
             self._build_from((None,) + tuple(input_shape[1:]))
 
     def call(self, inputs, training=False):
-        x = inputs
-        for layer in self._stack:
-            x = layer._call_eager(x, training=training)
-        return x
-
-    def _trusted_forward(self, x, training):
-        """The training step's forward: shapes were checked once against the data, so each
-        layer's ``call`` runs directly, without the per-call checks of ``__call__``.
-
-        A convolution that feeds a max or min pooling runs with it as one step (see
-        ``BaseConv.fuses_with``): the same values and gradients, computing only the outputs
-        the pooling reads, in an order that makes each window a contiguous block.
-        """
-        stack, i = self._stack, 0
-        while i < len(stack):
-            layer = stack[i]
-            following = stack[i + 1] if i + 1 < len(stack) else None
-            fuses_with = getattr(layer, "fuses_with", None)
-            if following is not None and fuses_with is not None and fuses_with(following):
-                x = layer.call_then_pool(x, following)
-                i += 2
-                continue
-            if layer._call_takes_training:
-                x = layer.call(x, training=training)
-            else:
-                x = layer.call(x)
-            i += 1
-        return x
+        if not self.built:
+            self._maybe_build(tuple(inputs.shape))
+        return self._graph.run([inputs], training)
 
     def compute_output_shape(self, input_shape):
         shape = input_shape

@@ -1,26 +1,18 @@
 """When ``fit`` may replay a recorded step instead of running the model eagerly.
 
 A replay (:mod:`neurona.autograd.replay`) repeats the Functions a step ran; it cannot repeat
-what a layer does in Python besides them. So it is used only for models whose every layer is a
-built-in one known to do nothing else in training (no moving averages, no random masks drawn in
-Python, no counters), trained with a built-in loss and built-in weight penalties, without
-sample or class weights (their per-batch sums are computed in Python). Everything else trains
-eagerly, as before. Like Keras's compiled step, a replay does not see a layer's settings
-changed in the middle of ``fit``; weights may change (they are read at every step).
+what a layer does in Python besides them. So it is used only for models whose every layer
+declares itself ``traceable`` (:attr:`neurona.layers.Layer.traceable`: its training call is
+Functions only, side effects such as batch norm's moving statistics and the noise layers' draws
+included), trained with built-in losses and built-in weight penalties. Everything else trains
+eagerly, and so does a step whose recordings differ (a loss reduction that computes a sum of
+the sample weights in Python, say). Like
+Keras's compiled step, a replay does not see a layer's settings changed in the middle of
+``fit``; weights may change (they are read at every step).
 """
 
 from ..autograd.replay import Recording, build_program
 
-#: built-in layers whose training call is Functions only (Dropout draws its mask inside its
-#: Function's forward, from the generator the recorded node holds)
-REPLAYABLE_LAYERS = frozenset({
-    "InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
-    "Flatten", "Reshape", "Identity", "Conv1D", "Conv2D",
-    "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MinPooling1D",
-    "MinPooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
-    "Concatenate", "Dropout",
-})
 #: recordings tried before training stays eager for the rest of ``fit``
 MAX_RECORDINGS = 3
 
@@ -28,19 +20,12 @@ MAX_RECORDINGS = 3
 def replayable(model):
     """True when ``model``'s training step may be recorded and replayed (see module doc)."""
     from ..losses.wrapper import LossFunctionWrapper
-    from .model import Model
-    from .sequential import Sequential
 
-    functional = type(model) is Model and model._graph is not None
-    if not (type(model) is Sequential or functional):
-        return False  # a subclassed model's call may do anything
     if isinstance(model.loss, LossFunctionWrapper) or \
             not type(model.loss).__module__.startswith("neurona.losses"):
         return False
-    for layer in model._flatten_layers()[1:]:
-        cls = type(layer)
-        if cls.__name__ not in REPLAYABLE_LAYERS or \
-                not cls.__module__.startswith("neurona.layers"):  # a user's subclass lives elsewhere
+    for layer in model._flatten_layers():  # the model itself first: a user's subclass is not
+        if not layer.traceable:
             return False
         activity = (getattr(layer, "activity_regularizer", None),
                     getattr(layer, "_activity_penalty", None))
@@ -56,7 +41,8 @@ def _built_in_penalty(regularizer):
 
 class StepReplay:
     """Records the first full batches of a ``fit``, builds the program once two recordings
-    agree, and hands it out for batches of the recorded shapes."""
+    agree, and hands it out for batches of the recorded shapes. A batch is the flat list of
+    the step's arrays (inputs, targets, sample weights)."""
 
     def __init__(self, variables):
         self.variables = variables
@@ -64,28 +50,27 @@ class StepReplay:
         self.program = None
         self.tries = 0
 
-    def program_for(self, x, y, sample_weight):
+    def program_for(self, batch):
         program = self.program
-        if program is None or sample_weight is not None or not program.fits(x, y):
-            return None
-        return program
+        return program if program is not None and program.fits(batch) else None
 
-    def recording_for(self, x, y, sample_weight):
+    def recording_for(self, batch):
         """A :class:`Recording` to run this eager step under, or None."""
-        if self.program is not None or self.tries >= MAX_RECORDINGS or sample_weight is not None:
+        if self.program is not None or self.tries >= MAX_RECORDINGS:
             return None
-        if not hasattr(x, "shape") or not hasattr(y, "shape"):  # dict or list inputs
-            return None
-        return Recording(x, y)
+        return Recording(batch)
 
-    def recorded(self, recording, output, loss):
+    def recorded(self, recording, watched, loss):
         """Keep a finished recording; with a second of the same shapes, try to build."""
         self.tries += 1
-        recording.finish(output, loss)
+        recording.finish(watched, loss)
         previous = self.recordings[-1] if self.recordings else None
         self.recordings = [recording]
-        if previous is not None and previous.x.shape == recording.x.shape and \
-                previous.y.shape == recording.y.shape:
+        if previous is not None and _shapes(previous.batch) == _shapes(recording.batch):
             self.program = build_program(previous, recording, self.variables)
         if self.program is not None or self.tries >= MAX_RECORDINGS:
             self.recordings = []  # release the recorded batches and graphs
+
+
+def _shapes(batch):
+    return [a.shape for a in batch]

@@ -29,7 +29,7 @@ def get(identifier):
     ``{"class_name", "config"}`` dict, or an Optimizer instance (returned as is).
 
     Example:
-        >>> get("adam").learning_rate
+        >>> float(get("adam").learning_rate)
         0.001
     """
     if isinstance(identifier, Optimizer):

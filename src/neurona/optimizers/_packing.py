@@ -32,9 +32,10 @@ class Group:
             self.params[start:stop] = var.data.reshape(-1)
             view = self.params[start:stop].reshape(var.data.shape)
             var.data = view
-            # backward may write this variable's gradient straight here (see Variable)
-            var.grad_buffer = self.grads[start:stop].reshape(view.shape)
-            self.grad_views.append(var.grad_buffer)
+            # the variable's gradient lives here: backward fills it (see autograd.engine),
+            # so a step finds its gradients already packed
+            var.grad_storage = self.grads[start:stop].reshape(view.shape)
+            self.grad_views.append(var.grad_storage)
             self.entries.append((i, view))
             self.bounds.append((start, stop))
             start = stop
@@ -100,6 +101,9 @@ class Packing:
             out[id(var)] = (var, {n: s[start:stop].copy() for n, s in group.slots.items()})
             if var.data is view:
                 var.data = view.copy()
+            if var.grad is not None and var.grad is var.grad_storage:
+                var.grad = var.grad.copy()
+            var.grad_storage = None
         return out
 
     # -- per step ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Adagrad: per-parameter rates from the running sum of squared gradients."""
 
 from ..backend import get_ops
-from .optimizer import Optimizer, check_float
+from ..validation import real
+from .optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
@@ -26,9 +27,9 @@ class Adagrad(Optimizer):
                  name="adagrad"):
         super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name)
-        self.initial_accumulator_value = check_float(
+        self.initial_accumulator_value = real(
             "Adagrad", "initial_accumulator_value", initial_accumulator_value, low=0.0)
-        self.epsilon = check_float("Adagrad", "epsilon", epsilon, low=0.0)
+        self.epsilon = real("Adagrad", "epsilon", epsilon, low=0.0)
 
     def slot_defaults(self):
         return {"accumulator": self.initial_accumulator_value}

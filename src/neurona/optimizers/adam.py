@@ -5,7 +5,8 @@ import math
 import numpy as np
 
 from ..backend import get_ops
-from .optimizer import Optimizer, check_float
+from ..validation import boolean, real
+from .optimizer import Optimizer
 
 
 #: the slots of states saved before Adam kept decayed sums, and the sums they convert to
@@ -15,9 +16,9 @@ NORMALISED_SLOTS = {"momentum": "gradient_sum", "velocity": "square_sum",
 
 def check_betas(owner, beta_1, beta_2, epsilon):
     """Validated (beta_1, beta_2, epsilon) of the Adam family."""
-    return (check_float(owner, "beta_1", beta_1, low=0.0, high=1.0, high_open=True),
-            check_float(owner, "beta_2", beta_2, low=0.0, high=1.0, high_open=True),
-            check_float(owner, "epsilon", epsilon, low=0.0))
+    return (real(owner, "beta_1", beta_1, low=0.0, high=1.0, high_open=True),
+            real(owner, "beta_2", beta_2, low=0.0, high=1.0, high_open=True),
+            real(owner, "epsilon", epsilon, low=0.0))
 
 
 class Adam(Optimizer):
@@ -55,9 +56,7 @@ class Adam(Optimizer):
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name)
         owner = type(self).__name__
         self.beta_1, self.beta_2, self.epsilon = check_betas(owner, beta_1, beta_2, epsilon)
-        if not isinstance(amsgrad, bool):
-            raise TypeError(f"{owner}: amsgrad must be True or False, got amsgrad={amsgrad!r}")
-        self.amsgrad = amsgrad
+        self.amsgrad = boolean(owner, "amsgrad", amsgrad)
 
     def slot_defaults(self):
         slots = {"gradient_sum": 0.0, "square_sum": 0.0}
@@ -76,9 +75,9 @@ class Adam(Optimizer):
         m, v, tmp = slots["gradient_sum"], slots["square_sum"], scratch[0]
         m *= b1
         m += grad
-        xp.multiply(grad, grad, out=grad)  # grad is not needed any more: reuse it for g**2
+        xp.multiply(grad, grad, out=tmp)
         v *= b2
-        v += grad
+        v += tmp
         if self.amsgrad:
             v = xp.maximum(slots["square_sum_max"], v, out=slots["square_sum_max"])
         xp.sqrt(v, out=tmp)
@@ -127,9 +126,7 @@ class AdamW(Adam):
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-7, amsgrad=False, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name="adamw"):
-        if weight_decay is None:
-            raise ValueError("AdamW: weight_decay must be a float >= 0, got None; use Adam "
-                             "for no weight decay")
+        real("AdamW", "weight_decay", weight_decay, low=0.0, fix="use Adam for no weight decay")
         super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
                          amsgrad=amsgrad, weight_decay=weight_decay, clipnorm=clipnorm,
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name)

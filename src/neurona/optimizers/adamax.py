@@ -42,8 +42,8 @@ class Adamax(Optimizer):
         tmp *= 1.0 - b1
         m += tmp
         u *= self.beta_2
-        xp.abs(grad, out=grad)
-        xp.maximum(u, grad, out=u)
+        xp.abs(grad, out=tmp)
+        xp.maximum(u, tmp, out=u)
         xp.add(u, self.epsilon, out=tmp)
         xp.divide(m, tmp, out=tmp)
         tmp *= lr / (1.0 - b1 ** (self._iterations + 1))

@@ -26,6 +26,8 @@ class Nadam(Optimizer):
         0.9
     """
 
+    scratch_buffers = 2  # the bias-corrected momentum and the denominator
+
     scalar_state = ("u_product",)
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
@@ -59,15 +61,16 @@ class Nadam(Optimizer):
         tmp -= v
         tmp *= 1.0 - b2
         v += tmp
-        grad *= (1.0 - u_t) / (1.0 - p_t)  # grad becomes m_hat
+        m_hat = scratch[1]
+        xp.multiply(grad, (1.0 - u_t) / (1.0 - p_t), out=m_hat)
         xp.multiply(m, u_next / (1.0 - p_t * u_next), out=tmp)
-        grad += tmp
+        m_hat += tmp
         xp.divide(v, 1.0 - b2 ** t, out=tmp)
         xp.sqrt(tmp, out=tmp)
         tmp += self.epsilon
-        xp.divide(grad, tmp, out=grad)
-        grad *= lr
-        param -= grad
+        xp.divide(m_hat, tmp, out=m_hat)
+        m_hat *= lr
+        param -= m_hat
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -3,45 +3,29 @@
 Speed comes from packing. ``build(variables)`` copies every variable of one dtype into ONE
 contiguous flat buffer and rebinds each ``variable.data`` to a reshaped view of its segment, so
 layers read the updated weights without copies. Slots (moments, accumulators) are flat buffers
-of the same layout. A step copies the gradients into a preallocated flat gradient buffer (one
-``concatenate``), clips, applies decoupled weight decay, and then the subclass's
+of the same layout. The flat gradient buffer is also the variables' gradient storage
+(``Variable.grad_storage``): ``backward`` writes each gradient into its segment, so a step
+finds them packed (gradients handed in from elsewhere are copied in with one
+``concatenate``). A step clips (in place: ``.grad`` then holds the clipped gradient, as after
+PyTorch's ``clip_grad_norm_``), applies decoupled weight decay, and then the subclass's
 :meth:`Optimizer.update_step` runs a handful of in-place ufuncs over the whole buffer: the cost
 is a dozen vectorised passes, whatever the number of variables.
 
 Writing an optimizer: subclass, declare the slots in :meth:`slot_defaults` (name -> initial
 value), the number of scratch buffers in ``scratch_buffers``, and implement ``update_step``
-in place. Scalar state shared by all variables (Nadam's momentum product) is listed in
+in place, leaving the gradient as it is (it is the variables' ``.grad``). Scalar state shared by all variables (Nadam's momentum product) is listed in
 ``scalar_state`` so :meth:`get_state` saves it.
 """
 
-import math
-import numbers
 import re
 
 import numpy as np
 
-from ..autograd import Tensor
+from .. import validation
+from ..autograd import Tensor, Variable
 from ..backend import get_ops
 from . import schedules
 from ._packing import Packing
-
-
-def check_float(owner, name, value, low=None, high=None, low_open=False, high_open=False):
-    """``value`` as a float after checking it is a finite real in the given range."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{owner}: {name} must be a finite number, got {name}={value!r}")
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if too_low or too_high:
-        lo = "" if low is None else ("(" if low_open else "[") + f"{low}"
-        hi = "" if high is None else f"{high}" + (")" if high_open else "]")
-        raise ValueError(f"{owner}: {name} must be in {lo or '(-inf'}, {hi or 'inf)'}, "
-                         f"got {name}={value!r}")
-    return float(value)
-
-
-def _optional_positive(owner, name, value):
-    return None if value is None else check_float(owner, name, value, low=0.0, low_open=True)
 
 
 class Optimizer:
@@ -84,11 +68,12 @@ class Optimizer:
         self.name = owner.lower() if name is None else str(name)
         self._learning_rate = self._check_learning_rate(learning_rate)
         self._lr_scale = 1.0  # multiplies a schedule's output (scale_learning_rate)
-        self.weight_decay = (None if weight_decay is None
-                             else check_float(owner, "weight_decay", weight_decay, low=0.0))
-        self.clipnorm = _optional_positive(owner, "clipnorm", clipnorm)
-        self.clipvalue = _optional_positive(owner, "clipvalue", clipvalue)
-        self.global_clipnorm = _optional_positive(owner, "global_clipnorm", global_clipnorm)
+        self.weight_decay = validation.real(owner, "weight_decay", weight_decay, low=0.0,
+                                            allow_none=True)
+        clip = dict(low=0.0, low_open=True, allow_none=True)
+        self.clipnorm = validation.real(owner, "clipnorm", clipnorm, **clip)
+        self.clipvalue = validation.real(owner, "clipvalue", clipvalue, **clip)
+        self.global_clipnorm = validation.real(owner, "global_clipnorm", global_clipnorm, **clip)
         if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
                 f"{owner}: only one of clipnorm, clipvalue and global_clipnorm can be set, got "
@@ -104,23 +89,33 @@ class Optimizer:
     def _check_learning_rate(self, value):
         if isinstance(value, schedules.LearningRateSchedule):
             return value
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if not validation.is_real(value):
             raise TypeError(
                 f"{type(self).__name__}: learning_rate must be a float or a "
                 f"LearningRateSchedule, got learning_rate={value!r}"
             )
-        return check_float(type(self).__name__, "learning_rate", value, low=0.0)
+        return validation.real(type(self).__name__, "learning_rate", value, low=0.0)
 
     @property
     def learning_rate(self):
-        """The learning rate of the next step (a schedule is evaluated at ``iterations``).
+        """The learning rate of the next step, as a variable (Keras 3's): ``float(lr)``,
+        ``lr.numpy()``, ``lr.assign(0.01)``, ``keras.backend.set_value(lr, 0.01)`` all work;
+        a schedule is evaluated at ``iterations``.
 
-        Setting a float changes the rate of a float-rate optimizer (what ReduceLROnPlateau
-        does). Setting a schedule replaces the current rate or schedule. Setting a float while
-        a schedule is in use raises ``TypeError``, as in Keras: the schedule owns the rate, so
-        create the optimizer with a float rate if a callback must set it, or use
-        :meth:`scale_learning_rate`.
+        Setting a float (or assigning the variable) changes the rate of a float-rate optimizer
+        (what ReduceLROnPlateau does). Setting a schedule replaces the current rate or
+        schedule. Setting a float while a schedule is in use raises ``TypeError``, as in Keras:
+        the schedule owns the rate, so create the optimizer with a float rate if a callback
+        must set it, or use :meth:`scale_learning_rate`.
         """
+        variable = self.__dict__.get("_lr_variable")
+        if variable is None:
+            variable = self._lr_variable = LearningRate(self)
+        variable.data[...] = self._current_learning_rate()
+        return variable
+
+    def _current_learning_rate(self):
+        """The rate of the next step as a Python float."""
         lr = self._learning_rate
         return float(lr(self._iterations)) * self._lr_scale if callable(lr) else lr
 
@@ -133,6 +128,8 @@ class Optimizer:
                 f"schedule {self._learning_rate!r}, so its learning rate cannot be set to "
                 f"{value!r}; create the optimizer with a float learning_rate to set it later"
             )
+        if isinstance(value, Tensor):  # lr * 0.5, the variable itself: a 0-d value
+            value = float(value)
         self._learning_rate = self._check_learning_rate(value)
         self._lr_scale = 1.0
 
@@ -145,7 +142,7 @@ class Optimizer:
         Args:
             factor: a positive finite number.
         """
-        factor = check_float(type(self).__name__, "factor", factor, low=0.0, low_open=True)
+        factor = validation.real(type(self).__name__, "factor", factor, low=0.0, low_open=True)
         if callable(self._learning_rate):
             self._lr_scale *= factor
         else:
@@ -203,7 +200,7 @@ class Optimizer:
         """Update ``param`` in place from ``grad`` (flat arrays of one dtype).
 
         Args:
-            grad: the clipped gradient; the subclass may overwrite it.
+            grad: the clipped gradient (read only: it is the variables' ``.grad``).
             param: the packed variables, updated in place.
             lr: the learning rate of this step (a Python float).
             slots: ``{name: flat array}`` as declared by :meth:`slot_defaults`.
@@ -266,7 +263,7 @@ class Optimizer:
             )
         packing = self._packing
         skipped = packing.gather(grads, variables)
-        lr = self.learning_rate
+        lr = self._current_learning_rate()
         self._clip(packing.groups)
         saved = packing.save(skipped) if skipped else None
         if self.weight_decay:
@@ -339,14 +336,13 @@ class Optimizer:
         iterations = state["iterations"]
         if isinstance(iterations, np.ndarray):
             iterations = iterations.item()
-        if not isinstance(iterations, numbers.Integral) or iterations < 0:
-            raise ValueError(
-                f"set_state: iterations must be a non-negative int, got {iterations!r}")
+        iterations = validation.integer(f"{type(self).__name__}.set_state", "iterations",
+                                        iterations, low=0)
         if self._packing is None:
             self._pending_slots = slots or None
         else:
             self._load_slots(slots)
-        self._iterations = int(iterations)
+        self._iterations = iterations
         if "learning_rate" in state:
             self._learning_rate = float(state["learning_rate"])
         if "learning_rate_scale" in state:
@@ -390,3 +386,38 @@ class Optimizer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r} iterations={self._iterations}>"
+
+
+class LearningRate(Variable):
+    """An optimizer's learning rate as a variable (what ``optimizer.learning_rate`` is in
+    Keras 3): a 0-d float64 value that reads the optimizer's current rate and whose
+    :meth:`assign` sets it. It compares equal to the number it holds."""
+
+    def __init__(self, optimizer):
+        super().__init__(np.zeros((), dtype=np.float64), trainable=False, name="learning_rate")
+        self.path = f"{optimizer.name}/learning_rate"
+        self._optimizer = optimizer
+
+    def assign(self, value):
+        """Set the optimizer's rate (a TypeError when a schedule drives it, as in Keras)."""
+        self._optimizer.learning_rate = float(np.asarray(get_ops().to_numpy(
+            value.data if isinstance(value, Tensor) else value)))
+        self.data[...] = self._optimizer._current_learning_rate()
+
+    def assign_add(self, delta):
+        self.assign(float(self) + float(np.asarray(delta)))
+
+    def assign_sub(self, delta):
+        self.assign(float(self) - float(np.asarray(delta)))
+
+    def __eq__(self, other):
+        return float(self) == other
+
+    def __ne__(self, other):
+        return float(self) != other
+
+    __hash__ = Variable.__hash__
+
+    def __repr__(self):
+        return (f"<Variable path={self.path}, shape=(), dtype=float64, "
+                f"value={float(self)!r}>")

@@ -1,7 +1,8 @@
 """RMSprop: divide by a running root mean square of the gradients."""
 
 from ..backend import get_ops
-from .optimizer import Optimizer, check_float
+from ..validation import boolean, real
+from .optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
@@ -30,12 +31,10 @@ class RMSprop(Optimizer):
                  global_clipnorm=None, name="rmsprop"):
         super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name)
-        self.rho = check_float("RMSprop", "rho", rho, low=0.0, high=1.0, high_open=True)
-        self.momentum = check_float("RMSprop", "momentum", momentum, low=0.0, high=1.0)
-        self.epsilon = check_float("RMSprop", "epsilon", epsilon, low=0.0)
-        if not isinstance(centered, bool):
-            raise TypeError(f"RMSprop: centered must be True or False, got centered={centered!r}")
-        self.centered = centered
+        self.rho = real("RMSprop", "rho", rho, low=0.0, high=1.0, high_open=True)
+        self.momentum = real("RMSprop", "momentum", momentum, low=0.0, high=1.0)
+        self.epsilon = real("RMSprop", "epsilon", epsilon, low=0.0)
+        self.centered = boolean("RMSprop", "centered", centered)
 
     def slot_defaults(self):
         slots = {"velocity": 0.0}
@@ -63,15 +62,15 @@ class RMSprop(Optimizer):
         else:
             xp.add(v, self.epsilon, out=t)
         xp.sqrt(t, out=t)
-        xp.divide(grad, t, out=grad)
-        grad *= lr
+        xp.divide(grad, t, out=t)
+        t *= lr
         if self.momentum:
             m = slots["momentum"]
             m *= self.momentum
-            m += grad
+            m += t
             param -= m
         else:
-            param -= grad
+            param -= t
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

@@ -5,31 +5,15 @@ applied) before each step, so the first step uses ``schedule(0)``.
 """
 
 import math
-import numbers
 
 from ..registry import Registry
+from ..validation import real
 
 _registry = Registry("learning rate schedule")
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay",
            "PolynomialDecay", "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts",
            "serialize", "deserialize"]
-
-
-def _number(owner, name, value, positive=False, non_negative=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{owner}: {name} must be a finite number, got {name}={value!r}")
-    if positive and value <= 0:
-        raise ValueError(f"{owner}: {name} must be > 0, got {name}={value!r}")
-    if non_negative and value < 0:
-        raise ValueError(f"{owner}: {name} must be >= 0, got {name}={value!r}")
-    return value
-
-
-def _step(owner, step):
-    if isinstance(step, bool) or not isinstance(step, numbers.Real) or step < 0:
-        raise ValueError(f"{owner}: step must be a non-negative number, got step={step!r}")
-    return float(step)
 
 
 class LearningRateSchedule:
@@ -76,16 +60,15 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="ExponentialDecay"):
-        self.initial_learning_rate = _number(type(self).__name__, "initial_learning_rate",
-                                             initial_learning_rate)
-        self.decay_steps = _number(type(self).__name__, "decay_steps", decay_steps,
-                                   positive=True)
-        self.decay_rate = _number(type(self).__name__, "decay_rate", decay_rate)
+        owner = type(self).__name__
+        self.initial_learning_rate = real(owner, "initial_learning_rate", initial_learning_rate)
+        self.decay_steps = real(owner, "decay_steps", decay_steps, low=0.0, low_open=True)
+        self.decay_rate = real(owner, "decay_rate", decay_rate)
         self.staircase = bool(staircase)
         self.name = name
 
     def __call__(self, step):
-        p = _step(type(self).__name__, step) / self.decay_steps
+        p = real(type(self).__name__, "step", step, low=0.0) / self.decay_steps
         if self.staircase:
             p = math.floor(p)
         return self.initial_learning_rate * self.decay_rate ** p
@@ -124,15 +107,15 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 f"{len(boundaries)} boundaries={boundaries} and {len(values)} values={values}"
             )
         for b in boundaries:
-            _number(owner, "boundaries", b)
+            real(owner, "boundaries", b)
         for v in values:
-            _number(owner, "values", v)
+            real(owner, "values", v)
         if any(b1 >= b2 for b1, b2 in zip(boundaries, boundaries[1:])):
             raise ValueError(f"{owner}: boundaries must increase, got boundaries={boundaries}")
         self.boundaries, self.values, self.name = boundaries, values, name
 
     def __call__(self, step):
-        step = _step(type(self).__name__, step)
+        step = real(type(self).__name__, "step", step, low=0.0)
         for boundary, value in zip(self.boundaries, self.values):
             if step <= boundary:
                 return float(value)
@@ -167,15 +150,15 @@ class PolynomialDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0,
                  cycle=False, name="PolynomialDecay"):
         owner = type(self).__name__
-        self.initial_learning_rate = _number(owner, "initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _number(owner, "decay_steps", decay_steps, positive=True)
-        self.end_learning_rate = _number(owner, "end_learning_rate", end_learning_rate)
-        self.power = _number(owner, "power", power)
+        self.initial_learning_rate = real(owner, "initial_learning_rate", initial_learning_rate)
+        self.decay_steps = real(owner, "decay_steps", decay_steps, low=0.0, low_open=True)
+        self.end_learning_rate = real(owner, "end_learning_rate", end_learning_rate)
+        self.power = real(owner, "power", power)
         self.cycle = bool(cycle)
         self.name = name
 
     def __call__(self, step):
-        step = _step(type(self).__name__, step)
+        step = real(type(self).__name__, "step", step, low=0.0)
         decay_steps = self.decay_steps
         if self.cycle:
             decay_steps *= 1.0 if step == 0 else math.ceil(step / decay_steps)
@@ -213,14 +196,14 @@ class InverseTimeDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="InverseTimeDecay"):
         owner = type(self).__name__
-        self.initial_learning_rate = _number(owner, "initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _number(owner, "decay_steps", decay_steps, positive=True)
-        self.decay_rate = _number(owner, "decay_rate", decay_rate)
+        self.initial_learning_rate = real(owner, "initial_learning_rate", initial_learning_rate)
+        self.decay_steps = real(owner, "decay_steps", decay_steps, low=0.0, low_open=True)
+        self.decay_rate = real(owner, "decay_rate", decay_rate)
         self.staircase = bool(staircase)
         self.name = name
 
     def __call__(self, step):
-        p = _step(type(self).__name__, step) / self.decay_steps
+        p = real(type(self).__name__, "step", step, low=0.0) / self.decay_steps
         if self.staircase:
             p = math.floor(p)
         return self.initial_learning_rate / (1.0 + self.decay_rate * p)
@@ -264,16 +247,15 @@ class CosineDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay",
                  warmup_target=None, warmup_steps=0):
         owner = type(self).__name__
-        self.initial_learning_rate = _number(owner, "initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _number(owner, "decay_steps", decay_steps, positive=True)
-        self.alpha = _number(owner, "alpha", alpha)
+        self.initial_learning_rate = real(owner, "initial_learning_rate", initial_learning_rate)
+        self.decay_steps = real(owner, "decay_steps", decay_steps, low=0.0, low_open=True)
+        self.alpha = real(owner, "alpha", alpha)
         self.name = name
-        self.warmup_target = (None if warmup_target is None
-                              else _number(owner, "warmup_target", warmup_target))
-        self.warmup_steps = _number(owner, "warmup_steps", warmup_steps, non_negative=True)
+        self.warmup_target = real(owner, "warmup_target", warmup_target, allow_none=True)
+        self.warmup_steps = real(owner, "warmup_steps", warmup_steps, low=0.0)
 
     def __call__(self, step):
-        step = _step(type(self).__name__, step)
+        step = real(type(self).__name__, "step", step, low=0.0)
         if self.warmup_target is None:
             fraction = min(step, self.decay_steps) / self.decay_steps
             return self.initial_learning_rate * _cosine(fraction, self.alpha)
@@ -320,16 +302,16 @@ class CosineDecayRestarts(LearningRateSchedule):
     def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
                  alpha=0.0, name="SGDRDecay"):
         owner = type(self).__name__
-        self.initial_learning_rate = _number(owner, "initial_learning_rate", initial_learning_rate)
-        self.first_decay_steps = _number(owner, "first_decay_steps", first_decay_steps,
-                                         positive=True)
-        self.t_mul = _number(owner, "t_mul", t_mul, positive=True)
-        self.m_mul = _number(owner, "m_mul", m_mul)
-        self.alpha = _number(owner, "alpha", alpha)
+        self.initial_learning_rate = real(owner, "initial_learning_rate", initial_learning_rate)
+        self.first_decay_steps = real(owner, "first_decay_steps", first_decay_steps, low=0.0,
+                                      low_open=True)
+        self.t_mul = real(owner, "t_mul", t_mul, low=0.0, low_open=True)
+        self.m_mul = real(owner, "m_mul", m_mul)
+        self.alpha = real(owner, "alpha", alpha)
         self.name = name
 
     def __call__(self, step):
-        fraction = _step(type(self).__name__, step) / self.first_decay_steps
+        fraction = real(type(self).__name__, "step", step, low=0.0) / self.first_decay_steps
         t_mul = self.t_mul
         if t_mul == 1.0:
             restart = math.floor(fraction)

@@ -1,7 +1,8 @@
 """Stochastic gradient descent with optional (Nesterov) momentum."""
 
 from ..backend import get_ops
-from .optimizer import Optimizer, check_float
+from ..validation import boolean, real
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -28,28 +29,27 @@ class SGD(Optimizer):
                  clipnorm=None, clipvalue=None, global_clipnorm=None, name="SGD"):
         super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name)
-        self.momentum = check_float("SGD", "momentum", momentum, low=0.0, high=1.0)
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"SGD: nesterov must be True or False, got nesterov={nesterov!r}")
-        self.nesterov = nesterov
+        self.momentum = real("SGD", "momentum", momentum, low=0.0, high=1.0)
+        self.nesterov = boolean("SGD", "nesterov", nesterov)
+        self.scratch_buffers = 2 if nesterov else 1
 
     def slot_defaults(self):
         return {"momentum": 0.0} if self.momentum else {}
 
     def update_step(self, grad, param, lr, slots, scratch):
         xp = get_ops().xp
-        grad *= lr
+        step = scratch[0]
+        xp.multiply(grad, lr, out=step)
         if not self.momentum:
-            param -= grad
+            param -= step
             return
         v = slots["momentum"]
         v *= self.momentum
-        v -= grad
+        v -= step
         if self.nesterov:
-            step = scratch[0]
-            xp.multiply(v, self.momentum, out=step)
-            step -= grad
-            param += step
+            xp.multiply(v, self.momentum, out=scratch[1])
+            scratch[1] -= step
+            param += scratch[1]
         else:
             param += v
 

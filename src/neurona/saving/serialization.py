@@ -20,10 +20,10 @@ OPTIMIZER_PREFIX = "optimizer/"
 # -- architecture ---------------------------------------------------------------------------------
 def _serialized_layers(layer):
     """The layers whose configs appear in ``layer``'s own config (Sequential/functional)."""
+    if hasattr(layer, "_stack"):  # a Sequential (it has a graph too, once built)
+        return list(layer._stack)
     if getattr(layer, "_graph", None) is not None:
         return layer._graph.layers()
-    if hasattr(layer, "_stack"):
-        return list(layer._stack)
     return []
 
 
@@ -42,6 +42,9 @@ def check_registered(layer):
                 "with @neurona.saving.register_keras_serializable() (and give it get_config), "
                 "or save only the weights with model.save_weights()"
             )
+        check_saveable = getattr(current, "check_saveable", None)  # e.g. a Lambda's function
+        if check_saveable is not None:
+            check_saveable()
         stack.extend(_serialized_layers(current))
 
 
@@ -108,55 +111,48 @@ def model_from_config(config, where):
 
 # -- compile settings -----------------------------------------------------------------------------
 def compile_to_config(model):
-    """The compile arguments of ``model`` as JSON (None when not compiled)."""
-    from .. import losses, metrics, optimizers
+    """The compile arguments of ``model`` as JSON (None when not compiled): the optimizer and
+    the loss, loss_weights, metrics and weighted_metrics structures as they were given."""
+    from .. import metrics, optimizers
+    from ..metrics.base import metric_functions
 
     if not getattr(model, "compiled", False):
         return None
     try:
-        loss = losses.serialize(model.loss)
-        metric_configs = [(metrics.serialize(m), weighted) for m, weighted in model._metric_specs]
+        config = model._compiled.get_config()
     except TypeError as err:
         raise ValueError(f"Cannot save the compile settings of model {model.name!r}: "
                          f"{err}") from None
-    from ..metrics.base import metric_functions
-
-    for (metric, _), (config, _) in zip(model._metric_specs, metric_configs):
-        settings = config.get("config") or {} if isinstance(config, dict) else {}
+    for metric, _ in model._metric_specs:
+        serialized = metrics.serialize(metric)
+        settings = (serialized.get("config") or {}) if isinstance(serialized, dict) else {}
         fn = getattr(metric, "_fn", None)  # a MeanMetricWrapper names its function by "fn"
         if "fn" in settings and metric_functions.lookup(settings["fn"] or "") is not fn:
             raise ValueError(f"Cannot save metric {metric.name!r}: it wraps the unregistered "
                              f"function {fn!r}, which a file cannot name safely; subclass "
                              "neurona.metrics.Metric (registered) instead")
-    return {
-        "optimizer": optimizers.serialize(model.optimizer),
-        "loss": loss,
-        "loss_name": model._loss_name,
-        "loss_weight": model._loss_weight,
-        "metrics": [c for c, weighted in metric_configs if not weighted],
-        "weighted_metrics": [c for c, weighted in metric_configs if weighted],
-    }
+    return {"optimizer": optimizers.serialize(model.optimizer), **config}
 
 
 def compile_from_config(model, config, where):
-    """Compile ``model`` as described by :func:`compile_to_config`'s output."""
-    from .. import losses, metrics, optimizers
+    """Compile ``model`` as described by :func:`compile_to_config`'s output (files written
+    before several outputs existed, with ``loss_weight`` and flat metric lists, load too)."""
+    from .. import optimizers
+    from ..models.compile_utils import deserialize_argument
 
     if not isinstance(config, dict):
         raise ModelFileError(f"{where}: the 'compile' entry must be an object")
     try:
         optimizer = optimizers.deserialize(config["optimizer"])
-        loss = losses.deserialize(config["loss"])
-        groups = [[metrics.deserialize(c) for c in config.get(key) or []]
-                  for key in ("metrics", "weighted_metrics")]
-        model.compile(optimizer=optimizer, loss=loss, metrics=groups[0] or None,
-                      weighted_metrics=groups[1] or None,
-                      loss_weights=config.get("loss_weight"))
+        loss = deserialize_argument(config["loss"], "loss")
+        weights = config.get("loss_weights", config.get("loss_weight"))
+        model.compile(optimizer=optimizer, loss=loss, loss_weights=weights,
+                      metrics=deserialize_argument(config.get("metrics") or None, "metric"),
+                      weighted_metrics=deserialize_argument(config.get("weighted_metrics")
+                                                            or None, "metric"))
     except Exception as err:
         raise ModelFileError(f"{where}: cannot restore the compile settings: "
                              f"{type(err).__name__}: {err}") from err
-    if isinstance(config.get("loss_name"), str):
-        model._loss_name = config["loss_name"]
 
 
 # -- weights --------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ CASES = [
     GradCase(act.LeakyReLU, F.leaky_relu, [X], "leaky_relu"),
     GradCase(act.LeakyReLU, F.prelu, [X, ALPHA], "prelu-shared-alpha"),
     GradCase(act.LeakyReLU, F.prelu, [X, SLOPES], "prelu-full-alpha"),
-    GradCase(act.LeakyReLU, lambda x: F.rrelu(x, training=True, rng=3), [X], "rrelu-training"),
+    GradCase(act.RReLU, lambda x: F.rrelu(x, training=True, rng=3), [X], "rrelu-training"),
     GradCase(act.ELU, lambda x: F.elu(x, alpha=0.7), [X], "elu"),
     GradCase(act.ELU, F.selu, [X], "selu"),
     GradCase(act.Sigmoid, F.sigmoid, [WIDE]),

@@ -30,4 +30,6 @@ CASES = [
     GradCase(conv_pool.Conv2DPool,
              lambda x, w, b: F.conv2d_pooled(x, w, b, dilation_rate=2, pool_size=3, pool="min"),
              [X4, W4, B], "conv2d_pooled-dilated-3x3-min"),
+    GradCase(conv_pool.Conv2DPool, lambda x, w, b: F.conv2d_pooled(x, w[:2, :2], b, strides=3),
+             [X2, W2, B], "conv2d_pooled-strides-larger-than-kernel"),
 ]

@@ -1,4 +1,4 @@
-"""Cases for arithmetic, reductions, shape operations and the fused dense map."""
+"""Cases for arithmetic, casts, reductions, shape operations and the fused dense map."""
 
 import numpy as np
 
@@ -25,7 +25,13 @@ CASES = [
     GradCase(math.Multiply, lambda a, b: a * b, [A, ROW[None, :]], "multiply"),
     GradCase(math.Divide, lambda a, b: a / b, [A, POS], "divide"),
     GradCase(math.Negative, lambda a: -a, [A]),
+    GradCase(math.Mod, F.mod, [A * 3, POS], "mod"),
+    GradCase(math.FMod, F.fmod, [A * 3, POS], "fmod"),
     GradCase(math.Power, lambda a: a ** 3.5, [POS], "power"),
+    GradCase(math.Pow, lambda a, b: F.power(a, b), [POS, A], "power-tensor-exponent"),
+    GradCase(math.Pow, lambda a, b: F.power(a, b), [POS, ROW], "power-broadcast-exponent"),
+    GradCase(math.Cast, lambda a: F.cast(a, "float32") * 1.0, [A], "cast-float32", atol=1e-4,
+             rtol=1e-3, eps=1e-3),
     GradCase(math.Square, lambda a: a ** 2, [A], "square"),
     GradCase(math.Sqrt, F.sqrt, [POS]),
     GradCase(math.Exp, F.exp, [A]),
@@ -42,12 +48,23 @@ CASES = [
     GradCase(reduce.Mean, lambda a: F.mean(a, axis=(0, 2)), [X3]),
     GradCase(reduce.Max, lambda a: F.max(a, axis=0), [DISTINCT]),
     GradCase(reduce.Min, lambda a: F.min(a), [DISTINCT]),
+    GradCase(reduce.Prod, lambda a: F.prod(a, axis=1), [A], "prod-axis"),
+    GradCase(reduce.Prod, lambda a: F.prod(a, axis=(0, 2), keepdims=True), [X3], "prod-axes"),
+    GradCase(reduce.Prod, lambda a: F.prod(a * (np.arange(12).reshape(3, 4) % 5 != 0)), [A],
+             "prod-with-zeros"),
+    GradCase(reduce.LogSumExp, lambda a: F.logsumexp(a, axis=1), [A * 30], "logsumexp-large"),
+    GradCase(reduce.LogSumExp, lambda a: F.logsumexp(a, keepdims=True), [X3], "logsumexp-all"),
+    GradCase(reduce.CumSum, lambda a: F.cumsum(a, 1), [X3]),
+    GradCase(reduce.CumProd, lambda a: F.cumprod(a, 0), [A]),
+    GradCase(reduce.CumProd, lambda a: F.cumprod(a * (np.arange(12).reshape(3, 4) % 3 != 1), 1),
+             [A], "cumprod-with-zeros"),
     GradCase(shape.Reshape, lambda a: F.reshape(a, (2, 6)), [A]),
     GradCase(shape.Transpose, lambda a: F.transpose(a, (2, 0, 1)), [X3]),
     GradCase(shape.GetItem, lambda a: a[[0, 0, 2], 1:3], [A], "getitem-repeated"),
     GradCase(shape.Concatenate, lambda a, b: F.concatenate([a, b], axis=1), [A, B]),
     GradCase(shape.Stack, lambda a, b: F.stack([a, b], axis=1), [A, B]),
     GradCase(shape.BroadcastTo, lambda a: F.broadcast_to(a, (3, 4)), [ROW]),
+    GradCase(shape.Pad, lambda a: F.pad(a, ((1, 0), (2, 3)), 1.5), [A]),
 ] + [
     GradCase(affine.Dense, lambda x, w, b, act=act: F.dense(x, w, b, activation=act),
              [A[:, :3], W, BIAS], f"dense-{act}")

@@ -39,4 +39,17 @@ CASES = [
     GradCase(pooling.Pool2D, lambda x: F.avg_pool1d(x, 2, padding="same"), [X1D],
              "avg_pool1d-same"),
     GradCase(pooling.Pool2D, lambda x: F.min_pool1d(x, 2), [X1D], "min_pool1d"),
+    # strides larger than the pool: gaps between windows get a zero gradient
+    GradCase(pooling.Pool2D, lambda x: F.max_pool2d(x, 2, strides=3), [X], "max_pool2d-gaps"),
+    GradCase(pooling.Pool2D, lambda x: F.min_pool2d(x, (2, 1), strides=(3, 2)), [X],
+             "min_pool2d-gaps-rect"),
+    GradCase(pooling.Pool2D, lambda x: F.avg_pool2d(x, 2, strides=3), [X], "avg_pool2d-gaps"),
+    GradCase(pooling.Pool2D, lambda x: F.avg_pool2d(x, 2, strides=3, padding="same"), [X],
+             "avg_pool2d-gaps-same"),
+    GradCase(pooling.Pool2D, lambda x: F.max_pool2d(x, 3, strides=(1, 2)), [X],
+             "max_pool2d-odd-pool-strides-differ"),
+    GradCase(pooling.Pool2D, lambda x: F.max_pool1d(x, 2, strides=3), [X1D], "max_pool1d-gaps"),
+    GradCase(pooling.Pool2D, lambda x: F.avg_pool1d(x, 3, strides=4), [X1D], "avg_pool1d-gaps"),
+    GradCase(pooling.Pool2D, lambda x: F.min_pool1d(x, 3, strides=2), [X1D],
+             "min_pool1d-odd-overlap"),
 ]

@@ -32,14 +32,17 @@ class KerasLayer:
         name: the class name, in neurona's registry and in Keras.
         neutral: ``{Keras-only argument: accepted values}`` (``ANY`` when it has no effect).
         write_without: arguments of neurona's config that Keras's constructor does not take.
+        read_without: arguments of Keras's config that mean something else to neurona's layer
+            (which then keeps its default: an output dtype Keras derives otherwise).
         variables: ``variables(layer) -> [(relative path, [variables])]`` where Keras keeps the
             layer's weights other than in ``vars``; None for the usual place.
     """
 
-    def __init__(self, name, neutral=None, write_without=(), variables=None):
+    def __init__(self, name, neutral=None, write_without=(), read_without=(), variables=None):
         self.name = name
         self.neutral = dict(BASE_NEUTRAL, **(neutral or {}))
         self.write_without = frozenset(write_without)
+        self.read_without = frozenset(read_without)
         self.variables = variables
 
     def config_from_keras(self, cls, config, where, custom_objects=None):
@@ -48,6 +51,7 @@ class KerasLayer:
         settings = from_keras(config or {}, where, custom_objects)
         if not isinstance(settings, dict):
             fail(where, f"{what}: its config must be an object")
+        settings = {k: v for k, v in settings.items() if k not in self.read_without}
         settings = drop_neutral(settings, self.neutral, where, what)
         if isinstance(settings.get("activation"), str):  # Keras writes built-ins by name
             settings["activation"] = activation_name(settings["activation"], where)
@@ -97,8 +101,17 @@ for _name in ("Dense", "Activation", "Reshape", "Identity", "Add", "Subtract", "
               "Softmax", "Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout",
               "Conv1D", "Conv2D", "Conv2DTranspose", "MaxPooling1D", "MaxPooling2D",
               "AveragePooling1D", "AveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-              "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Rescaling", "Flatten"):
+              "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Rescaling", "Flatten",
+              "ActivityRegularization", "Conv1DTranspose", "Conv3D", "DepthwiseConv1D",
+              "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "MaxPooling3D",
+              "AveragePooling3D", "GlobalMaxPooling3D", "GlobalAveragePooling3D", "Cropping1D",
+              "Cropping2D", "ZeroPadding1D", "ZeroPadding2D", "UpSampling1D", "UpSampling2D",
+              "Permute", "RepeatVector", "GroupNormalization", "UnitNormalization",
+              "Normalization", "Dot", "CategoryEncoding"):
     keras_layer(_name)
+# Keras's dtype here is the compute dtype (the output is int64 for output_mode "int"),
+# neurona's the output dtype; Keras's constructor takes no trainable
+keras_layer("Discretization", write_without=("trainable", "dtype"), read_without=("dtype",))
 for _name in ("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"):
     keras_layer(_name, write_without=("trainable",))  # Keras's constructor takes no trainable
 for _name in ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",

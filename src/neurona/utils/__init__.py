@@ -1,10 +1,22 @@
-"""Keras's ``keras.utils`` helpers that users call directly."""
+"""Keras's ``keras.utils``: the helpers users call directly, ``PyDataset`` and the data set
+builders (batches of NumPy arrays that ``fit`` takes), ``pad_sequences`` and ``plot_model``."""
 
 import numpy as np
 
-from .random import set_random_seed
+from ..random import set_random_seed
+from ..validation import integer
+from .array_dataset import ArrayDataset, split_dataset, timeseries_dataset_from_array
+from .directory import image_dataset_from_directory, text_dataset_from_directory
+from .image import array_to_img, img_to_array, load_img, save_img
+from .plot_model import model_to_dot, plot_model
+from .py_dataset import PyDataset, PyDatasetRunner, Sequence
+from .sequence import pad_sequences
 
-__all__ = ["set_random_seed", "to_categorical", "normalize"]
+__all__ = ["set_random_seed", "to_categorical", "normalize", "PyDataset", "Sequence",
+           "PyDatasetRunner", "ArrayDataset", "split_dataset", "timeseries_dataset_from_array",
+           "image_dataset_from_directory", "text_dataset_from_directory", "pad_sequences",
+           "plot_model", "model_to_dot", "load_img", "img_to_array", "array_to_img",
+           "save_img"]
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
@@ -30,7 +42,8 @@ def to_categorical(y, num_classes=None, dtype="float32"):
         raise ValueError("to_categorical: y must hold non-negative integer class labels")
     y = y.astype(np.int64)
     top = int(y.max()) + 1 if y.size else 0
-    num_classes = top if num_classes is None else int(num_classes)
+    num_classes = integer("to_categorical", "num_classes", num_classes, low=1, allow_none=True)
+    num_classes = top if num_classes is None else num_classes
     if top > num_classes:
         raise ValueError(
             f"to_categorical: label {top - 1} is out of range for num_classes={num_classes}; "
