@@ -109,6 +109,28 @@ def test_layer_arguments_the_converters_branch_on(name, kwargs, shape, tmp_path,
            tmp_path, rng)
 
 
+@pytest.mark.parametrize("mode", ["multi_hot", "count", "one_hot"])
+def test_category_encoding_exports(mode, tmp_path, rng):
+    shape = (1,) if mode == "one_hot" else (3,)
+    model = nk.Sequential([nk.Input(shape), nk.layers.CategoryEncoding(5, output_mode=mode)])
+    export_onnx(model, tmp_path / "c.onnx")
+    x = rng.integers(0, 5, size=(6,) + shape).astype("float32")
+    _, (got,) = run_onnx(tmp_path / "c.onnx", {"input": x})
+    np.testing.assert_array_equal(got, model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("axes, shapes", [(1, [(4,), (4,)]), ((2, 2), [(3, 4), (5, 4)]),
+                                          ((1, 2), [(4, 3), (2, 4)])])
+def test_dot_exports(axes, shapes, tmp_path, rng):
+    a, b = nk.Input(shapes[0]), nk.Input(shapes[1])
+    model = nk.Model([a, b], nk.layers.Dot(axes, normalize=axes == 1)([a, b]))
+    export_onnx(model, tmp_path / "d.onnx")
+    x = [rng.normal(size=(3,) + s).astype("float32") for s in shapes]
+    _, (got,) = run_onnx(tmp_path / "d.onnx", dict(zip(
+        [i.name for i in ort.InferenceSession(str(tmp_path / "d.onnx")).get_inputs()], x)))
+    np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("activation", sorted(ACTIVATION_CONVERTERS))
 def test_each_activation_exports(activation, tmp_path, rng):
     dense = nk.layers.Dense(4, activation=activation if activation != "crelu" else None)
