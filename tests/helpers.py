@@ -74,7 +74,7 @@ def assert_saved_model_predicts_the_same(model, x, folder):
 
     import neurona as keras
 
-    path = folder / f"{model.name}.keras"
+    path = folder / f"{model.name}.neurona"
     model.save(path)
     loaded = keras.saving.load_model(path)
     before = model.predict(x, verbose=0)

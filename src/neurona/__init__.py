@@ -28,7 +28,7 @@ from .models.doctor import TrainingSetupWarning
 from . import models
 
 _LAZY = ("datasets", "data", "saving", "evaluation", "plotting", "sklearn", "tuner", "cli",
-         "preprocessing", "regularizers", "constraints", "perceptron")
+         "preprocessing", "regularizers", "constraints", "perceptron", "export", "serve")
 
 __all__ = ["__version__", "config", "backend", "random", "set_backend", "Tensor", "Variable",
            "no_grad", "functions", "ops", "activations", "initializers", "losses", "metrics",

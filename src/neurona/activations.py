@@ -16,7 +16,7 @@ from . import functions as F
 from .functions import (linear, step, relu, relu6, leaky_relu, elu, selu, gelu, sigmoid,
                         hard_sigmoid, hard_silu, hard_swish, tanh, silu, swish, softplus, softsign,
                         mish, exponential, softmax, log_softmax, crelu)
-from .registry import Registry
+from .registry import Registry, registered_name
 
 __all__ = ["ACTIVATIONS", "get", "serialize", "deserialize", "linear", "step", "relu", "relu6",
            "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "hard_silu",
@@ -71,7 +71,7 @@ def serialize(activation):
     Raises:
         ValueError: for an unregistered plain function, which could not be loaded back by name.
     """
-    name = getattr(activation, "registered_name", None)
+    name = registered_name(activation)  # also a register_keras_serializable function's name
     if name is not None and ACTIVATIONS.lookup(name) is activation:
         return name
     if hasattr(activation, "get_config"):
@@ -79,7 +79,7 @@ def serialize(activation):
     raise ValueError(
         f"Cannot serialize activation {activation!r}: it is not a registered activation. "
         f"Use one of {', '.join(ACTIVATIONS.names())}, or register it with "
-        f"neurona.activations.ACTIVATIONS.add(name, fn)"
+        f"@neurona.saving.register_keras_serializable()"
     )
 
 

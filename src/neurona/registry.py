@@ -4,9 +4,57 @@ Each family (activations, losses, initializers, optimizers, metrics, layers, ...
 :class:`Registry`. ``get(identifier)`` follows Keras's rules: a registered name (case and
 underscore insensitive for class names), an instance (returned as is), a callable (returned as
 is), or a ``{"class_name": ..., "config": {...}}`` dict. An unknown name lists what exists.
+
+User classes and functions registered as Keras registers them (``register_keras_serializable``,
+``get_custom_objects()``, ``custom_object_scope``) are "custom objects": one table for every
+family, consulted by :meth:`Registry.lookup` after the family's own names, innermost scope first.
+They are the only way a name in a file reaches user code.
 """
 
+import threading
+
 from .validation import did_you_mean
+
+#: ``{registered name: class or function}`` (Keras's ``get_custom_objects()``); callers may edit it
+GLOBAL_CUSTOM_OBJECTS = {}
+#: ``{class or function: registered name}``, the name :func:`serialize` writes back
+GLOBAL_CUSTOM_NAMES = {}
+_scopes = threading.local()  # .stack: the dicts of the custom_object_scopes open in this thread
+
+
+def scoped_custom_objects():
+    """The dicts of the ``custom_object_scope`` blocks open in this thread, innermost last."""
+    return getattr(_scopes, "stack", [])
+
+
+def push_custom_objects(objects):
+    """Open a custom-object scope in this thread (see ``neurona.saving.custom_object_scope``)."""
+    if not hasattr(_scopes, "stack"):
+        _scopes.stack = []
+    _scopes.stack.append(dict(objects))
+
+
+def pop_custom_objects():
+    """Close the innermost custom-object scope of this thread."""
+    _scopes.stack.pop()
+
+
+def custom_object(name):
+    """The custom object scoped or registered under ``name`` (innermost scope first), or None."""
+    for objects in reversed(scoped_custom_objects()):
+        if name in objects:
+            return objects[name]
+    return GLOBAL_CUSTOM_OBJECTS.get(name)
+
+
+def registered_name(obj):
+    """The name files use for ``obj`` (a class or a function): its ``register_keras_serializable``
+    name, else a ``registered_name`` attribute, else its ``__name__``."""
+    try:
+        name = GLOBAL_CUSTOM_NAMES.get(obj)
+    except TypeError:  # unhashable
+        name = None
+    return name or getattr(obj, "registered_name", None) or getattr(obj, "__name__", None)
 
 
 def _normalize(name):
@@ -51,11 +99,14 @@ class Registry:
         return isinstance(name, str) and self.lookup(name) is not None
 
     def lookup(self, name):
-        """The object registered under ``name`` (exact first, then case/underscore folded)."""
+        """The object registered under ``name`` (exact first, then case/underscore folded, then
+        the custom objects: see the module docstring)."""
         if name in self._entries:
             return self._entries[name]
         exact = self._folded.get(_normalize(name))
-        return None if exact is None else self._entries[exact]
+        if exact is not None:
+            return self._entries[exact]
+        return custom_object(name)
 
     def get_class(self, name):
         """Like :meth:`lookup`, raising a ValueError that lists the choices when unknown."""
@@ -115,8 +166,8 @@ def serialize(obj):
     if isinstance(obj, str):
         return obj
     if hasattr(obj, "get_config"):
-        return {"class_name": getattr(obj, "registered_name", type(obj).__name__), "config": obj.get_config()}
-    name = getattr(obj, "registered_name", None) or getattr(obj, "__name__", None)
+        return {"class_name": registered_name(type(obj)), "config": obj.get_config()}
+    name = registered_name(obj)
     if name is None:
         raise ValueError(f"Cannot serialize {obj!r}: it has no name and no get_config()")
     return name

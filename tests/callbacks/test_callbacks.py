@@ -235,7 +235,7 @@ def test_model_checkpoint_formats_names_and_keeps_the_best(tmp_path):
     model = _model()
     every = callbacks.ModelCheckpoint(str(tmp_path / "ckpt-{epoch:02d}-{val_loss:.1f}.neurona"),
                                       monitor="val_loss")
-    best = callbacks.ModelCheckpoint(tmp_path / "best.keras", monitor="val_loss", save_best_only=True)
+    best = callbacks.ModelCheckpoint(tmp_path / "best.neurona", monitor="val_loss", save_best_only=True)
     snapshots = []
 
     class Snapshot(callbacks.Callback):
@@ -245,8 +245,8 @@ def test_model_checkpoint_formats_names_and_keeps_the_best(tmp_path):
     model.fit(x, y, epochs=3, verbose=0,
               callbacks=[Scripted([2.0, 1.0, 3.0]), Snapshot(), every, best])
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["best.keras", "ckpt-01-2.0.neurona", "ckpt-02-1.0.neurona", "ckpt-03-3.0.neurona"]
-    restored = keras.models.load_model(tmp_path / "best.keras")
+    assert names == ["best.neurona", "ckpt-01-2.0.neurona", "ckpt-02-1.0.neurona", "ckpt-03-3.0.neurona"]
+    restored = keras.models.load_model(tmp_path / "best.neurona")
     for a, b in zip(restored.get_weights(), snapshots[1]):
         np.testing.assert_array_equal(a, b)
     assert best.best == 1.0
@@ -280,3 +280,22 @@ def test_model_checkpoint_weights_only_and_batch_frequency(tmp_path):
     with pytest.raises(ValueError, match=r"uses \{val_acc\}, which is not logged"):
         model.fit(x, y, epochs=1, verbose=0,
                   callbacks=[callbacks.ModelCheckpoint(str(tmp_path / "m-{val_acc}.neurona"))])
+
+
+def test_model_checkpoint_refuses_a_file_name_it_could_not_save_before_training(tmp_path):
+    import neurona as nk
+
+    model = nk.Sequential([nk.Input((2,)), nk.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x, y = np.ones((4, 2), dtype="float32"), np.ones((4, 1), dtype="float32")
+    for filepath, weights_only in (("ckpt-{epoch}.h5", False), ("w-{epoch}.keras", True),
+                                   ("ckpt.pkl", False)):
+        checkpoint = nk.callbacks.ModelCheckpoint(tmp_path / filepath,
+                                                  save_weights_only=weights_only)
+        with pytest.raises(ValueError, match="neurona"):
+            model.fit(x, y, epochs=1, verbose=0, callbacks=[checkpoint])
+    assert model.optimizer.iterations == 0 and not list(tmp_path.iterdir())
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[
+        nk.callbacks.ModelCheckpoint(tmp_path / "m-{epoch}.keras"),
+        nk.callbacks.ModelCheckpoint(tmp_path / "w-{epoch}.weights.h5", save_weights_only=True)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m-1.keras", "w-1.weights.h5"]

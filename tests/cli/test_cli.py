@@ -153,16 +153,16 @@ def test_model_files_carry_optional_preprocessing(tmp_path):
     from neurona.saving.api import load_preprocessing
 
     model = keras.Sequential([keras.layers.Dense(1, input_shape=[2])])
-    model.save(tmp_path / "plain.keras")
-    assert load_preprocessing(tmp_path / "plain.keras") is None
-    keras.saving.save_model(model, tmp_path / "with.keras", preprocessing={"scale": [1.5, 2.0]})
-    assert load_preprocessing(tmp_path / "with.keras") == {"scale": [1.5, 2.0]}
-    assert keras.saving.load_model(tmp_path / "with.keras").count_params() == 3
+    model.save(tmp_path / "plain.neurona")
+    assert load_preprocessing(tmp_path / "plain.neurona") is None
+    keras.saving.save_model(model, tmp_path / "with.neurona", preprocessing={"scale": [1.5, 2.0]})
+    assert load_preprocessing(tmp_path / "with.neurona") == {"scale": [1.5, 2.0]}
+    assert keras.saving.load_model(tmp_path / "with.neurona").count_params() == 3
     with pytest.raises(TypeError, match="preprocessing must be a JSON-ready dict"):
-        keras.saving.save_model(model, tmp_path / "bad.keras", preprocessing=[1])
+        keras.saving.save_model(model, tmp_path / "bad.neurona", preprocessing=[1])
     with pytest.raises(ValueError, match="cannot be written as JSON"):
-        keras.saving.save_model(model, tmp_path / "bad.keras", preprocessing={"f": print})
-    assert not (tmp_path / "bad.keras").exists()
+        keras.saving.save_model(model, tmp_path / "bad.neurona", preprocessing={"f": print})
+    assert not (tmp_path / "bad.neurona").exists()
 
 def test_log_target_transform_trains_on_logs_and_reports_in_target_units(data_dir, tmp_path,
                                                                            capsys):
@@ -294,7 +294,7 @@ def test_bad_options_and_model_paths(tmp_path, capsys):
     code, _, err = _run(capsys, "evaluate", tmp_path, csv)
     assert code == 2 and "no model.neurona in this folder" in err
     code, _, err = _run(capsys, "predict", csv, csv)
-    assert code == 2 and "not a model archive" in err
+    assert code == 2 and "cannot tell the format" in err and "'.neurona'" in err
     code, _, err = _run(capsys, "datasets", "describe", "bostn_housing")
     assert code == 2 and "did you mean 'boston_housing'" in err
     code, _, err = _run(capsys, "train", csv, "--target", "y", "--epochs", "many")
@@ -428,3 +428,20 @@ def test_layer_l1_l2_keys_regularize_the_kernels(data_dir):
     assert dense[2].kernel_regularizer is None
     with pytest.raises(C.CLIError, match="layers\\[0\\].l2 must be a number >= 0.0"):
         C.validate({"data": "x.csv", "target": "y", "layers": [{"units": 8, "l2": -1}]})
+
+
+def test_export_and_serve_commands_check_their_input(tmp_path, capsys):
+    import neurona as keras
+
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=[2])])
+    model.save(tmp_path / "plain.keras")  # a Keras file: no preprocessing, feature arrays in
+    code, out, _ = _run(capsys, "export", tmp_path / "plain.keras", "-o", tmp_path / "p.onnx")
+    assert code == 0 and "takes feature arrays" in out and (tmp_path / "p.onnx").exists()
+    code, _, err = _run(capsys, "export", tmp_path / "missing", "--format", "onnx")
+    assert code == 2 and "no such model file or run folder" in err
+    code, _, err = _run(capsys, "export", tmp_path / "plain.keras", "--format", "tflite")
+    assert code == 2 and "invalid choice" in err
+    code, _, err = _run(capsys, "serve", tmp_path / "plain.keras", "--port", "0")
+    assert code == 2 and "--port must be in 1..65535" in err
+    code, _, err = _run(capsys, "serve", tmp_path / "plain.keras", "--port", "8123")
+    assert code == 2 and "carries no encoder" in err

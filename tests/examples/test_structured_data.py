@@ -55,8 +55,8 @@ def test_used_car_prices_from_raw_columns(tmp_path):
     mae = np.abs(predictions[:, 0] - target[640:]).mean()
     assert mae < 0.4 * baseline  # log-price error (0.094 vs 0.333 for the mean log price)
 
-    model.save(tmp_path / "cars.keras")
-    restored = keras.saving.load_model(tmp_path / "cars.keras")
+    model.save(tmp_path / "cars.neurona")
+    restored = keras.saving.load_model(tmp_path / "cars.neurona")
     np.testing.assert_array_equal(restored.predict(raw(test), verbose=0), predictions)
     unseen = test.iloc[:2].copy()
     unseen["make"] = ["Tesla", "Lada"]  # categories never seen in training: the OOV slot

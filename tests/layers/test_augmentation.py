@@ -304,8 +304,8 @@ def test_a_model_with_every_image_layer_saves_and_loads(tmp_path, rng):
         layers.RandomContrast(0.2, value_range=(0, 1)), layers.Rescaling([2.0, 0.5], offset=1.0),
         layers.Resizing(3, 3, crop_to_aspect_ratio=True),
     ])
-    model.save(tmp_path / "augment.keras")
-    restored = keras.models.load_model(tmp_path / "augment.keras")
+    model.save(tmp_path / "augment.neurona")
+    restored = keras.models.load_model(tmp_path / "augment.neurona")
     for a, b in zip(model.layers, restored.layers):
         assert type(a) is type(b) and a.get_config() == b.get_config()
     x = rng.random((2, 6, 8, 2))

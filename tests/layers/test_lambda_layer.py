@@ -47,8 +47,8 @@ def test_saving_needs_a_registered_function(tmp_path, rng):
     model = keras.Model(inputs, layers.Lambda(lambda t: t * 3.0)(inputs))
     with pytest.raises(ValueError, match="a model file never carries code.*"
                                          "register_keras_serializable"):
-        model.save(tmp_path / "m.keras")
-    assert not (tmp_path / "m.keras").exists()
+        model.save(tmp_path / "m.neurona")
+    assert not (tmp_path / "m.neurona").exists()
 
     @keras.saving.register_keras_serializable()
     def cube_for_saving(t):
@@ -70,14 +70,14 @@ def test_loading_names_the_missing_function(tmp_path):
 
     layers.register_lambda_function()(halve_for_loading)
     inputs = keras.Input((2,))
-    keras.Model(inputs, layers.Lambda(halve_for_loading)(inputs)).save(tmp_path / "h.keras")
+    keras.Model(inputs, layers.Lambda(halve_for_loading)(inputs)).save(tmp_path / "h.neurona")
     LAMBDA_FUNCTIONS._entries.pop("halve_for_loading")
     LAMBDA_FUNCTIONS._folded.pop("halveforloading")
     with pytest.raises(keras.saving.ModelFileError, match="no registered function named "
                                                           "'halve_for_loading'"):
-        keras.saving.load_model(tmp_path / "h.keras")
+        keras.saving.load_model(tmp_path / "h.neurona")
     try:
-        loaded = keras.saving.load_model(tmp_path / "h.keras",
+        loaded = keras.saving.load_model(tmp_path / "h.neurona",
                                          custom_objects={"halve_for_loading": halve_for_loading})
         np.testing.assert_allclose(loaded.predict(np.ones((1, 2)), verbose=0), [[0.5, 0.5]])
     finally:

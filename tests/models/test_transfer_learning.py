@@ -63,9 +63,9 @@ def test_layers_of_a_saved_model_are_reused_with_their_weights(tmp_path, rng):
                                layers.Dense(2, activation="softmax", name="old_head")])
     source.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
     source.fit(x, y, epochs=10, verbose=0, seed=0)
-    source.save(tmp_path / "pretrained.keras")
+    source.save(tmp_path / "pretrained.neurona")
 
-    loaded = keras.models.load_model(tmp_path / "pretrained.keras")
+    loaded = keras.models.load_model(tmp_path / "pretrained.neurona")
     base = loaded.get_layer("base_dense")
     base.trainable = False
     inputs = keras.Input(shape=(8,))

@@ -15,8 +15,10 @@ class ModelCheckpoint(Callback):
     monitored value improves.
 
     Args:
-        filepath: any file name; may contain ``{epoch}`` (1-based, as Keras) and logged values,
-            e.g. ``"ckpt-{epoch:02d}-{val_loss:.3f}.neurona"``.
+        filepath: the file name; its extension chooses the format (``.neurona`` or
+            ``.keras``, with ``save_weights_only`` ``.weights.h5`` or ``.neurona``; another one
+            is an error before training). It may contain ``{epoch}`` (1-based, as Keras) and
+            logged values, e.g. ``"ckpt-{epoch:02d}-{val_loss:.3f}.neurona"``.
         monitor, mode: what "best" means (as in EarlyStopping; mode "auto" uses the metric's
             direction).
         verbose: 1 prints a line per save.
@@ -53,6 +55,15 @@ class ModelCheckpoint(Callback):
         return self.tracker.best
 
     def validate_logs(self, log_names):
+        # the file name's extension chooses the format (as Keras insists on .keras or
+        # .weights.h5): a name saving would refuse fails here, before the first epoch
+        from ..saving import formats  # model.save goes through it at run time anyway
+
+        template = _FIELD.sub("0", self.filepath)
+        if self.save_weights_only:
+            formats.weights_format(template, "save")
+        else:
+            formats.model_format(template, "save")
         if self.save_best_only:
             self.tracker.validate(self.model, log_names)
         known = set(log_names) | {"epoch", "batch"}

@@ -7,6 +7,8 @@
     neurona train config.yaml --epochs 50                # a YAML run; options override it
     neurona evaluate runs/<run> boston.csv
     neurona predict runs/<run> new_rows.csv -o predictions.csv
+    neurona export runs/<run> --format onnx              # raw rows in, predictions out
+    neurona serve runs/<run>                             # an HTTP prediction service
     neurona tune boston.csv --target medv --trials 50 --jobs 2 --objective mae
     neurona plot activations -o activations.png
 
@@ -37,7 +39,7 @@ def _common():
 def build_parser():
     """The ``argparse`` parser of every command (``neurona --help`` lists them)."""
     from .. import __version__
-    from . import datasets_cmd, inference, plot_cmd, train, tune
+    from . import datasets_cmd, export_cmd, inference, plot_cmd, serve_cmd, train, tune
 
     parser = argparse.ArgumentParser(
         prog="neurona", description="neurona: train, evaluate and use neural networks on tables.",
@@ -49,6 +51,8 @@ def build_parser():
     train.add_parser(subparsers, parents)
     tune.add_parser(subparsers, parents)
     inference.add_parsers(subparsers, parents)
+    export_cmd.add_parser(subparsers, parents)
+    serve_cmd.add_parser(subparsers, parents)
     datasets_cmd.add_parser(subparsers, parents)
     plot_cmd.add_parser(subparsers, parents)
     return parser

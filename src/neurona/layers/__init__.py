@@ -33,3 +33,30 @@ from .text import *  # noqa: F401,F403  (TextVectorization)
 def get(identifier):
     """A layer class (or instance from a config dict) by registered name."""
     return LAYERS.get(identifier, instantiate=False)
+
+
+def serialize(layer):
+    """A layer as Keras 3 serializes it: ``{"module", "class_name", "config",
+    "registered_name", "build_config"}`` (``keras.layers.serialize``).
+
+    Example:
+        >>> serialize(Dense(2))["class_name"]
+        'Dense'
+    """
+    from ..saving.serialization_lib import serialize_layer  # saving builds on layers
+
+    return serialize_layer(layer)
+
+
+def deserialize(config, custom_objects=None):
+    """A layer from :func:`serialize`'s output (or Keras's, or neurona's own
+    ``{"class_name", "config"}``); names resolve only to neurona's layers and registered or
+    given custom classes (``keras.layers.deserialize``).
+
+    Example:
+        >>> deserialize(serialize(Dense(2))).units
+        2
+    """
+    from ..saving.serialization_lib import deserialize_layer
+
+    return deserialize_layer(config, custom_objects=custom_objects)

@@ -39,6 +39,11 @@ def register_lambda_function(name=None):
 
 
 def _registered_name(function):
+    from ..registry import registered_name
+
+    name = registered_name(function)  # a register_keras_serializable function: package>name
+    if name is not None and LAMBDA_FUNCTIONS.lookup(name) is function:
+        return name
     for name in LAMBDA_FUNCTIONS.names():
         if LAMBDA_FUNCTIONS.lookup(name) is function:
             return name

@@ -7,6 +7,7 @@ Calling a layer on an array computes right away (eager, like Keras); calling it 
 output of :func:`neurona.Input` records a node of a functional model instead.
 """
 
+import contextlib
 import functools
 import re
 import threading
@@ -32,6 +33,31 @@ _call_context = threading.local()
 register_layer = LAYERS.register
 
 _name_counts = {}
+#: per thread, ``.check(layer, shape, dtype)``: called before each new weight is allocated
+_new_weights = threading.local()
+
+
+@contextlib.contextmanager
+def checking_new_weights(check):
+    """Within the block, ``check(layer, shape, dtype)`` runs before :meth:`Layer.add_weight`
+    allocates anything, in this thread (a model file being loaded bounds what its config may
+    make the layers allocate: see :mod:`neurona.saving`).
+
+    Example:
+        >>> def refuse(layer, shape, dtype):
+        ...     raise ValueError(f"{layer.name}: no weights here")
+        >>> with checking_new_weights(refuse):
+        ...     Layer(name="probe").add_weight(shape=(2,))
+        Traceback (most recent call last):
+        ...
+        ValueError: probe: no weights here
+    """
+    previous = getattr(_new_weights, "check", None)
+    _new_weights.check = check
+    try:
+        yield
+    finally:
+        _new_weights.check = previous
 
 
 def unique_name(base):
@@ -157,6 +183,9 @@ class Layer:
 
         shape = tuple(int(n) for n in (shape or ()))
         dtype = np.dtype(dtype or self.dtype).name
+        check = getattr(_new_weights, "check", None)
+        if check is not None:
+            check(self, shape, dtype)
         init = initializers.get(initializer if initializer is not None else "glorot_uniform")
         value = init(shape, dtype=dtype, rng=nrandom.make_generator())
         variable = Variable(get_ops().asarray(np.asarray(value, dtype=dtype)),

@@ -197,37 +197,69 @@ class Model(Trainer, Layer):
         return Layer.get_config(self)
 
     @classmethod
-    def from_config(cls, config):
-        """Rebuild a model from :meth:`get_config` (functional graph or constructor arguments)."""
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild a model from :meth:`get_config` (functional graph or constructor arguments);
+        ``custom_objects`` (``{name: class or function}``) resolve names for this call only."""
+        from ..saving.object_registration import custom_object_scope
         from .functional_config import functional_from_config, is_functional_config
 
-        if is_functional_config(config):
-            return functional_from_config(cls, config)
-        return cls(**config)
+        with custom_object_scope(custom_objects):
+            if is_functional_config(config):
+                return functional_from_config(cls, config)
+            return cls(**config)
 
     def save(self, filepath, overwrite=True, zipped=None):
-        """Save architecture, weights, compile settings and optimizer state to one file.
+        """Save architecture, weights, compile settings and optimizer state to one file; the
+        extension chooses the format: ``.neurona`` (neurona's) or ``.keras`` (Keras 3's, which
+        ``keras.saving.load_model`` opens). See :func:`neurona.saving.save_model`.
 
         Args:
-            filepath: path of the archive (``"model.keras"``, ``"model.neurona"``, ...).
+            filepath: ``"model.neurona"`` or ``"model.keras"``.
             overwrite: False refuses to replace an existing file.
-            zipped: accepted for Keras compatibility; only the zip archive exists.
+            zipped: True or None (both formats are zip archives); False is refused.
 
         Example:
-            >>> model.save("model.keras")  # doctest: +SKIP
+            >>> model.save("model.neurona")  # doctest: +SKIP
         """
         from ..saving import save_model
 
         save_model(self, filepath, overwrite=overwrite, zipped=zipped)
 
+    def export(self, filepath, format="onnx", verbose=True, input_signature=None,  # noqa: A002
+               opset_version=None):
+        """Export the model for inference elsewhere (Keras's ``Model.export``); ``format``
+        "onnx" is the one neurona writes (see :func:`neurona.export.export_onnx`).
+
+        Args:
+            filepath: the file to write (e.g. ``"model.onnx"``).
+            format: "onnx".
+            verbose: print where the file went.
+            input_signature: optional input shapes (one per input), e.g. to fix the batch.
+            opset_version: the ONNX opset (default 17).
+
+        Example:
+            >>> model.export("model.onnx", format="onnx")  # doctest: +SKIP
+        """
+        if format != "onnx":
+            raise ValueError(f"export: format={format!r} is not supported; neurona exports "
+                             "format='onnx' (TensorFlow SavedModel and OpenVINO need those "
+                             "libraries' own converters)")
+        from ..export import export_onnx
+
+        export_onnx(self, filepath, opset_version=opset_version, input_signature=input_signature)
+        if verbose:
+            print(f"Saved the model as ONNX to {filepath}")
+
     def save_weights(self, filepath, overwrite=True):
-        """Save only the weights (keyed like ``"dense/kernel"``) to a safe archive."""
+        """Save only the weights: ``.weights.h5`` in Keras 3's layout, ``.neurona`` in
+        neurona's archive (see :func:`neurona.saving.save_weights`)."""
         from ..saving import save_weights
 
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False):
-        """Load weights saved by :meth:`save_weights` or :meth:`save` into this built model."""
+        """Load weights from a ``.weights.h5``, ``.keras``, ``.neurona`` or legacy ``.h5``
+        file into this built model (see :func:`neurona.saving.load_weights`)."""
         from ..saving import load_weights
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch)

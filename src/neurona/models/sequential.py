@@ -139,14 +139,16 @@ class Sequential(Model):
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         from ..layers.layer import LAYERS
+        from ..saving.object_registration import custom_object_scope
 
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         shape = config.get("build_input_shape")
         if shape is not None:
             first = (config["layers"][0].get("config") or {}) if config["layers"] else {}
             model.add(InputLayer(batch_shape=shape, dtype=first.get("dtype")))
-        for layer_config in config["layers"]:
-            model.add(LAYERS.from_config(layer_config))
+        with custom_object_scope(custom_objects):
+            for layer_config in config["layers"]:
+                model.add(LAYERS.from_config(layer_config))
         return model

@@ -2,15 +2,16 @@
 
 import datetime
 import os
-import types
 import warnings
 
 import numpy as np
 
+from . import formats
 from . import serialization as S
-from .archive import (MODEL_FORMAT, WEIGHTS_FORMAT, FORMAT_VERSION, WEIGHTS_NAME, read_archive,
-                      write_archive)
+from .archive import (MODEL_FORMAT, WEIGHTS_FORMAT, FORMAT_VERSION, WEIGHTS_NAME, open_zip,
+                      read_archive, write_archive)
 from .errors import ModelFileError
+from .object_registration import check_custom_objects, custom_object_scope
 from .safetensors_format import read_safetensors
 
 
@@ -39,30 +40,38 @@ def _metadata(model):
 
 
 def save_model(model, filepath, overwrite=True, zipped=None, preprocessing=None):
-    """Save a model to one safe archive (``config.json`` + ``model.safetensors`` in a zip).
+    """Save a model; the file's extension chooses the format (:mod:`neurona.saving.formats`).
 
-    The file holds the architecture (by registered class names), every weight, the compile
-    settings and the optimizer's state, so :func:`load_model` returns a model that predicts the
-    same bits and continues ``fit`` exactly. The write is atomic: a crash mid-save leaves any
-    previous file intact.
+    ``.neurona`` is neurona's own safe archive (``config.json`` + ``model.safetensors``):
+    architecture by registered class names, every weight, the compile settings and the
+    optimizer's state, so :func:`load_model` returns a model that predicts the same bits and
+    continues ``fit`` exactly. ``.keras`` is Keras 3's format, which ``keras.saving.load_model``
+    opens (every layer must have a Keras 3 counterpart). Writes are atomic: a crash mid-save
+    leaves any previous file intact.
 
     Args:
         model: a built :class:`~neurona.Model` (Sequential, functional or a registered
             subclass).
-        filepath: destination; any name works (``"model.keras"``, ``"model.neurona"``).
+        filepath: destination, ending in ``.neurona`` or ``.keras``.
         overwrite: False raises ``FileExistsError`` if ``filepath`` exists.
-        zipped: accepted for Keras compatibility; neurona always writes the zip archive.
+        zipped: True or None (both formats are zip archives); False (Keras's unzipped
+            folder) is refused.
         preprocessing: optional JSON-ready dict (e.g. a fitted encoder's ``get_config()``)
-            stored in ``config.json`` and returned by :func:`load_preprocessing`, so raw data
-            can be prepared exactly as in training.
+            stored in a ``.neurona`` file's ``config.json`` and returned by
+            :func:`load_preprocessing`, so raw data can be prepared exactly as in training.
 
     Returns:
         None.
 
+    Raises:
+        ValueError: an unknown extension (the message lists the choices), a layer Keras has no
+            counterpart for (``.keras``), or an unregistered custom class.
+
     Example:
-        >>> model.save("model.keras")  # doctest: +SKIP
-        >>> restored = keras.models.load_model("model.keras")  # doctest: +SKIP
+        >>> model.save("model.neurona")  # doctest: +SKIP
+        >>> restored = keras.models.load_model("model.neurona")  # doctest: +SKIP
     """
+    kind = formats.model_format(filepath, "save")
     if zipped is False:
         raise ValueError("save_model: zipped=False (an unzipped directory) is not supported; "
                          "neurona writes one zip archive")
@@ -70,6 +79,13 @@ def save_model(model, filepath, overwrite=True, zipped=None, preprocessing=None)
     if preprocessing is not None and not isinstance(preprocessing, dict):
         raise TypeError("save_model: preprocessing must be a JSON-ready dict or None, got "
                         f"{type(preprocessing).__name__}")
+    if kind == formats.KERAS:
+        if preprocessing is not None:
+            raise ValueError("save_model: a .keras file has no place for preprocessing; save "
+                             "the model with its encoder as a .neurona file")
+        from .keras_format import save_keras_model
+
+        return save_keras_model(model, filepath, overwrite=overwrite)
     config = {
         "format": MODEL_FORMAT,
         "format_version": FORMAT_VERSION,
@@ -85,101 +101,71 @@ def save_model(model, filepath, overwrite=True, zipped=None, preprocessing=None)
     write_archive(filepath, config, tensors, overwrite=overwrite)
 
 
-def _register_custom_objects(custom_objects):
-    """Add user-given classes to the registries (the only way names map to code)."""
-    from ..layers.layer import LAYERS, Layer
-    from ..losses import Loss
-    from ..losses.loss import LOSSES
-    from ..metrics import Metric, registry as METRICS
-
-    from ..layers.lambda_layer import LAMBDA_FUNCTIONS
-
-    for name, obj in (custom_objects or {}).items():
-        if isinstance(name, str) and isinstance(obj, types.FunctionType):
-            # a plain function: a Lambda layer of the file may name it
-            if LAMBDA_FUNCTIONS.lookup(name) is not obj:
-                try:
-                    LAMBDA_FUNCTIONS.add(name, obj)
-                except KeyError as err:
-                    raise ValueError(f"custom_objects[{name!r}]: {err.args[0]}") from None
-            continue
-        registry = next((reg for base, reg in ((Layer, LAYERS), (Loss, LOSSES), (Metric, METRICS))
-                         if isinstance(obj, type) and issubclass(obj, base)), None)
-        if registry is None or not isinstance(name, str):
-            raise TypeError(f"custom_objects[{name!r}] must map a name to a Layer, Loss or Metric "
-                            f"subclass, or to a function (for Lambda layers), got {obj!r}")
-        if registry.lookup(name) is not obj:
-            try:
-                registry.add(name, obj)
-            except KeyError as err:
-                raise ValueError(f"custom_objects[{name!r}]: {err.args[0]}") from None
-
-
-def register_keras_serializable(package="Custom", name=None):
-    """Decorator registering a custom Layer (or Model), Loss or Metric class so that model
-    files naming it can be loaded (Keras's ``keras.saving.register_keras_serializable``); on a
-    function, it registers the function for ``Lambda`` layers, so models using it can be saved
-    (the file names the function; loading looks the name up in this process).
-
-    Args:
-        package: accepted for Keras compatibility (neurona's names are not namespaced).
-        name: the name written in files; default the class name.
-
-    Returns:
-        The decorator (it returns the class unchanged, registered).
-
-    Example:
-        >>> @register_keras_serializable()
-        ... class Twice(keras.layers.Layer):
-        ...     def call(self, x):
-        ...         return x * 2.0
-    """
-    del package
-
-    def decorator(cls):
-        registered = name or cls.__name__
-        if registered != cls.__name__ and isinstance(cls, type):
-            cls.registered_name = registered  # what serialize() writes
-        _register_custom_objects({registered: cls})
-        return cls
-
-    return decorator
+def _holds_neurona_archive(path):
+    """Whether a ``.keras`` file is in fact neurona's own archive (neurona wrote its own format
+    under any name before the extension chose the format)."""
+    try:
+        with open_zip(path, repr(path)) as (archive, _):
+            return "model.safetensors" in archive.namelist()
+    except (OSError, ModelFileError):
+        return False
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
-    """Load a model written by :func:`save_model` / ``model.save``.
+    """Load a model file; the extension chooses the format (``.neurona``, ``.keras``, legacy
+    ``.h5``).
 
     Loading never imports a module or calls anything the file names: class names resolve only
-    through neurona's registries. Register custom layers first
-    (``@neurona.layers.register_layer("MyLayer")``) or pass them in ``custom_objects``.
+    to neurona's own classes and to the custom objects registered in this process
+    (:func:`register_keras_serializable`, :func:`get_custom_objects`) or given here. A Keras
+    file is read as data: no ``Lambda`` bytecode, no ``module`` outside Keras's own, no HDF5
+    links or external data, sizes checked against the file before anything is allocated.
 
     Args:
-        filepath: the archive.
-        custom_objects: optional ``{name: class}`` of Layer, Loss or Metric subclasses; they are
-            registered under ``name`` (as ``register_layer`` would) before loading.
+        filepath: the file.
+        custom_objects: optional ``{name: class or function}`` used for this load only (as
+            within :func:`custom_object_scope`).
         compile: restore the compile settings and optimizer state (when the file has them).
-        safe_mode: accepted for Keras compatibility; loading is always safe.
+        safe_mode: accepted for Keras compatibility. neurona is always safe: even with
+            ``safe_mode=False`` nothing in a file is run.
 
     Returns:
         The model, built, with the saved weights (and compiled, if it was).
 
     Raises:
         FileNotFoundError: no file at ``filepath``.
-        ModelFileError: a defective, tampered or incompatible file (the message says what).
+        ValueError: an extension outside the choices.
+        ModelFileError: a defective, tampered, unsafe or incompatible file (the message says
+            what and where).
 
     Example:
-        >>> model = load_model("model.keras")  # doctest: +SKIP
+        >>> model = load_model("model.neurona")  # doctest: +SKIP
     """
-    del safe_mode  # nothing in a neurona file can run code, whatever the mode
-    _register_custom_objects(custom_objects)
-    config, data = read_archive(filepath, expected_format=MODEL_FORMAT)
-    where = repr(os.fspath(filepath))
-    arrays = read_safetensors(data, f"{where}[{WEIGHTS_NAME}]")
-    model = S.model_from_config(config.get("model"), where)
-    S.assign_weights(model, arrays, where)
-    if compile and config.get("compile") is not None:
-        S.compile_from_config(model, config["compile"], where)
-        S.restore_optimizer(model, arrays, where)
+    del safe_mode  # nothing in a file can run code, whatever the mode
+    kind = formats.model_format(filepath, "load")
+    custom_objects = check_custom_objects(custom_objects, "load_model")
+    path = os.fspath(filepath)
+    if kind == formats.KERAS and _holds_neurona_archive(path):
+        warnings.warn(f"{path!r} is in neurona's own format (written before the extension chose "
+                      "the format); rename it to '.neurona'", DeprecationWarning, stacklevel=2)
+        kind = formats.NEURONA
+    if kind == formats.KERAS:
+        from .keras_format import load_keras_model
+
+        return load_keras_model(path, custom_objects=custom_objects, compile=compile)
+    if kind == formats.LEGACY_H5:
+        from .keras_format.legacy_h5 import load_legacy_model
+
+        return load_legacy_model(path, custom_objects=custom_objects, compile=compile)
+    with custom_object_scope(custom_objects):
+        config, data = read_archive(path, expected_format=MODEL_FORMAT)
+        where = repr(path)
+        arrays = read_safetensors(data, f"{where}[{WEIGHTS_NAME}]")
+        model = S.model_from_config(config.get("model"), where)
+        S.assign_weights(model, arrays, where)
+        if compile and config.get("compile") is not None:
+            S.compile_from_config(model, config["compile"], where)
+            S.restore_optimizer(model, arrays, where)
     return model
 
 
@@ -193,7 +179,7 @@ def load_preprocessing(filepath):
         filepath: the model archive.
 
     Returns:
-        The dict, or None when the file carries no preprocessing.
+        The dict, or None when the file carries no preprocessing (Keras files never do).
 
     Raises:
         FileNotFoundError: no file at ``filepath``.
@@ -202,6 +188,9 @@ def load_preprocessing(filepath):
     Example:
         >>> encoder_config = load_preprocessing("model.neurona")  # doctest: +SKIP
     """
+    if formats.model_format(filepath, "load") != formats.NEURONA and \
+            not _holds_neurona_archive(os.fspath(filepath)):
+        return None
     config, _ = read_archive(filepath, expected_format=MODEL_FORMAT)
     preprocessing = config.get("preprocessing")
     if preprocessing is not None and not isinstance(preprocessing, dict):
@@ -211,31 +200,39 @@ def load_preprocessing(filepath):
 
 
 def save_weights(model, filepath, overwrite=True):
-    """Save only the weights of ``model`` (keys like ``"dense/kernel"``), atomically.
+    """Save only the weights of ``model``, atomically; the extension chooses the format:
+    ``.weights.h5`` is Keras 3's layout (with the optimizer's state when compiled, as Keras
+    writes it), ``.neurona`` neurona's archive (keys like ``"dense/kernel"``).
 
     Args:
         model: a built model.
-        filepath: destination (any name, e.g. ``"model.weights.h5"`` or ``"ckpt.neurona"``).
+        filepath: destination, ending in ``.weights.h5`` or ``.neurona``.
         overwrite: False raises ``FileExistsError`` if ``filepath`` exists.
 
     Example:
         >>> model.save_weights("ckpt.weights.h5")  # doctest: +SKIP
     """
+    kind = formats.weights_format(filepath, "save")
     _check_model(model, "save_weights")
+    if kind == formats.KERAS_WEIGHTS:
+        from .keras_format import save_keras_weights
+
+        return save_keras_weights(model, filepath, overwrite=overwrite)
     config = {"format": WEIGHTS_FORMAT, "format_version": FORMAT_VERSION,
               "model_class": type(model).__name__, "metadata": _metadata(model)}
     write_archive(filepath, config, S.weight_arrays(model), overwrite=overwrite)
 
 
 def load_weights(model, filepath, skip_mismatch=False):
-    """Load weights saved by :func:`save_weights` or :func:`save_model` into ``model``.
+    """Load weights into ``model`` from a ``.weights.h5``, ``.keras``, ``.neurona`` or legacy
+    ``.h5`` file.
 
-    Every weight is checked (names, shapes, dtypes) before any is changed, so a failed load
-    leaves the model as it was.
+    Every weight is checked (names or places, shapes, dtypes) before any is changed, so a
+    failed load leaves the model as it was.
 
     Args:
-        model: a built model with the same architecture (layer names included).
-        filepath: the archive.
+        model: a built model with the same architecture.
+        filepath: the file.
         skip_mismatch: leave weights whose shape or dtype differ untouched (with a warning)
             instead of raising.
 
@@ -245,15 +242,28 @@ def load_weights(model, filepath, skip_mismatch=False):
     Example:
         >>> model.load_weights("ckpt.weights.h5")  # doctest: +SKIP
     """
+    kind = formats.weights_format(filepath, "load")
     _check_model(model, "load_weights")
-    _, data = read_archive(filepath)
-    where = repr(os.fspath(filepath))
-    arrays = read_safetensors(data, f"{where}[{WEIGHTS_NAME}]")
-    skipped = S.assign_weights(model, arrays, where, skip_mismatch=skip_mismatch)
+    path = os.fspath(filepath)
+    if kind == formats.KERAS and _holds_neurona_archive(path):
+        kind = formats.NEURONA
+    if kind in (formats.KERAS_WEIGHTS, formats.KERAS):
+        from .keras_format import load_keras_weights
+
+        skipped = load_keras_weights(model, path, skip_mismatch=skip_mismatch)
+    elif kind == formats.LEGACY_H5:
+        from .keras_format.legacy_h5 import load_legacy_weights
+
+        skipped = load_legacy_weights(model, path, skip_mismatch=skip_mismatch)
+    else:
+        _, data = read_archive(path)
+        where = repr(path)
+        arrays = read_safetensors(data, f"{where}[{WEIGHTS_NAME}]")
+        skipped = S.assign_weights(model, arrays, where, skip_mismatch=skip_mismatch)
     if skipped:
         warnings.warn(f"load_weights: skipped weights whose shape or dtype differ: {skipped}",
                       stacklevel=2)
 
 
 __all__ = ["save_model", "load_model", "load_preprocessing", "save_weights", "load_weights",
-           "register_keras_serializable", "ModelFileError"]
+           "ModelFileError"]

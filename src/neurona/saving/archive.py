@@ -7,6 +7,7 @@ names, declared sizes, compression, checksums and JSON are all checked, with bou
 before anything is built; every defect raises :class:`ModelFileError`.
 """
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -119,7 +120,7 @@ def parse_json(data, where):
     return value
 
 
-def _check_name(name, where):
+def check_name(name, where):
     parts = name.replace("\\", "/").split("/")
     if (name.startswith(("/", "\\")) or ".." in parts or ":" in name or "\x00" in name
             or name != name.strip()):
@@ -130,7 +131,7 @@ def _check_name(name, where):
 def _check_infos(infos, archive_size, where):
     names = [info.filename for info in infos]
     for name in names:
-        _check_name(name, where)
+        check_name(name, where)
     if len(set(names)) != len(names):
         repeated = sorted({n for n in names if names.count(n) > 1})
         raise ModelFileError(f"{where}: duplicated entries {repeated}")
@@ -140,22 +141,28 @@ def _check_infos(infos, archive_size, where):
                              f"{missing}, unexpected {extra}. Not a neurona model file, or it was "
                              "tampered with")
     for info in infos:
-        label = f"{where}[{info.filename}]"
-        if info.flag_bits & 0x1:
-            raise ModelFileError(f"{label}: encrypted entries are not supported")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise ModelFileError(f"{label}: unsupported compression method {info.compress_type}")
-        if info.header_offset + info.compress_size > archive_size:
-            raise ModelFileError(f"{label}: the entry claims {info.compress_size} bytes beyond the "
-                                 f"end of the {archive_size}-byte file (truncated)")
-        stored = info.compress_type == zipfile.ZIP_STORED
-        if (stored and info.file_size != info.compress_size) or (
-                info.file_size > _MAX_DEFLATE_RATIO * info.compress_size + 1024):
-            raise ModelFileError(f"{label}: declared size {info.file_size} is impossible for "
-                                 f"{info.compress_size} stored bytes (corrupt or a zip bomb)")
+        check_entry(info, archive_size, where)
 
 
-def _read_entry(archive, info, limit, where):
+def check_entry(info, archive_size, where):
+    """Refuse a zip entry that is encrypted, oddly compressed, beyond the end of the file, or
+    declares a size its stored bytes cannot hold (shared by the Keras-file reader)."""
+    label = f"{where}[{info.filename}]"
+    if info.flag_bits & 0x1:
+        raise ModelFileError(f"{label}: encrypted entries are not supported")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ModelFileError(f"{label}: unsupported compression method {info.compress_type}")
+    if info.header_offset + info.compress_size > archive_size:
+        raise ModelFileError(f"{label}: the entry claims {info.compress_size} bytes beyond the "
+                             f"end of the {archive_size}-byte file (truncated)")
+    stored = info.compress_type == zipfile.ZIP_STORED
+    if (stored and info.file_size != info.compress_size) or (
+            info.file_size > _MAX_DEFLATE_RATIO * info.compress_size + 1024):
+        raise ModelFileError(f"{label}: declared size {info.file_size} is impossible for "
+                             f"{info.compress_size} stored bytes (corrupt or a zip bomb)")
+
+
+def read_entry(archive, info, limit, where):
     label = f"{where}[{info.filename}]"
     if info.file_size > limit:
         raise ModelFileError(f"{label}: {info.file_size} bytes exceed the limit of {limit}")
@@ -170,19 +177,10 @@ def _read_entry(archive, info, limit, where):
     return data
 
 
-def read_archive(filepath, expected_format=None):
-    """Read and validate an archive: returns ``(config dict, safetensors bytes)``.
-
-    Args:
-        filepath: the archive.
-        expected_format: ``MODEL_FORMAT`` to insist on a full model; None accepts both kinds.
-
-    Raises:
-        FileNotFoundError: no such file.
-        ModelFileError: anything wrong with the file's contents.
-    """
-    path = os.fspath(filepath)
-    where = repr(path)
+@contextlib.contextmanager
+def open_zip(path, where):
+    """``(ZipFile, file size)`` of the zip at ``path``; a missing file is a FileNotFoundError
+    and anything that is not a readable zip a :class:`ModelFileError`."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No model file at {path!r}")
     archive_size = os.path.getsize(path)
@@ -198,14 +196,31 @@ def read_archive(filepath, expected_format=None):
             raise ModelFileError(f"{where}: the zip archive is corrupt or truncated "
                                  f"({err})") from None
         with archive:
-            infos = archive.infolist()
-            _check_infos(infos, archive_size, where)
-            by_name = {info.filename: info for info in infos}
-            config = parse_json(_read_entry(archive, by_name[CONFIG_NAME], MAX_CONFIG_BYTES, where),
-                                f"{where}[{CONFIG_NAME}]")
-            _check_format(config, expected_format, where)
-            weights_info = by_name[WEIGHTS_NAME]
-            weights = _read_entry(archive, weights_info, weights_info.file_size, where)
+            yield archive, archive_size
+
+
+def read_archive(filepath, expected_format=None):
+    """Read and validate an archive: returns ``(config dict, safetensors bytes)``.
+
+    Args:
+        filepath: the archive.
+        expected_format: ``MODEL_FORMAT`` to insist on a full model; None accepts both kinds.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ModelFileError: anything wrong with the file's contents.
+    """
+    path = os.fspath(filepath)
+    where = repr(path)
+    with open_zip(path, where) as (archive, archive_size):
+        infos = archive.infolist()
+        _check_infos(infos, archive_size, where)
+        by_name = {info.filename: info for info in infos}
+        config = parse_json(read_entry(archive, by_name[CONFIG_NAME], MAX_CONFIG_BYTES, where),
+                            f"{where}[{CONFIG_NAME}]")
+        _check_format(config, expected_format, where)
+        weights_info = by_name[WEIGHTS_NAME]
+        weights = read_entry(archive, weights_info, weights_info.file_size, where)
     expected = config["metadata"]["sha256"][WEIGHTS_NAME]
     if hashlib.sha256(weights).hexdigest() != expected:
         raise ModelFileError(f"{where}[{WEIGHTS_NAME}]: SHA-256 checksum mismatch; the weights "

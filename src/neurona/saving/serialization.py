@@ -11,7 +11,7 @@
 import numpy as np
 
 from ..layers.layer import LAYERS, Layer
-from ..registry import serialize
+from ..registry import registered_name, serialize
 from .errors import ModelFileError
 
 OPTIMIZER_PREFIX = "optimizer/"
@@ -34,13 +34,13 @@ def check_registered(layer):
     while stack:
         current = stack.pop()
         # the name serialize() writes for it
-        name = getattr(current, "registered_name", type(current).__name__)
+        name = registered_name(type(current))
         if LAYERS.lookup(name) is not type(current):
             raise ValueError(
                 f"Cannot save layer {current.name!r}: its class {type(current).__name__} is not "
                 f"registered under {name!r}, so loading could not rebuild it. Decorate the class "
-                f"with @neurona.layers.register_layer({type(current).__name__!r}) (and give it "
-                "get_config), or save only the weights with model.save_weights()"
+                "with @neurona.saving.register_keras_serializable() (and give it get_config), "
+                "or save only the weights with model.save_weights()"
             )
         check_saveable = getattr(current, "check_saveable", None)  # e.g. a Lambda's function
         if check_saveable is not None:
@@ -83,8 +83,9 @@ def model_from_config(config, where):
     if cls is None:
         raise ModelFileError(
             f"{where}: {LAYERS.unknown_message(config['class_name'])}. A custom class must be "
-            f"registered in this process before loading: @neurona.layers.register_layer(name) "
-            f"or load_model(..., custom_objects={{name: cls}})")
+            f"registered in this process before loading: "
+            f"@neurona.saving.register_keras_serializable() or load_model(..., "
+            f"custom_objects={{name: cls}})")
     if not (isinstance(cls, type) and issubclass(cls, Model)):
         raise ModelFileError(f"{where}: the top-level object is a {config['class_name']!r}, not a "
                              "model")
@@ -100,7 +101,8 @@ def model_from_config(config, where):
         raise
     except Exception as err:  # any constructor may object to a tampered config
         hint = (" Register custom layer classes in this process before loading "
-                "(@neurona.layers.register_layer(name) or load_model(..., custom_objects=...))"
+                "(@neurona.saving.register_keras_serializable() or load_model(..., "
+                "custom_objects=...))"
                 if str(err).startswith("Unknown layer") else "")
         raise ModelFileError(f"{where}: cannot rebuild the model from its config: "
                              f"{type(err).__name__}: {err}.{hint}") from err

@@ -285,7 +285,7 @@ class _NeuronaEstimator(BaseEstimator):
         if isinstance(model, Model):
             state = dict(state)
             with tempfile.TemporaryDirectory() as tmp:
-                path = os.path.join(tmp, "model.keras")
+                path = os.path.join(tmp, "model.neurona")
                 save_model(model, path)
                 with open(path, "rb") as f:
                     state["model_"] = f.read()
@@ -296,7 +296,7 @@ class _NeuronaEstimator(BaseEstimator):
         if isinstance(data, (bytes, bytearray)):
             state = dict(state)
             with tempfile.TemporaryDirectory() as tmp:
-                path = os.path.join(tmp, "model.keras")
+                path = os.path.join(tmp, "model.neurona")
                 with open(path, "wb") as f:
                     f.write(data)
                 state["model_"] = load_model(path)  # the file keeps the network's dtype

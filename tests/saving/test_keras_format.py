@@ -1,0 +1,361 @@
+"""Keras 3 files against real Keras 3 (JAX backend, CPU): models saved by Keras load in neurona
+with the same predictions, and the reverse; training continues across the two libraries.
+
+Keras runs in a spawned worker process (tests/saving/keras_side.py): JAX's threads must not be
+in the test process, which forks later (the tuner's workers)."""
+
+import importlib.util
+import io
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+if importlib.util.find_spec("keras") is None or importlib.util.find_spec("jax") is None:
+    pytest.skip("needs keras and jax (the test extra)", allow_module_level=True)
+h5py = pytest.importorskip("h5py")
+
+import neurona as nk  # noqa: E402
+from neurona.layers.layer import LAYERS  # noqa: E402
+from neurona.saving import ModelFileError  # noqa: E402
+from neurona.saving.keras_format import KERAS_LAYERS  # noqa: E402
+
+from . import keras_side as K  # noqa: E402
+from .keras_cases import (INTEGER_CASES, LAYER_CASES, MERGING,  # noqa: E402
+                          branching_graph, functional_graph)
+
+TOLERANCE = 1e-5
+
+
+@pytest.fixture(scope="module")
+def keras():
+    """``keras(fn, *args)`` runs ``fn`` of keras_side in the Keras worker."""
+    with K.keras_process() as call:
+        yield call
+
+
+def _randomize(model, rng):
+    """Random weights; positive ones where a layer needs them (variances)."""
+    for layer in model.layers:
+        weights = layer.get_weights()
+        layer.set_weights([np.abs(rng.normal(size=w.shape)).astype(w.dtype) + 0.5
+                           for w in weights])
+
+
+def _close(a, b):
+    if isinstance(b, dict):
+        assert set(a) == set(b)
+        for key in b:
+            _close(a[key], b[key])
+        return
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape
+    assert np.max(np.abs(a - b)) <= TOLERANCE * max(1.0, float(np.max(np.abs(b))))
+
+
+def test_every_layer_with_a_keras_counterpart_is_tested():
+    ours = {name for name in KERAS_LAYERS if name != "InputLayer"}
+    assert ours == set(LAYER_CASES) | set(INTEGER_CASES) | set(MERGING)
+
+
+@pytest.mark.parametrize("name", sorted(LAYER_CASES) + sorted(INTEGER_CASES))
+def test_each_layer_travels_both_ways(name, keras, tmp_path, rng):
+    if name in INTEGER_CASES:
+        kwargs, shape, codes = INTEGER_CASES[name]
+        x = rng.integers(0, codes, size=(4,) + shape).astype("float32")
+    else:
+        kwargs, shape = LAYER_CASES[name]
+        x = rng.normal(size=(4,) + shape).astype("float32")
+    want = keras(K.save_sequential, name, kwargs, shape, str(tmp_path / "k.keras"), x, 0)
+    ours = nk.saving.load_model(tmp_path / "k.keras")
+    assert type(ours.layers[0]).__name__ == name
+    _close(ours.predict(x, verbose=0), want)
+    ours.save(tmp_path / "n.keras")
+    assert keras(K.load_predict, str(tmp_path / "n.keras"), x)[0] == name
+    _close(keras(K.load_predict, str(tmp_path / "n.keras"), x)[1], want)
+    built = nk.Sequential([nk.Input(shape), getattr(nk.layers, name)(**kwargs)])
+    _randomize(built, rng)  # a model neurona built opens in Keras too
+    built.save(tmp_path / "b.keras")
+    kind, theirs = keras(K.load_predict, str(tmp_path / "b.keras"), x)
+    assert kind == name
+    _close(theirs, built.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "softmax", "elu", "selu",
+                                        "softplus", "softsign", "swish", "silu", "gelu",
+                                        "hard_sigmoid", "hard_silu", "leaky_relu", "relu6",
+                                        "mish", "exponential", "log_softmax", "linear"])
+def test_activations_mean_the_same_in_both_libraries(activation, keras, tmp_path, rng):
+    x = rng.normal(size=(5, 6)).astype("float32") * 3
+    want = keras(K.save_activation, activation, str(tmp_path / "k.keras"), x)
+    ours = nk.saving.load_model(tmp_path / "k.keras")
+    _close(ours.predict(x, verbose=0), want)
+    ours.save(tmp_path / "n.keras")
+    _close(keras(K.load_predict, str(tmp_path / "n.keras"), x)[1], want)
+
+
+def test_functional_models_travel_both_ways(keras, tmp_path, rng):
+    x = {"a": rng.normal(size=(6, 4)).astype("float32"),
+         "b": rng.normal(size=(6, 4)).astype("float32")}
+    want = keras(K.save_functional, str(tmp_path / "k.keras"), x, 0)
+    ours = nk.saving.load_model(tmp_path / "k.keras")
+    _close(ours.predict(x, verbose=0), want)
+    built = functional_graph(nk)
+    _randomize(built, rng)
+    built.save(tmp_path / "n.keras")
+    _close(keras(K.load_predict, str(tmp_path / "n.keras"), x)[1], built.predict(x, verbose=0))
+
+
+def test_keras_layer_order_is_replicated_for_branching_graphs(keras, tmp_path, rng):
+    """Keras names weights by class and position in model.layers: for a branching graph the
+    replicated order is Keras's own, so every weight lands in its layer both ways."""
+    from neurona.saving.keras_format.weights import keras_operation_order
+
+    built = branching_graph(nk)
+    assert [layer.name for layer in keras_operation_order(built._graph)] == \
+        keras(K.branching_order)
+    _randomize(built, rng)
+    x = rng.normal(size=(5, 3)).astype("float32")
+    built.save(tmp_path / "n.keras")
+    _close(keras(K.load_predict, str(tmp_path / "n.keras"), x)[1], built.predict(x, verbose=0))
+    want = keras(K.save_branching, str(tmp_path / "k.keras"), x, 0)
+    _close(nk.saving.load_model(tmp_path / "k.keras").predict(x, verbose=0), want)
+
+
+@nk.saving.register_keras_serializable(package="travel", name="KerasBlock")
+class Block(nk.Model):
+    def __init__(self, units=3, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.hidden = nk.layers.Dense(units, activation="relu")
+        self.heads = [nk.layers.Dense(2), nk.layers.Dense(2)]
+
+    def call(self, x):
+        h = self.hidden(x)
+        return self.heads[0](h) + self.heads[1](h)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def test_registered_subclassed_models_travel_by_attribute(keras, tmp_path, rng):
+    x = rng.normal(size=(4, 5)).astype("float32")
+    want = keras(K.save_block, str(tmp_path / "k.keras"), x, 0)
+    ours = nk.saving.load_model(tmp_path / "k.keras")
+    assert type(ours) is Block and ours.units == 6
+    _close(ours.predict(x, verbose=0), want)
+    ours.save(tmp_path / "n.keras")
+    kind, theirs = keras(K.load_predict, str(tmp_path / "n.keras"), x)
+    assert kind == "KerasBlock"
+    _close(theirs, want)
+
+
+def _regression(rng, n=64):
+    x = rng.normal(size=(n, 4)).astype("float32")
+    return x, (x @ np.array([[1.0], [-2.0], [0.5], [0.0]], dtype="float32") + 0.3)
+
+
+@pytest.mark.parametrize("optimizer", [
+    {"class_name": "SGD", "config": {"learning_rate": 0.05, "momentum": 0.9}},
+    {"class_name": "Adam", "config": {"learning_rate": 0.01}},
+    {"class_name": "Adam", "config": {"learning_rate": 0.01, "amsgrad": True}},
+    {"class_name": "RMSprop", "config": {"learning_rate": 0.01, "momentum": 0.5,
+                                         "centered": True}},
+    {"class_name": "Adagrad", "config": {"learning_rate": 0.05}},
+    {"class_name": "Nadam", "config": {"learning_rate": 0.01}},
+    {"class_name": "Adamax", "config": {"learning_rate": 0.01}},
+], ids=lambda o: "-".join([o["class_name"], *sorted(k for k in o["config"]
+                                                      if k != "learning_rate")]))
+def test_training_continues_across_the_libraries(optimizer, keras, tmp_path, rng):
+    """Train in neurona, save .keras, fine-tune in Keras, save, load back: the same weights
+    as fine-tuning in neurona from its own state (optimizer slots and step count carried)."""
+    x, y = _regression(rng)
+    ours = nk.Sequential([nk.layers.Dense(8, activation="tanh", input_shape=[4]),
+                          nk.layers.Dense(1)])
+    ours.compile(optimizer=nk.optimizers.deserialize(optimizer), loss="mse", metrics=["mae"])
+    ours.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+    ours.save(tmp_path / "trained.keras")
+    ours.save(tmp_path / "trained.neurona")
+    steps, theirs = keras(K.fine_tune, str(tmp_path / "trained.keras"),
+                          str(tmp_path / "tuned.keras"), x, y)
+    assert steps == 12
+    mine = nk.saving.load_model(tmp_path / "trained.neurona")
+    mine.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+    back = nk.saving.load_model(tmp_path / "tuned.keras")
+    assert back.optimizer.iterations == 20 == mine.optimizer.iterations
+    for a, b in zip(back.get_weights(), mine.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    _close(back.predict(x, verbose=0), theirs)
+
+
+def test_keras_compile_settings_and_schedules_load(keras, tmp_path, rng):
+    x, y = _regression(rng)
+    keras_eval = keras(K.save_scheduled, str(tmp_path / "k.keras"), x, y)
+    ours = nk.saving.load_model(tmp_path / "k.keras")
+    assert type(ours.optimizer).__name__ == "Adam" and ours.optimizer.iterations == 4
+    assert callable(ours.optimizer._learning_rate)
+    ours_eval = ours.evaluate(x, y, verbose=0, return_dict=True)
+    assert ours_eval["loss"] == pytest.approx(keras_eval["loss"], rel=1e-5)
+    assert ours_eval["root_mean_squared_error"] == pytest.approx(
+        keras_eval["root_mean_squared_error"], rel=1e-5)
+    assert not nk.saving.load_model(tmp_path / "k.keras", compile=False).compiled
+
+
+def test_an_unbuilt_optimizer_is_written_as_keras_builds_it(keras, tmp_path):
+    ours = nk.Sequential([nk.Input((3,)), nk.layers.Dense(2)])
+    ours.compile("adagrad", "mse")  # compiled, never trained: initial accumulators 0.1
+    ours.save(tmp_path / "fresh.keras")
+    with zipfile.ZipFile(tmp_path / "fresh.keras") as archive:
+        data = archive.read("model.weights.h5")
+    with h5py.File(io.BytesIO(data), "r") as f:
+        assert sorted(f["optimizer/vars"], key=int) == [str(i) for i in range(4)]
+        assert np.allclose(f["optimizer/vars/2"][()], 0.1)
+    x = np.ones((2, 3), dtype="float32")
+    _close(keras(K.load_predict, str(tmp_path / "fresh.keras"), x)[1], ours.predict(x, verbose=0))
+
+
+def test_weights_h5_files_travel_both_ways(keras, tmp_path, rng):
+    shape = (6, 6, 2)
+    ours = nk.Sequential([nk.Input(shape), nk.layers.Conv2D(3, 2),
+                          nk.layers.BatchNormalization(), nk.layers.Flatten(),
+                          nk.layers.Dense(2)])
+    x = rng.normal(size=(3,) + shape).astype("float32")
+    want = keras(K.save_conv, str(tmp_path / "k.weights.h5"), str(tmp_path / "whole.keras"),
+                 x, 0)
+    ours.load_weights(tmp_path / "k.weights.h5")
+    _close(ours.predict(x, verbose=0), want)
+    _randomize(ours, rng)
+    ours.save_weights(tmp_path / "n.weights.h5")
+    _close(keras(K.load_conv_weights, str(tmp_path / "n.weights.h5"), x),
+           ours.predict(x, verbose=0))
+    ours.load_weights(tmp_path / "whole.keras")  # the weights of a whole .keras file too
+    _close(ours.predict(x, verbose=0), want)
+
+
+def test_a_mismatched_weights_file_changes_nothing(keras, tmp_path):
+    keras(K.save_dense_weights, str(tmp_path / "k.weights.h5"))
+    ours = nk.Sequential([nk.Input((4,)), nk.layers.Dense(3), nk.layers.Dense(5)])
+    before = ours.get_weights()
+    with pytest.raises(ModelFileError, match=r"layer 'dense_\d+' \(Dense\) at 'layers/dense_1"):
+        ours.load_weights(tmp_path / "k.weights.h5")
+    assert all(np.array_equal(a, b) for a, b in zip(before, ours.get_weights()))
+
+
+def test_extensions_choose_the_format_and_unknown_ones_are_refused(tmp_path):
+    model = nk.Sequential([nk.Input((2,)), nk.layers.Dense(1)])
+    for name in ("model.pkl", "model", "model.h5", "weights.h5.bak"):
+        with pytest.raises(ValueError, match=r"'\.neurona'.*'\.keras'"):
+            model.save(tmp_path / name)
+    for name in ("w.keras", "w.h5", "w.npz"):
+        with pytest.raises(ValueError, match=r"'\.weights\.h5'.*'\.neurona'"):
+            model.save_weights(tmp_path / name)
+    with pytest.raises(ValueError, match="save_weights"):
+        model.save(tmp_path / "m.weights.h5")
+    assert os.listdir(tmp_path) == []
+    model.save(tmp_path / "m.neurona")
+    model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.neurona") as ours, \
+            zipfile.ZipFile(tmp_path / "m.keras") as theirs:
+        assert sorted(ours.namelist()) == ["config.json", "model.safetensors"]
+        assert sorted(theirs.namelist()) == ["config.json", "metadata.json", "model.weights.h5"]
+
+
+def test_layers_keras_lacks_are_named_when_writing_a_keras_file(tmp_path):
+    model = nk.Sequential([nk.Input((6, 6, 1)), nk.layers.MinPooling2D(2)])
+    with pytest.raises(ValueError, match=r"layer 'min_pooling2d.*Keras 3 has no MinPooling2D.*"
+                                         r"\.neurona"):
+        model.save(tmp_path / "m.keras")
+    model = nk.Sequential([nk.Input((3,)), nk.layers.Dense(2, activation="step")])
+    with pytest.raises(ValueError, match="activation 'step' has no Keras 3 equivalent"):
+        model.save(tmp_path / "m.keras")
+    assert os.listdir(tmp_path) == []
+    model.save(tmp_path / "m.neurona")  # neurona's own format holds both
+
+
+def test_keras_arguments_neurona_lacks_are_named_not_dropped(keras, tmp_path):
+    keras(K.save_refused, str(tmp_path))
+    for name, message in (("renorm", r"layer 'batch_normalization.*renorm=True"),
+                          ("lora", r"layer 'dense.*lora_rank=2"),
+                          ("celu", "activation 'celu' has no neurona equivalent"),
+                          ("conv", "Conv3DTranspose.*no neurona equivalent")):
+        with pytest.raises(ModelFileError, match=message):
+            nk.saving.load_model(tmp_path / f"{name}.keras")
+
+
+def test_neurona_files_named_keras_still_load(tmp_path):
+    """Before the extension chose the format, neurona wrote its own archive under any name."""
+    model = nk.Sequential([nk.Input((2,)), nk.layers.Dense(1)])
+    model.save(tmp_path / "m.neurona")
+    os.rename(tmp_path / "m.neurona", tmp_path / "old.keras")
+    with pytest.warns(DeprecationWarning, match="rename it to '.neurona'"):
+        restored = nk.saving.load_model(tmp_path / "old.keras")
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), restored.get_weights()))
+
+
+def test_every_registered_layer_is_either_mapped_or_named_as_neurona_only():
+    # Keras 3 has no MinPooling or RReLU; its lookup and hashing layers need TensorFlow (so
+    # their files cannot be tested here), and its Lambda holds bytecode
+    neurona_only = {"MinPooling1D", "MinPooling2D", "RReLU", "StringLookup", "IntegerLookup",
+                    "Hashing", "HashedCrossing", "Lambda"}
+    models = {"Model", "Functional", "Sequential"}
+    builtin = {name for name, cls in LAYERS._entries.items()
+               if cls.__module__.startswith("neurona.") and name == cls.__name__}
+    assert builtin - models - neurona_only <= set(KERAS_LAYERS)
+
+
+def test_legacy_h5_models_and_weights_load(keras, tmp_path, rng):
+    x, y = _regression(rng)
+    inputs = {"a": x, "b": x[::-1].copy()}
+    targets = {"head": np.repeat(y, 2, axis=1), "side": (y > 0).astype("float32")}
+    functional, sequential = keras(K.save_legacy, str(tmp_path), inputs, targets, x, y)
+    ours = nk.saving.load_model(tmp_path / "m.h5", compile=False)
+    _close(ours.predict(inputs, verbose=0), functional)
+    restored = nk.saving.load_model(tmp_path / "s.h5")
+    _close(restored.predict(x, verbose=0), sequential)
+    assert restored.optimizer.iterations == 8  # Keras 3's optimizer layout is restored
+    fresh = nk.Sequential([nk.Input((4,)), nk.layers.Dense(3, activation="relu"),
+                           nk.layers.BatchNormalization(), nk.layers.Dense(1)])
+    fresh.load_weights(tmp_path / "w.h5")
+    _close(fresh.predict(x, verbose=0), sequential)
+
+
+def test_a_lambda_in_a_legacy_h5_file_is_refused(keras, tmp_path):
+    """CVE-2025-9905: Keras's legacy loader ran Lambda bytecode whatever safe_mode said."""
+    keras(K.save_lambda_h5, str(tmp_path / "lambda.h5"))
+    with pytest.raises(ModelFileError, match=r"Lambda\).*never runs code"):
+        nk.saving.load_model(tmp_path / "lambda.h5")
+
+
+@nk.saving.register_keras_serializable(package="travel", name="scaled_square")
+def scaled_square(x):
+    return 0.5 * x ** 2
+
+
+@nk.saving.register_keras_serializable(package="travel", name="Scale")
+class Scale(nk.layers.Layer):
+    def __init__(self, factor=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def build(self, input_shape):
+        self.offset = self.add_weight(shape=(input_shape[-1],), initializer="zeros",
+                                      name="offset")
+
+    def call(self, x):
+        return x * self.factor + self.offset
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+def test_custom_layers_and_functions_registered_under_one_name_travel(keras, tmp_path, rng):
+    x = rng.normal(size=(3, 4)).astype("float32")
+    want = keras(K.save_scaled, str(tmp_path / "k.keras"), x, 0)
+    ours = nk.saving.load_model(tmp_path / "k.keras")
+    assert type(ours.layers[0]) is Scale and ours.layers[1].activation is scaled_square
+    _close(ours.predict(x, verbose=0), want)
+    ours.save(tmp_path / "n.keras")
+    kind, theirs = keras(K.load_predict, str(tmp_path / "n.keras"), x)
+    assert kind == "Scale"
+    _close(theirs, want)
