@@ -116,6 +116,7 @@ def register_keras_serializable(package="Custom", name=None):
         The decorator (it returns the class unchanged, registered).
 
     Example:
+        >>> import neurona as keras
         >>> @register_keras_serializable()
         ... class Twice(keras.layers.Layer):
         ...     def call(self, x):

@@ -92,18 +92,24 @@ class Tuner:
         verbose: 0 silent, 1 the plan and one line per trial.
 
     Example:
-        >>> def build_model(hp):                                     # doctest: +SKIP
-        ...     model = neurona.Sequential([neurona.layers.Input((8,))])
-        ...     for i in range(hp.Int("layers", 1, 3)):
-        ...         model.add(Dense(hp.Int(f"units_{i + 1}", 16, 128, sampling="log"),
-        ...                         activation="relu"))
-        ...     model.add(Dense(1, activation="sigmoid"))
-        ...     model.compile(optimizer=Adam(hp.Float("lr", 1e-4, 1e-2, sampling="log")),
+        >>> import neurona
+        >>> from neurona import layers
+        >>> def build_model(hp):
+        ...     model = neurona.Sequential([layers.Input((4,))])
+        ...     for i in range(hp.Int("layers", 1, 2)):
+        ...         model.add(layers.Dense(hp.Int(f"units_{i + 1}", 4, 32, sampling="log"),
+        ...                                activation="relu"))
+        ...     model.add(layers.Dense(1, activation="sigmoid"))
+        ...     rate = hp.Float("lr", 1e-3, 1e-2, sampling="log")
+        ...     model.compile(optimizer=neurona.optimizers.Adam(rate),
         ...                   loss="binary_crossentropy")
         ...     return model
-        >>> tuner = Tuner(build_model, objective="auc", n_trials=30, n_jobs=2)
-        >>> tuner.search(x, y, validation_split=0.2, epochs=20)
-        >>> tuner.leaderboard().head()
+        >>> x = np.random.default_rng(0).normal(size=(200, 4))
+        >>> y = (x[:, 0] + x[:, 1] > 0).astype("int64")
+        >>> tuner = Tuner(build_model, objective="auc", n_trials=3, directory="tuning", verbose=0)
+        >>> _ = tuner.search(x, y, validation_split=0.25, epochs=3)
+        >>> len(tuner.leaderboard()), tuner.best_model().count_params() > 0
+        (3, True)
     """
 
     def __init__(self, hypermodel, objective="val_loss", n_trials=20, *, n_jobs=None,
