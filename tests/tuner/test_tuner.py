@@ -429,6 +429,16 @@ def test_cross_validated_trials_score_the_folds_mean(tmp_path):
                   batch_size=32, verbose=0, seed=0)
         aucs.append(roc_auc_score(y[val], model.predict(x[val], verbose=0)[:, 0]))
     assert trial.values[0] == pytest.approx(np.mean(aucs), abs=1e-9)
-    assert not list((tmp_path / "cv" / "trials").iterdir())  # no single model per trial
-    best = tuned.best_model()  # the parameters trained once on the search's training rows
-    assert best.count_params() > 0 and (tmp_path / "cv" / "best_model.neurona").is_file()
+    # every completed trial keeps a model: its parameters trained once on the training rows
+    kept = sorted(p.name for p in (tmp_path / "cv" / "trials").iterdir())
+    assert kept == [f"trial_{t.number:04d}.neurona" for t in tuned.study.trials
+                    if t.state.name == "COMPLETE"]
+    keras.utils.set_random_seed(0)
+    by_hand = build_model(tuner.HyperParameters(FixedTrial(trial.params)))
+    by_hand.fit(x[:200], y[:200], validation_data=(x[200:], y[200:]), epochs=2, batch_size=32,
+                verbose=0, seed=0)
+    best = tuned.best_model()
+    np.testing.assert_array_equal(best.predict(x, verbose=0), by_hand.predict(x, verbose=0))
+    assert (tmp_path / "cv" / "best_model.neurona").is_file()
+    summary = json.loads((tmp_path / "cv" / "summary.json").read_text())
+    assert summary["cv"] == 3

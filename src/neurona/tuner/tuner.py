@@ -152,6 +152,7 @@ class Tuner:
         self.verbose = verbose
         self.study = None
         self.task = None
+        self.cv = None
         self._job = None
         self._storage = None
         self._retrained = (None, None)
@@ -268,7 +269,8 @@ class Tuner:
                 _mark_failed(storage, trial, "interrupted: the process running it stopped")
 
     def plan(self, n_train, n_val, epochs):
-        """The plan printed before the first trial."""
+        """The plan printed before the first trial (``n_train``/``n_val``: the rows the
+        trials are scored on; with cross-validation they are pooled into its folds)."""
         where = (f"{self.n_jobs} local worker process{'es' if self.n_jobs != 1 else ''}"
                  if self.executor == "local" else f"{self.n_jobs} Ray tasks at a time")
         done = len([t for t in self.study.trials if t.state.name in _FINISHED]) \
@@ -276,11 +278,21 @@ class Tuner:
         left = max(self.n_trials - done, 0)
         budget = f", at most {left * epochs:,} epochs in all" if epochs else ""
         objectives = ", ".join(f"{o.name} ({o.direction})" for o in self.objectives)
+        if self.cv:
+            fits = f"{self.cv} fits (one per fold) and one on the training rows"
+            data = (f"  data: {self.cv}-fold CV on {n_train + n_val:,} rows (the {n_train:,} "
+                    f"training and {n_val:,} validation rows); task: {self.task}")
+            budget = f", at most {left * epochs * (self.cv + 1):,} epochs in all" \
+                if epochs else ""
+        else:
+            fits = ""
+            data = (f"  data: {n_train:,} training rows, {n_val:,} validation rows; "
+                    f"task: {self.task}")
         lines = [f"Tuning plan: {left} trial{'s' if left != 1 else ''}"
                  + (f" (of {self.n_trials}; {done} already done)" if done else "")
-                 + f" on {where}, each up to {epochs} epochs{budget}",
-                 f"  data: {n_train:,} training rows, {n_val:,} validation rows; "
-                 f"task: {self.task}",
+                 + f" on {where}, each up to {epochs} epochs{budget}"
+                 + (f"\n  each trial: {fits}" if fits else ""),
+                 data,
                  f"  objective: {objectives}"
                  + (f"; constraints: {', '.join(map(str, self.constraints))}"
                     if self.constraints else ""),
@@ -313,6 +325,7 @@ class Tuner:
             TunerError: a bad setup (before any trial runs) or too many failed trials.
         """
         x, y, validation = self._split(x, y, validation_data, validation_split)
+        self.cv = cv
         self._probe(x, y, fit_kwargs.get("class_weight", fit_kwargs.get("sample_weight")))
         if os.path.isdir(self.directory) and os.listdir(self.directory) and not self.resume:
             raise TunerError(f"the folder {self.directory} exists and is not empty; pass "
@@ -472,15 +485,16 @@ class Tuner:
         return [dict(trials[n].params) for n in numbers[:num_trials]]
 
     def best_model(self):
-        """The trained model of the best trial, loaded from its model file (with
-        cross-validation: its parameters trained on the search's training rows)."""
+        """The trained model of the best trial, loaded from its model file (a trial's model
+        is trained on the search's training rows, with cross-validation too; a trial whose
+        file is missing is trained again from its parameters)."""
         best = self.best_trial
         if best is None:
             raise TunerError("no trial completed (or none meets the constraints): there is "
                              "no best model")
-        if self._job is not None and self._job.folds:
-            return self._retrain(best)
         path = self._trial_path(best.number)
+        if not os.path.isfile(path) and self._job is not None:
+            return self._retrain(best)
         if not os.path.isfile(path):
             raise TunerError(f"the model of trial {best.number} is not in {self.directory} "
                              "(it ran elsewhere or its model could not be saved)")
@@ -532,18 +546,18 @@ class Tuner:
         summary = {"study": self.study_name, "storage": redact(self.storage_url),
                    "objectives": [[o.name, o.direction] for o in self.objectives],
                    "constraints": [str(c) for c in self.constraints], "task": self.task,
-                   "trials": counts, "plots": sorted(plots)}
+                   "cv": self.cv, "trials": counts, "plots": sorted(plots)}
         if best is not None:
             summary["best"] = {"trial": best.number, "values": list(best.values),
                                "params": best.params, "metrics": best.user_attrs.get("metrics")}
             source = self._trial_path(best.number)
             target = os.path.join(self.directory, "best_model.neurona")
-            if self._job is not None and self._job.folds:
+            if os.path.isfile(source):
+                shutil.copyfile(source, target)
+            elif self._job is not None:
                 from ..saving import save_model
 
                 save_model(self.best_model(), target)
-            elif os.path.isfile(source):
-                shutil.copyfile(source, target)
         if len(self.objectives) > 1:
             summary["pareto_front"] = [{"trial": t.number, "values": list(t.values)}
                                        for t in self.pareto_front()]
