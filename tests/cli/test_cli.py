@@ -21,15 +21,6 @@ from ..helpers import run_cli as _run, saved_model_predictions  # noqa: E402
 BOSTON_METRICS = ("loss", "mae", "mse", "rmse", "r2")
 
 
-@pytest.fixture(scope="module")
-def boston_run(data_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs") / "boston"
-    code = main(["train", str(data_dir / "boston_housing.csv"), "--target", "medv", "--epochs",
-                 "4", "--layers", "32,16", "--out", str(out), "-q"])
-    assert code == 0
-    return out
-
-
 # -- train: the run folder ------------------------------------------------------------------------
 def test_boston_run_folder_holds_valid_files(boston_run):
     import yaml

@@ -171,11 +171,11 @@ class ProgbarLogger(Callback):
     def _progress(self, batch, logs):
         """Redraw the live bar after ``batch`` (at most every REDRAW_INTERVAL seconds)."""
         self._seen = batch + 1
-        if not self._live():
+        steps = self.params.get("steps")
+        if not self._live() or self._seen == steps:  # the finished line follows the last one
             return
         now = time.perf_counter()
-        steps = self.params.get("steps")
-        if now - self._last_draw < REDRAW_INTERVAL and self._seen != steps:
+        if now - self._last_draw < REDRAW_INTERVAL:
             return
         self._last_draw = now
         elapsed = now - self._start
