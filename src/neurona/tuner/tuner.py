@@ -16,6 +16,7 @@ import socket
 import numpy as np
 
 from . import results
+from .bootstrap import check_script, script_not_rerun
 from .executors import LocalExecutor, RayExecutor
 from .._json import write_json
 from ..atomic import atomic_write
@@ -324,6 +325,7 @@ class Tuner:
         Raises:
             TunerError: a bad setup (before any trial runs) or too many failed trials.
         """
+        plain_script = check_script(self.executor)  # a script without a __main__ guard
         x, y, validation = self._split(x, y, validation_data, validation_split)
         self.cv = cv
         self._probe(x, y, fit_kwargs.get("class_weight", fit_kwargs.get("sample_weight")))
@@ -342,7 +344,8 @@ class Tuner:
             print(self.plan(len(y), len(validation[1]), epochs), flush=True)
         self._storage = storage
         try:
-            self._drive(executor, storage)
+            with script_not_rerun(plain_script):
+                self._drive(executor, storage)
             self.finish()
         finally:
             self.close()
