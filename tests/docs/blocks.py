@@ -1,0 +1,73 @@
+"""Running the code blocks of a Markdown page as a reader would: the ``python`` blocks each in
+a fresh namespace, the ``bash`` blocks' commands one after the other in one working folder
+(``neurona ...`` through the command line's ``main``, ``python FILE`` in a subprocess)."""
+
+import os
+import pathlib
+import re
+import shlex
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+_FENCE = re.compile(r"^```(python|bash)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+#: commands a page shows that a test does not run: installing, and the test command itself
+NOT_RUN = ("pip install", "python -m pytest", "mkdocs ")
+
+
+def code_blocks(path, language):
+    """``[(line number, code)]`` of the page's ``language`` blocks."""
+    text = pathlib.Path(path).read_text(encoding="utf-8")
+    return [(text[:m.start()].count("\n") + 1, m.group(2)) for m in _FENCE.finditer(text)
+            if m.group(1) == language]
+
+
+def commands(code):
+    """The commands of a bash block: continuation lines joined, ``&&`` chains split,
+    comments and blank lines dropped."""
+    joined = code.replace("\\\n", " ")
+    found = []
+    for line in joined.splitlines():
+        words = shlex.split(line, comments=True)
+        if not words:
+            continue
+        chain = " ".join(shlex.quote(w) for w in words)
+        found += [part.strip() for part in chain.split(" && ")]
+    return found
+
+
+def run_python(code, folder):
+    """Execute a python block in ``folder`` with a fresh namespace; returns the namespace."""
+    namespace = {"__name__": "__readme__"}
+    previous = os.getcwd()
+    os.chdir(folder)
+    try:
+        exec(compile(code, "<block>", "exec"), namespace)  # noqa: S102 - the page's own code
+    finally:
+        os.chdir(previous)
+    return namespace
+
+
+def run_command(command, folder):
+    """Run one shell command of a page in ``folder``; returns its exit status and output."""
+    from neurona.cli import main
+
+    words = shlex.split(command)
+    if words[0] == "neurona":
+        previous = os.getcwd()
+        os.chdir(folder)
+        try:
+            return main(words[1:]), ""
+        finally:
+            os.chdir(previous)
+    if words[0] == "python":
+        script = [str(ROOT / words[1])] + words[2:]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), MPLBACKEND="Agg")
+        done = subprocess.run([sys.executable, *script], cwd=folder, capture_output=True,
+                              text=True, timeout=600, env=env)
+        return done.returncode, done.stdout + done.stderr
+    raise AssertionError(f"the page runs a command the test does not know: {command!r}")
+
+
+def runnable(command):
+    return not command.startswith(NOT_RUN)
