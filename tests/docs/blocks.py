@@ -1,6 +1,7 @@
-"""Running the code blocks of a Markdown page as a reader would: the ``python`` blocks each in
-a fresh namespace, the ``bash`` blocks' commands one after the other in one working folder
-(``neurona ...`` through the command line's ``main``, ``python FILE`` in a subprocess)."""
+"""Running the code blocks of a Markdown page as a reader would: the ``python`` blocks in
+order (in one namespace or each in a fresh one), the ``bash`` blocks' commands one after the
+other in one working folder (``neurona ...`` through the command line's ``main``,
+``python FILE`` in a subprocess)."""
 
 import os
 import pathlib
@@ -11,8 +12,11 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 _FENCE = re.compile(r"^```(python|bash)\n(.*?)^```", re.MULTILINE | re.DOTALL)
-#: commands a page shows that a test does not run: installing, and the test command itself
-NOT_RUN = ("pip install", "python -m pytest", "mkdocs ")
+#: commands a page shows that a test does not run here: installing, the test command itself,
+#: the site build (tests/docs/test_site.py), the case studies' cross-validation (run by
+#: tests/examples/test_case_studies.py) and the benchmarks (never run for timing in tests)
+NOT_RUN = ("pip install", "python -m pytest", "mkdocs ",
+           "python examples/case_studies/cross_validate.py", "python benchmarks/")
 
 
 def code_blocks(path, language):
@@ -36,9 +40,10 @@ def commands(code):
     return found
 
 
-def run_python(code, folder):
-    """Execute a python block in ``folder`` with a fresh namespace; returns the namespace."""
-    namespace = {"__name__": "__readme__"}
+def run_python(code, folder, namespace=None):
+    """Execute a python block in ``folder``, in ``namespace`` (a page's blocks build on each
+    other) or a fresh one; returns the namespace."""
+    namespace = {"__name__": "__page__"} if namespace is None else namespace
     previous = os.getcwd()
     os.chdir(folder)
     try:
@@ -52,7 +57,9 @@ def run_command(command, folder):
     """Run one shell command of a page in ``folder``; returns its exit status and output."""
     from neurona.cli import main
 
-    words = shlex.split(command)
+    # the repository's files (examples/...) are where a reader at the clone's root finds them
+    words = [str(ROOT / w) if w.startswith(("examples/", "src/")) else w
+             for w in shlex.split(command)]
     if words[0] == "neurona":
         previous = os.getcwd()
         os.chdir(folder)
@@ -61,7 +68,7 @@ def run_command(command, folder):
         finally:
             os.chdir(previous)
     if words[0] == "python":
-        script = [str(ROOT / words[1])] + words[2:]
+        script = words[1:]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), MPLBACKEND="Agg")
         done = subprocess.run([sys.executable, *script], cwd=folder, capture_output=True,
                               text=True, timeout=600, env=env)

@@ -27,9 +27,10 @@ def _run_page(page, folder):
             if runnable(command):
                 status, output = run_command(command, folder)
                 assert status == 0, f"{page} line {line}: {command}\n{output}"
+    namespace = {"__name__": "__page__"}  # a page's blocks build on each other
     for line, code in code_blocks(path, "python"):
         try:
-            run_python(code, folder)
+            run_python(code, folder, namespace)
         except Exception as err:  # noqa: BLE001 - say which block failed
             raise AssertionError(f"{page} line {line}: {type(err).__name__}: {err}") from err
 
