@@ -1,4 +1,7 @@
-"""How the command line shows numbers: metrics with their units, one per line."""
+"""How the command line shows numbers and progress: metrics with their units, one per line;
+progress on a terminal (or with ``-v``), none with ``-q``."""
+
+import sys
 
 #: metrics that are percentages already (Keras's MAPE is in percent)
 PERCENT_METRICS = ("mape", "mean_absolute_percentage_error")
@@ -30,3 +33,25 @@ def metric_lines(metrics, indent="  "):
     width = max(len(name) for name in metrics)
     return "".join(f"{indent}{name:<{width}}  {metric_text(name, value)}\n"
                    for name, value in metrics.items())
+
+
+def add_progress_arguments(parser):
+    """``-q`` and ``-v``: how much progress a long command prints."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true",
+                       help="print only the results (no plan, no progress)")
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="one progress line per epoch (or trial) even when the output is "
+                       "not a terminal (by default progress is shown on a terminal only)")
+
+
+def progress_level(args):
+    """0 (no progress), 1 (a live bar, on a terminal or in a notebook) or 2 (a line per
+    epoch), from ``-q`` / ``-v`` and where the output goes."""
+    from ..callbacks.progbar import live_output
+
+    if args.quiet:
+        return 0
+    if args.verbose:
+        return 2
+    return 1 if live_output(sys.stdout) else 0

@@ -12,7 +12,7 @@ import os
 import sys
 
 from . import artifacts, config as C, pipeline
-from .display import metric_lines
+from .display import add_progress_arguments, metric_lines, progress_level
 from .errors import CLIError, require
 from .report import write_report
 from .run_folder import RunFolder, default_out
@@ -59,28 +59,6 @@ def add_parser(subparsers, parents):
                    help="replace an existing non-empty --out folder once the run succeeds")
     add_progress_arguments(p)
     p.set_defaults(handler=run)
-
-
-def add_progress_arguments(parser):
-    """``-q`` and ``-v``: how much progress a long command prints."""
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("-q", "--quiet", action="store_true",
-                       help="print only the results (no plan, no progress)")
-    group.add_argument("-v", "--verbose", action="store_true",
-                       help="one progress line per epoch (or trial) even when the output is "
-                       "not a terminal (by default progress is shown on a terminal only)")
-
-
-def progress_level(args):
-    """0 (no progress), 1 (a live bar, on a terminal or in a notebook) or 2 (a line per
-    epoch), from ``-q`` / ``-v`` and where the output goes."""
-    from ..callbacks.progbar import live_output
-
-    if args.quiet:
-        return 0
-    if args.verbose:
-        return 2
-    return 1 if live_output(sys.stdout) else 0
 
 
 def _overrides(args):

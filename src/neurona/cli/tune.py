@@ -15,10 +15,9 @@ import os
 import sys
 
 from . import artifacts, config as C, pipeline
-from .display import metric_lines
+from .display import add_progress_arguments, metric_lines, progress_level
 from .errors import CLIError, require
 from .run_folder import default_out
-from .train import add_progress_arguments, progress_level
 
 
 def add_parser(subparsers, parents):
@@ -159,7 +158,7 @@ def run(args):
         model = tuner.best_model()
     except TunerError as err:
         raise CLIError(str(err)) from None
-    _keep_best(config, prepared, tuner, model, args.cv)
+    _keep_best(config, prepared, tuner, model, args.cv, quiet=args.quiet)
     return 0
 
 
@@ -181,9 +180,9 @@ def best_config(config, tuner):
     return chosen
 
 
-def _keep_best(config, prepared, tuner, model, cv):
+def _keep_best(config, prepared, tuner, model, cv, quiet=False):
     """Save the best model with its encoder and decision threshold, its configuration, and
-    report it on the test rows."""
+    report it on the test rows (``quiet``: the report is the first output, no blank line)."""
     from .train import save_run
 
     folder = config["out"]
@@ -204,7 +203,9 @@ def _keep_best(config, prepared, tuner, model, cv):
     artifacts.write_config(folder, pipeline.resolved_config(chosen, prepared, seed),
                            note=f"the configuration of trial {best.number}, the best of this "
                                 "study")
-    print(f"\nThe best model (trial {best.number}) on the {len(prepared.y['test']):,} test rows:")
+    lead = "" if quiet else "\n"
+    print(f"{lead}The best model (trial {best.number}) on the {len(prepared.y['test']):,} "
+          "test rows:")
     sys.stdout.write(metric_lines(metrics["test"]))
     if threshold is not None:
         print("Decision threshold " + artifacts.threshold_text(
