@@ -167,3 +167,11 @@ def test_an_unreachable_precision_floor_falls_back_to_f1_with_a_warning(data_dir
     assert any("no threshold reaches precision >= 1.0" in w for w in metrics["warnings"])
     assert "warning: threshold.metric recall_at_precision: no threshold reaches" in text
     assert np.isfinite(metrics["threshold"]["value"])
+
+
+def test_a_loss_that_does_not_fit_gets_the_command_line_fix(data_dir, tmp_path, capsys):
+    code, _, err = _run(capsys, "train", data_dir / "boston_housing.csv", "--target", "medv",
+                        "--loss", "sparse_categorical_crossentropy", "--out", tmp_path / "r")
+    assert code == 2 and err.count("\n") == 1
+    assert "fix: leave out --loss sparse_categorical_crossentropy (compile.loss in YAML)" in err
+    assert "TabularEncoder(" not in err

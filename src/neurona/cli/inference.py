@@ -7,6 +7,7 @@ saved inside the model file by ``neurona train``, so the CSV needs only the orig
 import io
 import json
 import os
+import reprlib
 import sys
 
 import numpy as np
@@ -86,8 +87,9 @@ def _check_threshold(path, preprocessing):
         return
     value = record.get("value") if isinstance(record, dict) else None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise CLIError(f"{path}: the saved decision threshold is invalid ({record!r}); the "
-                       "model file was altered or written by another program")
+        raise CLIError(f"{path}: the saved decision threshold is invalid "
+                       f"({reprlib.repr(record)}); the model file was altered or written by "
+                       "another program")
 
 
 def threshold_of(preprocessing):

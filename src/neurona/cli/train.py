@@ -143,7 +143,7 @@ def train_into(config, folder, verbose=2, talk=True):
         ``{"model", "prepared", "history", "metrics", "threshold", "warnings", "plots"}``.
     """
     from .. import utils
-    from ..data import check_training_setup
+    from ..data import check_training_setup, format_findings
     from ..models import doctor
 
     prepared = pipeline.prepare(config)
@@ -155,11 +155,12 @@ def train_into(config, folder, verbose=2, talk=True):
     findings = check_training_setup(prepared.x["train"], prepared.y["train"], model=model,
                                     class_weight=config["fit"]["class_weight"],
                                     class_names=prepared.classes)
+    findings = [cli_fix(f, config) for f in findings]
     errors = [f for f in findings if f.level == "error"]
     if errors:
         raise CLIError(f"{errors[0].message}; fix: {errors[0].fix}")
     if findings and talk:
-        print(format_cli_findings(findings))
+        print(format_findings(findings))
     with doctor.quiet():  # the findings were printed above, with the CLI's fix
         history = model.fit(prepared.x["train"], prepared.y["train"],
                             validation_data=(prepared.x["validation"], prepared.y["validation"]),
@@ -221,14 +222,22 @@ def describe_data(config, prepared):
             + " / ".join(f"{len(prepared.y[p]):,} {p}" for p in prepared.y) + " rows")
 
 
-def format_cli_findings(findings):
-    """The doctor's findings with command-line fixes (an option, not a Python call)."""
+def cli_fix(finding, config):
+    """A doctor's finding with the command line's fix (an option, not a Python call): the
+    class balance is the class weights' business, a loss that does not fit the target is the
+    given loss's (the command line otherwise picks the loss that fits the task)."""
     import dataclasses
 
-    from ..data import format_findings
+    if finding.code == "class_imbalance":
+        fix = ("--class-weight balanced (fit.class_weight: balanced in YAML); the decision "
+               "threshold is chosen on the validation rows, and the report shows each class's "
+               "recall")
+    elif config["compile"]["loss"] is not None and (
+            finding.code.startswith(("labels_", "regression_loss", "one_hot", "sparse_loss"))
+            or finding.code in ("missing_sigmoid", "softmax_one_unit")):
+        fix = (f"leave out --loss {config['compile']['loss']} (compile.loss in YAML): the loss "
+               "that fits the task is then chosen (or set --task)")
+    else:
+        return finding
+    return dataclasses.replace(finding, fix=fix)
 
-    fixes = {"class_imbalance": "--class-weight balanced (fit.class_weight: balanced in YAML); "
-                                "the decision threshold is chosen on the validation rows, and "
-                                "the report shows each class's recall"}
-    return format_findings([dataclasses.replace(f, fix=fixes[f.code]) if f.code in fixes else f
-                            for f in findings])
