@@ -52,7 +52,7 @@ def curve_options(history, config, task):
     if task == "regression" and config["target_transform"] is None:
         for name in ("mae", "rmse"):
             if name in history:
-                ylabels[name] = f"{name} ({target_label(config)})"
+                ylabels[name] = f"{name} of {target_label(config)}"
     return {"log_scale": steep, "ylabels": ylabels}
 
 
