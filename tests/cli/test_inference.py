@@ -65,3 +65,17 @@ def test_evaluate_reads_a_semicolon_file(boston_run, data_dir, tmp_path, capsys)
     code, plain, _ = _run(capsys, "evaluate", boston_run, data_dir / "boston_housing.csv",
                           "--json")
     assert json.loads(out)["metrics"] == pytest.approx(json.loads(plain)["metrics"])
+
+
+def test_with_input_repeats_the_input_columns_exactly(boston_run, data_dir, tmp_path, capsys):
+    import pandas as pd
+
+    raw, path = _rows(data_dir, tmp_path)
+    raw.loc[0, "crim"] = 0.123456789012  # more digits than float32 holds
+    raw.to_csv(path, index=False)
+    code, _, _ = _run(capsys, "predict", boston_run, path, "--with-input", "-o",
+                      tmp_path / "p.csv")
+    assert code == 0
+    got = pd.read_csv(tmp_path / "p.csv")
+    assert got.loc[0, "crim"] == 0.123456789012
+    assert list(got.columns) == list(raw.columns) + ["predicted_medv"]

@@ -156,10 +156,14 @@ def run_predict(args):
     frame = pipeline.read_data(args.data, csv=_csv_options(args))
     outputs = predict_rows(model, preprocessing, encoder, frame, args.data)
     result = prediction_frame(outputs, preprocessing, encoder)
+    # the network computes in float32: its outputs as many digits as float32 holds (%.7g),
+    # without the noise of printing them as float64; the input columns stay as they were read
+    for name in result.columns:
+        if result[name].dtype.kind == "f":
+            result[name] = result[name].map("{:.7g}".format)
     if args.with_input:
         result = pd.concat([frame.reset_index(drop=True), result], axis=1)
-    # float32 outputs: as many digits as float32 holds, without the noise of float64 printing
-    text = result.to_csv(index=False, float_format="%.7g")
+    text = result.to_csv(index=False)
     if args.output is None:
         sys.stdout.write(text)
         return 0
