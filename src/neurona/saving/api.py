@@ -59,8 +59,12 @@ def save_model(model, filepath, overwrite=True, zipped=None, preprocessing=None)
         None.
 
     Example:
-        >>> model.save("model.keras")  # doctest: +SKIP
-        >>> restored = keras.models.load_model("model.keras")  # doctest: +SKIP
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+        >>> save_model(model, "model.neurona")
+        >>> restored = keras.models.load_model("model.neurona")
+        >>> bool(np.array_equal(restored.get_weights()[0], model.get_weights()[0]))
+        True
     """
     if zipped is False:
         raise ValueError("save_model: zipped=False (an unzipped directory) is not supported; "
@@ -156,7 +160,11 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
         ModelFileError: a defective, tampered or incompatible file (the message says what).
 
     Example:
-        >>> model = load_model("model.keras")  # doctest: +SKIP
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+        >>> model.save("model.neurona")
+        >>> load_model("model.neurona").layers[-1].units
+        1
     """
     del safe_mode  # nothing in a neurona file can run code, whatever the mode
     _register_custom_objects(custom_objects)
@@ -188,7 +196,11 @@ def load_preprocessing(filepath):
         ModelFileError: a defective file, or a ``preprocessing`` entry that is not an object.
 
     Example:
-        >>> encoder_config = load_preprocessing("model.neurona")  # doctest: +SKIP
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+        >>> save_model(model, "model.neurona", preprocessing={"target": "price"})
+        >>> load_preprocessing("model.neurona")
+        {'target': 'price'}
     """
     config, _ = read_archive(filepath, expected_format=MODEL_FORMAT)
     preprocessing = config.get("preprocessing")
@@ -207,7 +219,9 @@ def save_weights(model, filepath, overwrite=True):
         overwrite: False raises ``FileExistsError`` if ``filepath`` exists.
 
     Example:
-        >>> model.save_weights("ckpt.weights.h5")  # doctest: +SKIP
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+        >>> save_weights(model, "ckpt.neurona")
     """
     _check_model(model, "save_weights")
     config = {"format": WEIGHTS_FORMAT, "format_version": FORMAT_VERSION,
@@ -231,7 +245,10 @@ def load_weights(model, filepath, skip_mismatch=False):
         ModelFileError: a defective file or weights that do not fit the model.
 
     Example:
-        >>> model.load_weights("ckpt.weights.h5")  # doctest: +SKIP
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+        >>> model.save_weights("ckpt.neurona")
+        >>> load_weights(model, "ckpt.neurona")
     """
     _check_model(model, "load_weights")
     _, data = read_archive(filepath)
