@@ -158,3 +158,18 @@ def test_evaluate_and_predict_show_progress_with_verbose_auto(capsys):
     model.predict(x, verbose=1)
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("2/2 ") and "loss: " in out[0] and out[1].startswith("1/1 ")
+
+
+def test_a_redraw_covers_everything_drawn_before(every_batch):
+    """Lines of changing lengths: each redraw is padded to the longest line on screen, so no
+    character of an earlier, longer line is left behind."""
+    out = Terminal()
+    logger = ProgbarLogger(stream=out)
+    CallbackList([logger], _model(), {"steps": 4, "verbose": 1})
+    logger.on_test_begin({})
+    for batch, logs in enumerate([{"a_long_metric_name": 1.0}, {}, {"mid": 1.0}]):
+        logger.on_test_batch_end(batch, logs)
+    logger.on_test_end({})
+    frames = out.getvalue().split("\r")
+    longest = [max(len(f.rstrip("\n")) for f in frames[:i + 1]) for i in range(len(frames))]
+    assert [len(f.rstrip("\n")) for f in frames] == longest

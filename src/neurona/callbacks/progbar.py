@@ -166,7 +166,7 @@ class ProgbarLogger(Callback):
         """Write ``text`` over the live line (padded to cover a longer previous one)."""
         padded = text.ljust(self._drawn)
         self._write(("\r" if self._drawn else "") + padded + end)
-        self._drawn = 0 if end else len(text)
+        self._drawn = 0 if end else len(padded)  # what is on screen now
 
     def _progress(self, batch, logs):
         """Redraw the live bar after ``batch`` (at most every REDRAW_INTERVAL seconds)."""
