@@ -124,6 +124,7 @@ def test_tuning_caravan_for_auc_beats_the_untuned_default(data_dir, tmp_path, ca
     assert tuned["test"]["roc_auc"] > default["test"]["roc_auc"] + 0.01
 
 
+@pytest.mark.slow
 def test_resume_continues_the_study_in_the_folder(data_dir, tmp_path, capsys):
     import optuna
 

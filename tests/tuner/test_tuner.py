@@ -186,6 +186,7 @@ def test_bad_setups_fail_before_the_first_trial(tmp_path):
 
 
 # -- studies ----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_twenty_trials_with_two_workers_finish_exactly(tmp_path, capsys):
     x, y = _data()
     tuned = Tuner(build_model, objective="auc", n_trials=20, n_jobs=2, directory=tmp_path / "t",
@@ -216,6 +217,7 @@ def test_twenty_trials_with_two_workers_finish_exactly(tmp_path, capsys):
     assert "at most 80 epochs in all" in out and "objective: auc (maximize)" in out
 
 
+@pytest.mark.slow
 def test_same_seed_and_one_worker_repeat_the_trials(tmp_path):
     x, y = _data()
     runs = []
@@ -228,6 +230,7 @@ def test_same_seed_and_one_worker_repeat_the_trials(tmp_path):
     assert len({str(p) for p, _ in runs[0]}) == 6  # and the trials differ from each other
 
 
+@pytest.mark.slow
 def test_failed_and_diverged_trials_are_recorded_and_replaced(tmp_path):
     x, y = _data()
 
@@ -268,6 +271,7 @@ def test_too_many_failures_stop_the_study_with_the_reason(tmp_path):
               verbose=0).search(x, y, validation_split=0.25, epochs=1)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_trial_does_not_stop_the_study(tmp_path):
     x, y = _data()
 
@@ -288,6 +292,7 @@ def test_a_worker_killed_mid_trial_does_not_stop_the_study(tmp_path):
     assert not [t for t in tuned.study.trials if t.state.name == "RUNNING"]
 
 
+@pytest.mark.slow
 def test_pruning_stops_bad_trials_early(tmp_path):
     x, y = _data(600)
 
@@ -312,6 +317,7 @@ def test_pruning_stops_bad_trials_early(tmp_path):
         np.median([t.params["lr"] for t in complete])
 
 
+@pytest.mark.slow
 def test_resume_continues_the_study(tmp_path):
     x, y = _data()
     folder = tmp_path / "r"
@@ -332,6 +338,7 @@ def test_resume_continues_the_study(tmp_path):
               verbose=0).search(x, y, validation_split=0.25)
 
 
+@pytest.mark.slow
 def test_several_objectives_give_a_pareto_front_and_constraints_choose(tmp_path):
     x, y = _data(400)
     tuned = Tuner(build_model, objective=["recall", "precision"], n_trials=10, n_jobs=2,
