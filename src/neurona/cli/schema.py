@@ -127,26 +127,28 @@ class Choice(Check):
                        f"{value!r}{hint}")
 
 
-class Names(Check):
-    accepts = "a list of column names"
+class Strings(Check):
+    """A list of strings (one string alone is a list of one)."""
+
+    def __init__(self, what="strings", allow_empty=True, allow_none=False):
+        super().__init__(allow_none)
+        self.what, self.allow_empty = what, allow_empty
+        self.accepts = f"a list of {what}"
 
     def check(self, where, value):
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise CLIError(f"{where} must be a list of column names, got {value!r}")
+        if not isinstance(value, list) or not all(
+                isinstance(v, str) and (v or self.allow_empty) for v in value):
+            raise CLIError(f"{where} must be a list of {self.what}, got {value!r}")
         return list(value)
 
 
-class Strings(Names):
-    accepts = "a list of strings"
+class Names(Strings):
+    """A list of column names (non-empty strings)."""
 
-    def check(self, where, value):
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise CLIError(f"{where} must be a list of strings, got {value!r}")
-        return list(value)
+    def __init__(self, allow_none=False):
+        super().__init__("column names", allow_empty=False, allow_none=allow_none)
 
 
 class Key:
