@@ -134,6 +134,11 @@ def prepare(config):
     return Prepared(frame, parts, x, y, encoder, task, encoder.classes)
 
 
+def training_seed(config):
+    """The seed of training: ``fit.seed``, else the split's seed."""
+    return config["fit"]["seed"] if config["fit"]["seed"] is not None else config["split"]["seed"]
+
+
 def output_for(prepared):
     """The recommended output layer, loss and metrics of the run's task."""
     from ..data import recommended_output

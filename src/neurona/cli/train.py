@@ -149,7 +149,7 @@ def train_into(config, folder, verbose=2, talk=True):
     prepared = pipeline.prepare(config)
     if talk:
         print(describe_data(config, prepared))
-    seed = config["fit"]["seed"] if config["fit"]["seed"] is not None else config["split"]["seed"]
+    seed = pipeline.training_seed(config)
     utils.set_random_seed(seed)
     model, output = pipeline.build_model(config, prepared)
     findings = check_training_setup(prepared.x["train"], prepared.y["train"], model=model,

@@ -194,7 +194,7 @@ def _keep_best(config, prepared, tuner, model, cv, quiet=False):
     warnings = warnings + pipeline.class_warnings(prepared, summary)
     best = tuner.best_trial
     chosen = best_config(config, tuner)
-    seed = config["fit"]["seed"] if config["fit"]["seed"] is not None else config["split"]["seed"]
+    seed = pipeline.training_seed(config)
     artifacts.write_json(os.path.join(folder, "metrics.json"), {
         "task": prepared.task, "target": config["target"], "classes": prepared.classes,
         "rows": {part: len(y) for part, y in prepared.y.items()}, "cv": cv,
