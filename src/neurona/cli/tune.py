@@ -124,7 +124,7 @@ def build_tuner(args, config, prepared, verbose=0):
                      pruner=args.pruner, constraints=args.constraint,
                      space=hypermodel.space if args.sampler == "grid" else None,
                      storage=args.storage, study_name=args.study_name,
-                     directory=config["out"], seed=config["split"]["seed"],
+                     directory=config["out"], seed=pipeline.training_seed(config),
                      resume=args.resume, ray_address=args.ray_address, verbose=verbose)
     except TunerError as err:
         raise CLIError(str(err)) from None
