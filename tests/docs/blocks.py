@@ -3,6 +3,7 @@ order (in one namespace or each in a fresh one), the ``bash`` blocks' commands o
 other in one working folder (``neurona ...`` through the command line's ``main``,
 ``python FILE`` in a subprocess)."""
 
+import contextlib
 import os
 import pathlib
 import re
@@ -44,13 +45,26 @@ def run_python(code, folder, namespace=None):
     """Execute a python block in ``folder``, in ``namespace`` (a page's blocks build on each
     other) or a fresh one; returns the namespace."""
     namespace = {"__name__": "__page__"} if namespace is None else namespace
-    previous = os.getcwd()
-    os.chdir(folder)
-    try:
+    with _inside(folder):
         exec(compile(code, "<block>", "exec"), namespace)  # noqa: S102 - the page's own code
+    return namespace
+
+
+@contextlib.contextmanager
+def _inside(folder):
+    """Work in ``folder``; worker processes started meanwhile (the tuner's) import this
+    checkout whatever folder they start in (a relative PYTHONPATH would not reach it)."""
+    previous, path = os.getcwd(), os.environ.get("PYTHONPATH")
+    os.chdir(folder)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    try:
+        yield
     finally:
         os.chdir(previous)
-    return namespace
+        if path is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = path
 
 
 def run_command(command, folder):
@@ -61,12 +75,8 @@ def run_command(command, folder):
     words = [str(ROOT / w) if w.startswith(("examples/", "src/")) else w
              for w in shlex.split(command)]
     if words[0] == "neurona":
-        previous = os.getcwd()
-        os.chdir(folder)
-        try:
+        with _inside(folder):
             return main(words[1:]), ""
-        finally:
-            os.chdir(previous)
     if words[0] == "python":
         script = words[1:]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), MPLBACKEND="Agg")
