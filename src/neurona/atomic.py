@@ -26,7 +26,10 @@ def atomic_write(filepath, write, overwrite=True):
         The destination path as a string.
 
     Example:
-        >>> atomic_write(path, lambda f: f.write(b"data"))  # doctest: +SKIP
+        >>> import pathlib
+        >>> path = atomic_write("data.bin", lambda f: f.write(b"data"))
+        >>> pathlib.Path(path).read_bytes()
+        b'data'
     """
     path = os.path.abspath(os.fspath(filepath))
     directory, base = os.path.split(path)

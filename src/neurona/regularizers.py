@@ -33,7 +33,7 @@ class L1L2(Regularizer):
     """``l1 * sum(|w|) + l2 * sum(w**2)``; the course calls it elastic net.
 
     Example:
-        >>> round(L1L2(l1=0.01, l2=0.01)(Tensor([1.0, -2.0])).item(), 6)
+        >>> round(L1L2(l1=0.01, l2=0.01)(Tensor([1.0, -2.0])).item(), 6)  # 0.01 * 3 + 0.01 * 5
         0.08
     """
 

@@ -222,7 +222,7 @@ def test_history_frame_and_plot(tmp_path):
     stop = callbacks.EarlyStopping(patience=5)
     history = model.fit(x, y, epochs=4, verbose=0, validation_split=0.25, callbacks=[stop])
     frame = history.to_frame()
-    assert list(frame.columns) == ["loss", "mae", "val_loss", "val_mae"] and list(frame.index) == [0, 1, 2, 3]
+    assert list(frame.columns) == ["loss", "mae", "val_loss", "val_mae"] and list(frame.index) == [1, 2, 3, 4]
     fig = history.plot()
     assert [a.get_title() for a in fig.axes] == ["loss", "mae"]
     assert len(fig.axes[0].lines) == 3  # training, validation, best epoch

@@ -2,6 +2,7 @@
 one-line errors with exit status 2 for bad input. Commands run in-process through
 ``neurona.cli.main`` (fast); one real subprocess checks ``python -m neurona``."""
 
+import html
 import json
 import os
 import subprocess
@@ -18,15 +19,6 @@ from neurona.cli import main  # noqa: E402
 from ..helpers import run_cli as _run, saved_model_predictions  # noqa: E402
 
 BOSTON_METRICS = ("loss", "mae", "mse", "rmse", "r2")
-
-
-@pytest.fixture(scope="module")
-def boston_run(data_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs") / "boston"
-    code = main(["train", str(data_dir / "boston_housing.csv"), "--target", "medv", "--epochs",
-                 "4", "--layers", "32,16", "--out", str(out), "-q"])
-    assert code == 0
-    return out
 
 
 # -- train: the run folder ------------------------------------------------------------------------
@@ -91,13 +83,20 @@ def test_evaluate_a_run_folder(boston_run, data_dir, tmp_path, capsys):
 
 
 def test_caravan_classification_run(data_dir, tmp_path, capsys):
+    """The imbalanced case (6% buyers): at 0.5 the network predicts no buyer at all; the
+    threshold chosen on the validation rows finds some, and predict decides with it."""
     import pandas as pd
+
+    from neurona.evaluation import choose_threshold
+    from neurona.saving.api import load_preprocessing
 
     out = tmp_path / "caravan"
     code, stdout, _ = _run(capsys, "train", data_dir / "caravan_customers.csv", "--target",
-                           "Purchase", "--epochs", "2", "--batch-size", "256", "--out", out)
+                           "Purchase", "--epochs", "2", "--batch-size", "256", "--out", out, "-v")
     assert code == 0, stdout
     assert "binary" in stdout and "Epoch 2/2" in stdout and "roc_auc" in stdout
+    assert "'Yes' is only 6.0% of the rows" in stdout and "--class-weight balanced" in stdout
+    assert "class 1" not in stdout and "class_weight='balanced'" not in stdout
     for png in ("learning_curves", "confusion_matrix", "roc_curve", "precision_recall_curve"):
         assert (out / f"{png}.png").stat().st_size > 1000
     metrics = json.loads((out / "metrics.json").read_text())
@@ -105,16 +104,56 @@ def test_caravan_classification_run(data_dir, tmp_path, capsys):
     assert sum(metrics["rows"].values()) == 5822
     assert np.asarray(metrics["confusion_matrix"]).sum() == metrics["rows"]["test"]
     assert 0.0 <= metrics["test"]["roc_auc"] <= 1.0 and "accuracy" in metrics["test"]
-    rows = pd.read_csv(data_dir / "caravan_customers.csv").head(40)
+    assert metrics["test"]["recall_Yes"] > 0  # at 0.5: 0, no buyer is ever predicted
+    test = metrics["test"]
+    assert test["balanced_accuracy"] == pytest.approx((test["recall_No"] + test["recall_Yes"]) / 2)
+    # the threshold maximizes F1 on the validation rows, as choose_threshold computes it
+    from neurona.cli import config as C, pipeline
+    from neurona.saving import load_model
+
+    threshold = metrics["threshold"]
+    assert threshold["metric"] == "f1" and 0 < threshold["value"] < 0.5
+    assert load_preprocessing(out / "model.neurona")["threshold"] == threshold
+    prepared = pipeline.prepare(C.validate({"data": str(data_dir / "caravan_customers.csv"),
+                                            "target": "Purchase"}))
+    model = load_model(out / "model.neurona")
+    p_val = model.predict(prepared.x["validation"], verbose=0)[:, 0]
+    assert threshold["value"] == pytest.approx(
+        choose_threshold(prepared.y["validation"], p_val)["threshold"])
+    p_test, y_test = model.predict(prepared.x["test"], verbose=0)[:, 0], prepared.y["test"]
+    recall_at_half = np.sum((p_test >= 0.5) & (y_test == 1)) / np.sum(y_test == 1)
+    assert recall_at_half < test["recall_Yes"] == pytest.approx(
+        np.sum((p_test >= threshold["value"]) & (y_test == 1)) / np.sum(y_test == 1))
+    report = (out / "report.html").read_text()
+    assert "decision threshold" in report and f"{threshold['value']:.4g}" in report
+    assert "class balance (train rows)" in report and "&#x27;Yes&#x27;: 208 (6.0%)" in report
+    rows = pd.read_csv(data_dir / "caravan_customers.csv").head(400)
     rows.to_csv(tmp_path / "rows.csv", index=False)  # the target column is simply ignored
     code, _, _ = _run(capsys, "predict", out, tmp_path / "rows.csv", "-o", tmp_path / "p.csv")
     got = pd.read_csv(tmp_path / "p.csv")
     assert code == 0 and list(got.columns) == ["probability_No", "probability_Yes",
                                                 "predicted_Purchase"]
     np.testing.assert_allclose(got["probability_No"] + got["probability_Yes"], 1.0, atol=1e-6)
-    assert set(got["predicted_Purchase"]) <= {"No", "Yes"}
-    assert ((got["probability_Yes"] >= 0.5) == (got["predicted_Purchase"] == "Yes")).all()
+    np.testing.assert_allclose(got["probability_Yes"],
+                               saved_model_predictions(out / "model.neurona", rows), rtol=1e-6)
+    decided = saved_model_predictions(out / "model.neurona", rows) >= threshold["value"]
+    assert (decided == (got["predicted_Purchase"] == "Yes")).all() and decided.any()
+    code, shown, _ = _run(capsys, "evaluate", out, tmp_path / "rows.csv", "--json")
+    assert code == 0 and json.loads(shown)["threshold"] == threshold["value"]
 
+
+def test_a_class_never_found_is_said_in_the_console_and_the_report(data_dir, tmp_path, capsys):
+    out = tmp_path / "caravan"
+    code, stdout, _ = _run(capsys, "train", data_dir / "caravan_customers.csv", "--target",
+                           "Purchase", "--epochs", "1", "--batch-size", "512", "--layers", "4",
+                           "--threshold", "0.99", "--out", out, "--no-tensorboard")
+    assert code == 0
+    line = "the model finds none of the 70 'Yes' of the 1,165 test rows (recall 0 for 'Yes')"
+    assert f"warning: {line}" in stdout and "--class-weight balanced" in stdout
+    assert html.escape(line) in (out / "report.html").read_text()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["threshold"]["metric"] == "fixed" and metrics["threshold"]["value"] == 0.99
+    assert metrics["test"]["recall_Yes"] == 0 and metrics["warnings"][0].startswith(line)
 
 
 @pytest.mark.filterwarnings("default::neurona.data.MissingValueWarning")

@@ -124,6 +124,7 @@ def test_tuning_caravan_for_auc_beats_the_untuned_default(data_dir, tmp_path, ca
     assert tuned["test"]["roc_auc"] > default["test"]["roc_auc"] + 0.01
 
 
+@pytest.mark.slow
 def test_resume_continues_the_study_in_the_folder(data_dir, tmp_path, capsys):
     import optuna
 
@@ -132,7 +133,60 @@ def test_resume_continues_the_study_in_the_folder(data_dir, tmp_path, capsys):
             "--objective", "mae", "--jobs", "2", "--out", out, "-q"]
     assert _run(capsys, *argv, "--trials", "2")[0] == 0
     code, out_text, _ = _run(capsys, *argv, "--trials", "4", "--resume")
-    assert code == 0 and "The best model" in out_text
+    assert code == 0 and out_text.startswith("The best model")  # -q: no blank line first
     study = optuna.load_study(study_name="neurona", storage=f"sqlite:///{out / 'study.db'}")
     assert sum(t.state.name in ("COMPLETE", "PRUNED") for t in study.trials) == 4
     assert (out / "model.neurona").is_file()
+
+
+def test_config_yaml_holds_the_best_trial_and_retrains_its_model(boston_study, tmp_path,
+                                                                  capsys):
+    """'rerun: neurona train config.yaml' trains the chosen trial's network again: the same
+    layers, optimizer and schedule, and (same seed, same rows) the same weights."""
+    import yaml
+
+    from neurona.saving import load_model
+
+    text = (boston_study / "config.yaml").read_text()
+    summary = json.loads((boston_study / "summary.json").read_text())
+    best = summary["best"]
+    assert text.startswith(f"# the configuration of trial {best['trial']}, the best")
+    config = yaml.safe_load(text)
+    params = best["params"]
+    assert [layer["units"] for layer in config["layers"]] == \
+        [params[f"units_{i + 1}"] for i in range(params["layers"])]
+    assert config["compile"]["learning_rate"] == pytest.approx(params["learning_rate"])
+    assert config["compile"]["schedule"] == params["schedule"]
+    assert config["task"] == "regression" and config["compile"]["loss"] == "mse"
+    code, _, _ = _run(capsys, "train", boston_study / "config.yaml", "--out", tmp_path / "again",
+                      "-q")
+    assert code == 0
+    tuned, again = (load_model(path) for path in (boston_study / "best_model.neurona",
+                                                  tmp_path / "again" / "model.neurona"))
+    assert [type(layer).__name__ for layer in again.layers] == \
+        [type(layer).__name__ for layer in tuned.layers]
+    for a, b in zip(tuned.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_cross_validation_is_in_the_plan_the_summary_and_keeps_trial_models(data_dir, tmp_path,
+                                                                          capsys):
+    out = tmp_path / "cv"
+    code, text, _ = _run(capsys, "tune", data_dir / "boston_housing.csv", "--target", "medv",
+                         "--trials", "2", "--epochs", "2", "--cv", "3", "--objective", "mae",
+                         "--out", out, "-v")
+    assert code == 0
+    assert "3-fold CV on 404 rows (the 302 training and 102 validation rows)" in text
+    assert json.loads((out / "summary.json").read_text())["cv"] == 3
+    assert json.loads((out / "metrics.json").read_text())["cv"] == 3
+    assert len(list((out / "trials").iterdir())) == 2
+
+
+def test_quiet_off_a_terminal_prints_one_line_before_the_result(data_dir, tmp_path, capsys):
+    code, text, _ = _run(capsys, "tune", data_dir / "boston_housing.csv", "--target", "medv",
+                         "--trials", "2", "--epochs", "2", "--objective", "mae", "--out",
+                         tmp_path / "study")
+    assert code == 0
+    lines = text.splitlines()
+    assert lines[0].startswith("Tuning: 2 trials scored on 102 validation rows")
+    assert "Tuning plan" not in text and "trial   0" not in text and "The best model" in text

@@ -224,6 +224,38 @@ def test_choose_threshold_recall_at_precision_matches_brute_force(seed, floor):
     assert choice["recall"] == pytest.approx(best[3], rel=1e-12)
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("ties", [False, True])
+def test_choose_threshold_balanced_accuracy_matches_sklearn_brute_force(seed, ties):
+    rng = np.random.default_rng(seed)
+    y = (rng.random(70) < 0.2).astype(int)  # imbalanced, as where it matters
+    s = np.clip(0.3 * y + (_tied_scores(rng, 70) if ties else rng.random(70)), 0, 1.3)
+    scored = [(sk.balanced_accuracy_score(y, (s >= t).astype(int)), t) for t in np.unique(s)]
+    best = max(score for score, _ in scored)
+    want = max(t for score, t in scored if score >= best - 1e-12)  # the highest on ties
+    choice = E.choose_threshold(y, s, strategy="balanced_accuracy")
+    assert choice["threshold"] == want
+    assert choice["balanced_accuracy"] == pytest.approx(best, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("floor", [0.3, 0.7, 1.0])
+def test_choose_threshold_precision_at_recall_matches_brute_force(seed, floor):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 80)
+    s = np.clip(0.5 * y + _tied_scores(rng, 80), 0, 1.5)
+    candidates = []
+    for t in np.unique(s):
+        pred = (s >= t).astype(int)
+        if sk.recall_score(y, pred) >= floor:
+            candidates.append((sk.precision_score(y, pred, zero_division=0), t))
+    best = max(p for p, _ in candidates)
+    want = max(t for p, t in candidates if p >= best - 1e-12)
+    choice = E.choose_threshold(y, s, strategy="precision_at_recall", min_recall=floor)
+    assert choice["threshold"] == want and choice["recall"] >= floor
+    assert choice["precision"] == pytest.approx(best, rel=1e-12)
+
+
 def test_choose_threshold_arguments():
     y, s = [0, 1, 1, 0], [0.1, 0.9, 0.6, 0.7]
     with pytest.raises(ValueError, match="strategy"):
@@ -232,6 +264,10 @@ def test_choose_threshold_arguments():
         E.choose_threshold(y, s, strategy="recall_at_precision")
     with pytest.raises(ValueError, match="min_precision"):
         E.choose_threshold(y, s, min_precision=0.9)
+    with pytest.raises(ValueError, match="needs min_recall in"):
+        E.choose_threshold(y, s, strategy="precision_at_recall", min_recall=0)
+    with pytest.raises(ValueError, match="min_recall=0.5 is only used with strategy="):
+        E.choose_threshold(y, s, min_recall=0.5)
 
 
 # -- regression -----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ def test_yaml_validates_with_the_cli_loader(name):
         assert config["fit"]["class_weight"] == "balanced"
 
 
+@pytest.mark.slow
 def test_cross_validate_quick_runs_on_two_folds(capsys):
     pytest.importorskip("sklearn")
     module = _script()
@@ -59,6 +60,7 @@ def test_boston_housing_five_fold_cv_matches_gradient_boosting():
     assert table["neurona"]["mae"][0] <= 2.3  # measured 2.16; HistGradientBoosting 2.26
 
 
+@pytest.mark.slow
 def test_caravan_five_fold_cv_reaches_the_auc_target():
     pytest.importorskip("sklearn")
     module = _script()

@@ -209,3 +209,48 @@ def test_plot_optimizer_paths(tmp_path):
         plotting.optimizer_paths({"bad": "adam"})
     with pytest.raises(ValueError, match="start"):
         plotting.optimizer_paths(start=(1.0, 2.0, 3.0))
+
+
+def test_learning_curves_count_epochs_from_one_and_keep_the_gap_visible():
+    logs = {"loss": [40.0, 4.0, 1.0, 0.8, 0.7], "val_loss": [42.0, 5.0, 1.6, 1.5, 1.55],
+            "mae": [5.0, 1.5, 0.8, 0.7, 0.65], "val_mae": [5.1, 1.7, 1.0, 0.95, 0.97]}
+    fig = plotting.plot_history(logs)
+    train, _ = fig.axes[0].lines
+    assert list(train.get_xdata()) == [1, 2, 3, 4, 5]
+    history = History()
+    for epoch in range(5):
+        history.on_epoch_end(epoch, {k: v[epoch] for k, v in logs.items()})
+    history.best_epoch = 3  # the 4th epoch
+    fig = plotting.plot_history(history, log_scale=True, ylabels={"mae": "mae (k$)"})
+    loss_axes, mae_axes = fig.axes
+    assert loss_axes.get_yscale() == "log" and loss_axes.get_title() == "loss (log scale)"
+    assert mae_axes.get_ylabel() == "mae (k$)" and loss_axes.get_ylabel() == "loss"
+    assert loss_axes.lines[2].get_xdata()[0] == 4  # the best epoch, numbered from 1
+    fig = plotting.plot_history(history, metrics=["loss"], skip_epochs=2)
+    axes = fig.axes[0]
+    assert list(axes.lines[0].get_xdata()) == [3, 4, 5]
+    assert list(axes.lines[1].get_ydata()) == [1.6, 1.5, 1.55]
+    assert axes.get_title() == "loss, from epoch 3"
+    with pytest.raises(ValueError, match="skip_epochs must be an integer in \\[0, 5\\)"):
+        plotting.plot_history(history, skip_epochs=5)
+
+
+def test_test_plots_say_which_rows_and_name_the_target(rng):
+    y = rng.integers(0, 2, 50)
+    s = np.clip(0.4 * y + rng.random(50), 0, 1)
+    assert plotting.plot_roc(y, s, subset="test set").axes[0].get_title() == \
+        "ROC curve (test set)"
+    assert plotting.plot_precision_recall(y, s, subset="test set").axes[0].get_title() == \
+        "precision-recall curve (test set)"
+    heat = plotting.plot_confusion_matrix([[5, 1], [2, 7]], labels=["No", "Yes"],
+                                          subset="test set", target="Purchase").axes[0]
+    assert heat.get_title() == "confusion matrix (test set)"
+    assert (heat.get_xlabel(), heat.get_ylabel()) == ("predicted Purchase", "true Purchase")
+    actual, predicted = rng.normal(20, 5, 40), rng.normal(20, 5, 40)
+    scatter = plotting.plot_predicted_vs_actual(actual, predicted, subset="test set",
+                                                target="medv (k$)").axes[0]
+    assert scatter.get_xlabel() == "actual medv (k$)" and "test set" in scatter.get_title()
+    left, right = plotting.plot_residuals(actual, predicted, subset="test set",
+                                          target="medv (k$)").axes
+    assert left.get_ylabel() == "residual medv (k$) (actual - predicted)"
+    assert right.get_title().endswith("(test set)")

@@ -178,6 +178,7 @@ def test_class_weight_balanced_helps_minority():
     assert (balanced.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
 
 
+@pytest.mark.slow
 def test_searches_and_cross_validation(iris):
     X_train, _, y_train, _ = iris
     pipe = make_pipeline(StandardScaler(), NeuronaClassifier(epochs=30, random_state=0))

@@ -186,6 +186,7 @@ def test_bad_setups_fail_before_the_first_trial(tmp_path):
 
 
 # -- studies ----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_twenty_trials_with_two_workers_finish_exactly(tmp_path, capsys):
     x, y = _data()
     tuned = Tuner(build_model, objective="auc", n_trials=20, n_jobs=2, directory=tmp_path / "t",
@@ -216,6 +217,7 @@ def test_twenty_trials_with_two_workers_finish_exactly(tmp_path, capsys):
     assert "at most 80 epochs in all" in out and "objective: auc (maximize)" in out
 
 
+@pytest.mark.slow
 def test_same_seed_and_one_worker_repeat_the_trials(tmp_path):
     x, y = _data()
     runs = []
@@ -228,6 +230,7 @@ def test_same_seed_and_one_worker_repeat_the_trials(tmp_path):
     assert len({str(p) for p, _ in runs[0]}) == 6  # and the trials differ from each other
 
 
+@pytest.mark.slow
 def test_failed_and_diverged_trials_are_recorded_and_replaced(tmp_path):
     x, y = _data()
 
@@ -268,6 +271,7 @@ def test_too_many_failures_stop_the_study_with_the_reason(tmp_path):
               verbose=0).search(x, y, validation_split=0.25, epochs=1)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_trial_does_not_stop_the_study(tmp_path):
     x, y = _data()
 
@@ -288,6 +292,7 @@ def test_a_worker_killed_mid_trial_does_not_stop_the_study(tmp_path):
     assert not [t for t in tuned.study.trials if t.state.name == "RUNNING"]
 
 
+@pytest.mark.slow
 def test_pruning_stops_bad_trials_early(tmp_path):
     x, y = _data(600)
 
@@ -312,6 +317,7 @@ def test_pruning_stops_bad_trials_early(tmp_path):
         np.median([t.params["lr"] for t in complete])
 
 
+@pytest.mark.slow
 def test_resume_continues_the_study(tmp_path):
     x, y = _data()
     folder = tmp_path / "r"
@@ -332,6 +338,7 @@ def test_resume_continues_the_study(tmp_path):
               verbose=0).search(x, y, validation_split=0.25)
 
 
+@pytest.mark.slow
 def test_several_objectives_give_a_pareto_front_and_constraints_choose(tmp_path):
     x, y = _data(400)
     tuned = Tuner(build_model, objective=["recall", "precision"], n_trials=10, n_jobs=2,
@@ -429,6 +436,16 @@ def test_cross_validated_trials_score_the_folds_mean(tmp_path):
                   batch_size=32, verbose=0, seed=0)
         aucs.append(roc_auc_score(y[val], model.predict(x[val], verbose=0)[:, 0]))
     assert trial.values[0] == pytest.approx(np.mean(aucs), abs=1e-9)
-    assert not list((tmp_path / "cv" / "trials").iterdir())  # no single model per trial
-    best = tuned.best_model()  # the parameters trained once on the search's training rows
-    assert best.count_params() > 0 and (tmp_path / "cv" / "best_model.neurona").is_file()
+    # every completed trial keeps a model: its parameters trained once on the training rows
+    kept = sorted(p.name for p in (tmp_path / "cv" / "trials").iterdir())
+    assert kept == [f"trial_{t.number:04d}.neurona" for t in tuned.study.trials
+                    if t.state.name == "COMPLETE"]
+    keras.utils.set_random_seed(0)
+    by_hand = build_model(tuner.HyperParameters(FixedTrial(trial.params)))
+    by_hand.fit(x[:200], y[:200], validation_data=(x[200:], y[200:]), epochs=2, batch_size=32,
+                verbose=0, seed=0)
+    best = tuned.best_model()
+    np.testing.assert_array_equal(best.predict(x, verbose=0), by_hand.predict(x, verbose=0))
+    assert (tmp_path / "cv" / "best_model.neurona").is_file()
+    summary = json.loads((tmp_path / "cv" / "summary.json").read_text())
+    assert summary["cv"] == 3

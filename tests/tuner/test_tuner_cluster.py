@@ -79,6 +79,7 @@ def ray_cluster():
     ray.shutdown()
 
 
+@pytest.mark.slow
 def test_trials_run_as_ray_tasks_and_survive_a_killed_worker(tmp_path, ray_cluster):
     folder = tmp_path / "ray"
 

@@ -190,8 +190,11 @@ class EventFileWriter:
         logdir: directory of the file (TensorBoard shows one run per directory).
 
     Example:
-        >>> with EventFileWriter("logs/train") as writer:          # doctest: +SKIP
+        >>> import os
+        >>> with EventFileWriter("logs/train") as writer:
         ...     writer.add_scalars({"epoch_loss": 0.25}, step=0)
+        >>> [name.startswith("events.out.tfevents.") for name in os.listdir("logs/train")]
+        [True]
     """
 
     def __init__(self, logdir):

@@ -57,8 +57,16 @@ class BackupAndRestore(Callback):
     the resumed runs start from the same model.
 
     Example:
-        >>> model.fit(x, y, epochs=50, seed=0,
-        ...           callbacks=[BackupAndRestore("backups/run1", save_freq=100)])  # doctest: +SKIP
+        >>> import os
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> x = np.linspace(0.0, 1.0, 64).reshape(-1, 1)
+        >>> backup = BackupAndRestore("backups/run1", save_freq=1, delete_checkpoint=False)
+        >>> _ = model.fit(x, 2 * x, epochs=2, batch_size=16, seed=0, verbose=0,
+        ...               callbacks=[backup])
+        >>> os.path.isfile("backups/run1/latest")  # rerun the same fit to resume from here
+        True
     """
 
     def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):

@@ -31,7 +31,16 @@ class ModelCheckpoint(Callback):
     Files are written atomically, so a crash mid-save leaves the previous checkpoint intact.
 
     Example:
+        >>> import os
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> x = np.linspace(0.0, 1.0, 20).reshape(-1, 1)
         >>> checkpoint = ModelCheckpoint("best.neurona", monitor="val_loss", save_best_only=True)
+        >>> _ = model.fit(x, 2 * x, validation_split=0.25, epochs=3, verbose=0,
+        ...               callbacks=[checkpoint])
+        >>> os.path.isfile("best.neurona")
+        True
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,

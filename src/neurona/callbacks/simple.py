@@ -15,7 +15,14 @@ class LearningRateScheduler(Callback):
     signature).
 
     Example:
-        >>> step_decay = LearningRateScheduler(lambda epoch, lr: lr if epoch < 10 else lr * 0.9)
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01), loss="mse")
+        >>> halve_after_two = LearningRateScheduler(lambda epoch, lr: lr if epoch < 2 else lr / 2)
+        >>> x = np.linspace(0.0, 1.0, 8).reshape(-1, 1)
+        >>> _ = model.fit(x, 2 * x, epochs=4, verbose=0, callbacks=[halve_after_two])
+        >>> round(float(model.optimizer.learning_rate), 6)  # halved before epochs 3 and 4
+        0.0025
         >>> exponential = LearningRateScheduler(lambda epoch: 0.01 * 0.9 ** epoch)
     """
 
@@ -126,7 +133,14 @@ class LambdaCallback(Callback):
     ``on_train_end(logs)``.
 
     Example:
-        >>> LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, logs["loss"]))
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> x = np.linspace(0.0, 1.0, 8).reshape(-1, 1)
+        >>> show = LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, "loss" in logs))
+        >>> _ = model.fit(x, 2 * x, epochs=2, verbose=0, callbacks=[show])
+        0 True
+        1 True
     """
 
     _HOOKS = ("on_epoch_begin", "on_epoch_end", "on_train_batch_begin", "on_train_batch_end",

@@ -51,13 +51,15 @@ class TensorBoard(Callback):
         ValueError: on an argument out of range or a feature neurona does not provide.
 
     Example:
-        >>> import numpy as np, neurona as keras
+        >>> import os
+        >>> import neurona as keras
         >>> model = keras.Sequential([keras.layers.Dense(1, input_shape=[2])])
         >>> model.compile(optimizer="sgd", loss="mse")
         >>> x, y = np.ones((8, 2)), np.ones((8, 1))
-        >>> tb = TensorBoard(log_dir="logs", histogram_freq=1)       # doctest: +SKIP
-        >>> model.fit(x, y, epochs=2, callbacks=[tb], verbose=0)      # doctest: +SKIP
-        >>> # then: tensorboard --logdir logs
+        >>> tb = TensorBoard(log_dir="logs", histogram_freq=1)
+        >>> _ = model.fit(x, y, epochs=2, callbacks=[tb], verbose=0)
+        >>> sorted(os.listdir("logs"))  # then: tensorboard --logdir logs
+        ['train']
     """
 
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,

@@ -82,7 +82,12 @@ def main(argv=None):
         unexpected error, 130 when interrupted.
 
     Example:
-        >>> main(["datasets", "list"])  # doctest: +SKIP
+        >>> main(["datasets", "list"])
+        name               task         rows  target
+        boston_housing     regression    506  medv
+        caravan_customers  binary       5822  Purchase
+        mnist              multiclass   5000  label
+        used_car_prices    regression    804  price
         0
     """
     argv = list(sys.argv[1:] if argv is None else argv)

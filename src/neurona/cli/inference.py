@@ -7,12 +7,14 @@ saved inside the model file by ``neurona train``, so the CSV needs only the orig
 import io
 import json
 import os
+import reprlib
 import sys
 
 import numpy as np
 
-from . import pipeline
-from .errors import CLIError
+from . import config as C, decision, pipeline
+from .display import metric_lines
+from .errors import CLIError, require
 
 MODEL_FILE = "model.neurona"
 
@@ -27,6 +29,7 @@ def add_parsers(subparsers, parents):
     e.add_argument("data", metavar="DATA.csv", help="rows with the target column")
     e.add_argument("--json", action="store_true", help="print the metrics as JSON")
     e.add_argument("-o", "--output", metavar="FILE", help="also write the metrics to a JSON file")
+    C.add_csv_arguments(e)
     e.set_defaults(handler=run_evaluate)
     p = subparsers.add_parser(
         "predict", parents=parents, help="predict the target of raw CSV rows",
@@ -37,6 +40,7 @@ def add_parsers(subparsers, parents):
     p.add_argument("-o", "--output", metavar="FILE", help="CSV to write (default: stdout)")
     p.add_argument("--with-input", action="store_true",
                    help="repeat the input columns before the predictions")
+    C.add_csv_arguments(p)
     p.set_defaults(handler=run_predict)
 
 
@@ -72,11 +76,42 @@ def load_bundle(path):
         encoder = TabularEncoder.from_config(preprocessing["encoder"])
     except (TypeError, ValueError, KeyError) as err:
         raise CLIError(f"{path}: the saved encoder is invalid ({err})") from None
+    _check_threshold(path, preprocessing)
     return model, preprocessing, encoder
+
+
+def _check_threshold(path, preprocessing):
+    """A saved decision threshold must be a probability (the record is data from a file)."""
+    record = preprocessing.get("threshold")
+    if record is None:
+        return
+    value = record.get("value") if isinstance(record, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise CLIError(f"{path}: the saved decision threshold is invalid "
+                       f"({reprlib.repr(record)}); the model file was altered or written by "
+                       "another program")
+
+
+def threshold_of(preprocessing):
+    """The decision threshold a binary model file decides with (0.5 when it has none)."""
+    record = (preprocessing or {}).get("threshold")
+    return decision.DEFAULT_THRESHOLD if record is None else float(record["value"])
+
+
+def input_columns(encoder):
+    """The raw columns the encoder reads: its numeric, then its categorical ones."""
+    return [str(c) for c in list(encoder.numeric_columns) + list(encoder.categorical_columns)]
 
 
 def _features(frame, encoder, path):
     if encoder is not None:
+        expected = input_columns(encoder)
+        present = {str(c) for c in frame.columns}
+        missing = [name for name in expected if name not in present]
+        if missing:
+            raise CLIError(f"{path}: the model needs the column{'s' if len(missing) > 1 else ''} "
+                           f"{', '.join(map(repr, missing))}, missing from the data; the model "
+                           f"reads the columns {', '.join(expected)}")
         return encoder.transform(frame)
     try:  # a plain model file: every column is a numeric input
         return frame.to_numpy(dtype=np.float32)
@@ -99,7 +134,8 @@ def prediction_frame(outputs, preprocessing, encoder):
     probs = np.column_stack([1.0 - outputs[:, 0], outputs[:, 0]]) if outputs.shape[1] == 1 \
         else outputs
     columns = {f"probability_{c}": probs[:, i] for i, c in enumerate(classes)}
-    columns[f"predicted_{target}"] = encoder.inverse_transform_target(outputs)
+    labels = decision.predicted_classes(outputs, threshold_of(preprocessing))
+    columns[f"predicted_{target}"] = encoder.inverse_transform_target(labels)
     return pd.DataFrame(columns)
 
 
@@ -111,14 +147,20 @@ def predict_rows(model, preprocessing, encoder, frame, path="data"):
 
 def run_predict(args):
     """Carry out ``neurona predict``; returns the exit status."""
+    require("pandas", "neurona predict", "cli")
     import pandas as pd
 
     from ..atomic import atomic_write
 
     model, preprocessing, encoder = load_bundle(args.model)
-    frame = pipeline.read_data(args.data)
+    frame = pipeline.read_data(args.data, csv=_csv_options(args))
     outputs = predict_rows(model, preprocessing, encoder, frame, args.data)
     result = prediction_frame(outputs, preprocessing, encoder)
+    # the network computes in float32: its outputs as many digits as float32 holds (%.7g),
+    # without the noise of printing them as float64; the input columns stay as they were read
+    for name in result.columns:
+        if result[name].dtype.kind == "f":
+            result[name] = result[name].map("{:.7g}".format)
     if args.with_input:
         result = pd.concat([frame.reset_index(drop=True), result], axis=1)
     text = result.to_csv(index=False)
@@ -133,26 +175,36 @@ def run_predict(args):
     return 0
 
 
+def _csv_options(args):
+    csv = C.csv_overrides(args)
+    return {"sep": csv["csv.sep"], "na_values": csv["csv.na_values"]}
+
+
 def run_evaluate(args):
     """Carry out ``neurona evaluate``; returns the exit status."""
+    require("pandas", "neurona evaluate", "cli")
     model, preprocessing, encoder = load_bundle(args.model)
     if preprocessing is None:
         raise CLIError(f"{args.model}: the model file carries no encoder or target name (it was "
                        "not written by 'neurona train'); evaluate it in Python with "
                        "model.evaluate(x, y)")
     target = preprocessing["target"]
-    frame = pipeline.read_data(args.data, target=target)
-    x, y = encoder.transform(frame), encoder.transform_target(frame)
+    frame = pipeline.read_data(args.data, target=target, csv=_csv_options(args))
+    x, y = _features(frame, encoder, args.data), encoder.transform_target(frame)
     metrics = {k: float(v) for k, v in
                model.evaluate(x, y, verbose=0, return_dict=True).items()}
     outputs = np.asarray(model.predict(x, verbose=0), dtype=np.float64)
-    found, summary = pipeline.report(encoder, y, outputs)
+    binary = preprocessing["task"] == "binary"
+    threshold = threshold_of(preprocessing) if binary else None
+    found, summary = pipeline.report(encoder, y, outputs, threshold)
     metrics.update(found)
     result = {"rows": len(frame), "task": preprocessing["task"], "target": target,
-              "metrics": metrics}
+              "threshold": threshold, "metrics": metrics, "warnings": []}
     if summary is not None:
         result["confusion_matrix"] = summary.confusion_matrix.tolist()
         result["report"] = summary.report
+        result["warnings"] = decision.missed_classes(y, summary.y_pred,
+                                                      preprocessing["classes"], "given")
     if args.output:
         from .artifacts import write_json
 
@@ -163,11 +215,12 @@ def run_evaluate(args):
         print(json.dumps(json_ready(result), indent=2))
         return 0
     buffer = io.StringIO()
-    print(f"{args.data}: {len(frame)} rows, target {target!r} ({preprocessing['task']})",
-          file=buffer)
-    width = max(len(name) for name in metrics)
-    for name, value in metrics.items():
-        print(f"  {name:<{width}}  {value:.6g}", file=buffer)
+    decides = f", decision threshold {threshold:.4g}" if binary else ""
+    print(f"{args.data}: {len(frame):,} rows, target {target!r} ({preprocessing['task']}"
+          f"{decides})", file=buffer)
+    buffer.write(metric_lines(metrics))
+    for line in result["warnings"]:
+        print(f"warning: {line}", file=buffer)
     if summary is not None:
         print("\n" + str(summary), file=buffer)
     sys.stdout.write(buffer.getvalue())

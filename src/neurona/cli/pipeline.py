@@ -4,13 +4,17 @@ Each step is a plain function on the validated run configuration (see :mod:`.con
 command line and tests drive the same code. The encoder is fitted on the training rows only.
 """
 
+import copy
 import difflib
 import hashlib
 import os
+import shlex
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import decision
+from ..callbacks import CSVLogger
 from .errors import CLIError
 
 #: the kind of preprocessing record stored in the model files of the command line
@@ -39,12 +43,27 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def read_data(path, target=None):
+def read_data(path, target=None, csv=None):
     """The CSV as a DataFrame, through ``neurona.data.read_table`` (one-line DataErrors that
-    also cover a missing, empty or single-class ``target``)."""
-    from ..data import read_table
+    also cover a missing, empty or single-class ``target``).
 
-    return read_table(path, target=target)
+    Args:
+        path: the CSV file.
+        target: the target column to check, or None.
+        csv: the ``csv`` section of the run configuration (``sep``, ``na_values``).
+    """
+    from ..data import DataError, read_table
+
+    csv = csv or {}
+    try:
+        return read_table(path, target=target, na_values=csv.get("na_values") or None,
+                          sep=csv.get("sep"))
+    except DataError as err:
+        if err.na_value is None:
+            raise
+        raise CLIError(f"{err.problem}; fix the cell, or pass --na-values "
+                       f"{shlex.quote(err.na_value)} (csv.na_values in YAML) if it marks a "
+                       "missing value") from None
 
 
 def check_column(frame, name, path, where=""):
@@ -77,7 +96,7 @@ def prepare(config):
     from ..data import _target
 
     path, target, columns = config["data"], config["target"], config["columns"]
-    frame = read_data(path, target)
+    frame = read_data(path, target, config["csv"])
     for key in ("drop", "categorical", "numeric"):
         for name in columns[key]:
             check_column(frame, name, path, where=f"columns.{key}")
@@ -115,39 +134,46 @@ def prepare(config):
     return Prepared(frame, parts, x, y, encoder, task, encoder.classes)
 
 
-def build_model(config, prepared):
-    """The MLP of the run: hidden Dense layers (+ Dropout), the recommended output, compiled."""
-    from .. import layers, optimizers, regularizers
-    from ..data import recommended_output
-    from ..models import Sequential
+def training_seed(config):
+    """The seed of training: ``fit.seed``, else the split's seed."""
+    return config["fit"]["seed"] if config["fit"]["seed"] is not None else config["split"]["seed"]
 
-    n_classes = len(prepared.classes) if prepared.classes else None
-    output = recommended_output(prepared.task, n_classes)
-    model = Sequential(name="mlp")
-    model.add(layers.Input(shape=(prepared.x["train"].shape[1],)))
-    initializer = "he_normal" if all(s["activation"] == "relu" for s in config["layers"]) \
-        else "glorot_uniform"
-    for spec in config["layers"]:
-        penalty = regularizers.L1L2(l1=spec["l1"], l2=spec["l2"]) \
-            if spec["l1"] or spec["l2"] else None
-        model.add(layers.Dense(spec["units"], activation=spec["activation"],
-                               kernel_initializer=initializer, kernel_regularizer=penalty))
-        if spec["dropout"] > 0:
-            model.add(layers.Dropout(spec["dropout"]))
-    model.add(layers.Dense(output["units"], activation=output["activation"]))
-    comp = config["compile"]
-    optimizer = optimizers.get({"class_name": comp["optimizer"],
-                                "config": {"learning_rate": comp["learning_rate"]}})
-    metrics = comp["metrics"] if comp["metrics"] is not None else output["metrics"]
-    model.compile(optimizer=optimizer, loss=comp["loss"] or output["loss"], metrics=metrics)
+
+def output_for(prepared):
+    """The recommended output layer, loss and metrics of the run's task."""
+    from ..data import recommended_output
+
+    return recommended_output(prepared.task, len(prepared.classes) if prepared.classes else None)
+
+
+def build_model(config, prepared):
+    """The MLP of the run (``neurona.tuner.build_mlp``, the network ``neurona tune`` tunes):
+    the hidden layers of ``config["layers"]``, the recommended output, compiled."""
+    from ..tuner.mlp import build_mlp
+
+    output = output_for(prepared)
+    comp, fit = config["compile"], config["fit"]
+    training = {"optimizer": comp["optimizer"], "learning_rate": comp["learning_rate"],
+                "momentum": comp["momentum"], "schedule": comp["schedule"],
+                "batch_size": fit["batch_size"], "epochs": fit["epochs"]}
+    model = build_mlp(config["layers"], training, prepared.x["train"].shape[1], output,
+                      len(prepared.y["train"]), loss=comp["loss"], metrics=comp["metrics"])
     return model, output
 
 
+class HistoryLogger(CSVLogger):
+    """``history.csv`` of a run folder: CSVLogger's rows with epochs numbered from 1, as the
+    console, the report and the plots number them (Keras's CSVLogger counts from 0)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch + 1, logs)
+
+
 def callbacks_for(config, folder, verbose=0):
-    """EarlyStopping (restoring the best weights), CSVLogger and TensorBoard of a run."""
+    """EarlyStopping (restoring the best weights), the history CSV and TensorBoard of a run."""
     from .. import callbacks
 
-    found = [callbacks.CSVLogger(os.path.join(folder, "history.csv"))]
+    found = [HistoryLogger(os.path.join(folder, "history.csv"))]
     early = config["callbacks"]["early_stopping"]
     if early is not None:
         found.append(callbacks.EarlyStopping(**early, verbose=1 if verbose else 0))
@@ -170,43 +196,91 @@ def in_target_units(encoder, y_true, outputs):
             encoder.inverse_transform_target(outputs[:, 0]))
 
 
-def report(encoder, y_true, outputs):
-    """Scalar test metrics from predictions: the regression report (in the target's units), or
-    accuracy, macro F1, ROC AUC and PR AUC of a classifier. Returns ``(metrics,
+def report(encoder, y_true, outputs, threshold=None):
+    """Scalar metrics from predictions: the regression report (in the target's units), or
+    accuracy, balanced accuracy, macro F1, ROC AUC, PR AUC and each class's recall of a
+    classifier (a binary one deciding at ``threshold``, default 0.5). Returns ``(metrics,
     ClassificationSummary or None)``."""
     from .. import evaluation
 
     if encoder.task == "regression":
         found = evaluation.regression_report(*in_target_units(encoder, y_true, outputs))
         return {k: float(v) for k, v in found.items()}, None
-    summary = evaluation.classification_summary(y_true, outputs,
-                                                target_names=[str(c) for c in encoder.classes])
-    return {"accuracy": float(summary.report["accuracy"]),
-            "macro_f1": float(summary.report["macro avg"]["f1-score"]),
-            "roc_auc": float(summary.roc_auc), "pr_auc": float(summary.pr_auc)}, summary
+    names = [str(c) for c in encoder.classes]
+    binary = outputs.ndim == 1 or outputs.shape[1] == 1
+    summary = evaluation.classification_summary(
+        y_true, outputs, target_names=names,
+        threshold=decision.DEFAULT_THRESHOLD if threshold is None or not binary else threshold)
+    found = {"accuracy": float(summary.report["accuracy"]),
+             "balanced_accuracy": float(summary.report["macro avg"]["recall"]),
+             "macro_f1": float(summary.report["macro avg"]["f1-score"]),
+             "roc_auc": float(summary.roc_auc), "pr_auc": float(summary.pr_auc)}
+    for name in names:
+        found[f"recall_{name}"] = float(summary.report[name]["recall"])
+    return found, summary
 
 
-def measure(model, prepared, outputs):
-    """Keras metrics on every part plus the test report (regression or classification)."""
-    metrics = {}
+def measure(model, prepared, outputs, threshold=None):
+    """The loss and Keras metrics on every part, with the report's metrics of each part over
+    them (regression or classification; a binary classifier decides at ``threshold``, so its
+    accuracy is the accuracy of its decisions), and the test rows' full report."""
+    metrics, summaries = {}, {}
     for name in prepared.x:
         logs = model.evaluate(prepared.x[name], prepared.y[name], verbose=0, return_dict=True)
         metrics[name] = {key: float(value) for key, value in logs.items()}
-    found, summary = report(prepared.encoder, prepared.y["test"], outputs["test"])
-    metrics["test"].update(found)
+        found, summaries[name] = report(prepared.encoder, prepared.y[name], outputs[name],
+                                        threshold)
+        metrics[name].update(found)
+    summary = summaries["test"]
     if summary is not None:
         metrics["test_report"] = summary.report
         metrics["confusion_matrix"] = summary.confusion_matrix.tolist()
     return metrics, summary
 
 
-def preprocessing_record(config, prepared):
-    """What a run's model file carries besides the network: the fitted encoder, the target,
-    the task and classes, and the data file's fingerprint (so raw rows can be predicted)."""
+def decide(config, prepared, outputs):
+    """The binary decision threshold chosen on the validation rows (None for other tasks),
+    with its warnings."""
+    if prepared.task != "binary":
+        return None, []
+    return decision.choose_threshold(config["threshold"], prepared.y["validation"],
+                                     outputs["validation"][:, 0], prepared.classes)
+
+
+def class_warnings(prepared, summary):
+    """The warnings of a classifier's test predictions (a class it never finds)."""
+    if summary is None:
+        return []
+    return decision.missed_classes(prepared.y["test"], summary.y_pred, prepared.classes,
+                                    "test")
+
+
+def resolved_config(config, prepared, seed):
+    """The configuration as the run used it: the task, the loss and metrics, the seed and the
+    columns' kinds as inferred, so ``config.yaml`` and the report say what was done (and
+    ``neurona train config.yaml`` does it again)."""
+    output = output_for(prepared)
+    used = copy.deepcopy(config)
+    used["task"] = prepared.task
+    used["compile"]["loss"] = config["compile"]["loss"] or output["loss"]
+    if config["compile"]["metrics"] is None:
+        used["compile"]["metrics"] = list(output["metrics"])
+    used["fit"]["seed"] = seed
+    used["columns"]["numeric"] = [str(c) for c in prepared.encoder.numeric_columns]
+    used["columns"]["categorical"] = [str(c) for c in prepared.encoder.categorical_columns]
+    return used
+
+
+def preprocessing_record(config, prepared, threshold=None):
+    """What a run's model file carries besides the network: the fitted encoder, the target
+    (and its units), the task and classes, a binary classifier's decision ``threshold``
+    (the record of :func:`.decision.choose_threshold`), and the data file's fingerprint (so
+    raw rows can be predicted as the run predicted them)."""
     return {
         "kind": PREPROCESSING_KIND, "target": config["target"], "task": prepared.task,
         "classes": prepared.classes, "encoder": prepared.encoder.get_config(),
-        "dropped_columns": config["columns"]["drop"],
+        "dropped_columns": config["columns"]["drop"], "threshold": threshold,
+        "target_units": config["target_units"],
         "data": {"file": os.path.basename(config["data"]),
                  "sha256": file_sha256(config["data"])},
     }

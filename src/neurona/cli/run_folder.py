@@ -46,8 +46,11 @@ class RunFolder:
         overwrite: replace an existing non-empty ``out`` (only after the run succeeded).
 
     Example:
-        >>> with RunFolder("runs/demo") as folder:        # doctest: +SKIP
-        ...     open(os.path.join(folder, "metrics.json"), "w").write("{}")
+        >>> import pathlib
+        >>> with RunFolder("runs/demo") as folder:
+        ...     _ = pathlib.Path(folder, "metrics.json").write_text("{}")
+        >>> os.listdir("runs/demo")
+        ['metrics.json']
     """
 
     def __init__(self, out, overwrite=False):

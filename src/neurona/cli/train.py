@@ -9,11 +9,14 @@ encoder inside), ``history.csv``, ``metrics.json``, ``config.yaml``, PNG plots, 
 """
 
 import os
+import sys
 
 from . import artifacts, config as C, pipeline
-from .errors import CLIError
+from .display import add_progress_arguments, metric_lines, progress_level
+from .errors import CLIError, require
 from .report import write_report
 from .run_folder import RunFolder, default_out
+
 
 def add_parser(subparsers, parents):
     """Register the ``train`` command and its options."""
@@ -25,6 +28,8 @@ def add_parser(subparsers, parents):
         p, "the training table (.csv, .csv.gz) or a run configuration (.yaml, .yml)",
         "learn log(target), log1p(target) or the standardized target; predictions and metrics "
         "are in the target's own units")
+    p.add_argument("--target-units", metavar="UNITS",
+                   help="the target's units (e.g. 'k$'), shown on the plots and in the report")
     p.add_argument("--categorical", metavar="COLS",
                    help="comma-separated columns to one-hot encode (default: inferred)")
     p.add_argument("--numeric", metavar="COLS",
@@ -40,6 +45,7 @@ def add_parser(subparsers, parents):
     p.add_argument("--batch-size", type=int, help="rows per step (default 32)")
     p.add_argument("--class-weight", choices=("balanced",),
                    help="weight the classes inversely to their frequency")
+    C.add_threshold_arguments(p)
     p.add_argument("--patience", type=int, help="early-stopping patience (default 10)")
     p.add_argument("--no-early-stopping", action="store_true", help="train every epoch")
     p.add_argument("--no-tensorboard", action="store_true", help="write no TensorBoard logs")
@@ -51,7 +57,7 @@ def add_parser(subparsers, parents):
     p.add_argument("--out", metavar="DIR", help="run folder (default: a new folder in runs/)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing non-empty --out folder once the run succeeds")
-    p.add_argument("-q", "--quiet", action="store_true", help="no per-epoch progress")
+    add_progress_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -62,7 +68,8 @@ def _overrides(args):
         layers = [{"units": n, "activation": args.activation or "relu",
                    "dropout": args.dropout or 0.0} for n in layers]
     values = {
-        **C.data_overrides(args),
+        **C.data_overrides(args), **C.threshold_overrides(args),
+        "target_units": args.target_units,
         "columns.categorical": C.comma_list(args.categorical, "--categorical"),
         "columns.numeric": C.comma_list(args.numeric, "--numeric"),
         "layers": layers,
@@ -104,54 +111,56 @@ def resolve_config(args):
 
 def run(args):
     """Carry out ``neurona train``; returns the exit status."""
+    require("pandas", "neurona train", "cli")
     config = resolve_config(args)
     out = config["out"] or default_out(config["data"])
-    verbose = 0 if args.quiet else 2
     with RunFolder(out, overwrite=args.overwrite) as folder:
-        result = train_into(config, folder, verbose)
+        result = train_into(config, folder, progress_level(args), talk=not args.quiet)
     metrics = result["metrics"]
     best = "" if metrics["best_epoch"] is None else f", best epoch {metrics['best_epoch']}"
-    print(f"\n{metrics['epochs_run']} epochs{best}. Test metrics ({metrics['rows']['test']} rows):")
-    width = max(len(name) for name in metrics["test"])
-    for name, value in metrics["test"].items():
-        print(f"  {name:<{width}}  {value:.6g}")
+    lead = "" if args.quiet else "\n"
+    print(f"{lead}{metrics['epochs_run']} epochs{best}. Test metrics "
+          f"({metrics['rows']['test']:,} rows):")
+    sys.stdout.write(metric_lines(metrics["test"]))
+    for line in result["warnings"]:
+        print(f"warning: {line}")
+    if result["plots"] is None:
+        print('Plots skipped: matplotlib is not installed (pip install "neurona[plot]")')
     print(f"\nRun folder: {out}  (report.html, model.neurona, metrics.json)")
     return 0
 
 
-def _say(verbose, text):
-    if verbose:
-        print(text)
-
-
-def train_into(config, folder, verbose=2):
+def train_into(config, folder, verbose=2, talk=True):
     """Run the whole training described by ``config``, writing every file into ``folder``.
 
+    Args:
+        config: the validated run configuration.
+        folder: the (temporary) run folder.
+        verbose: ``fit``'s progress: 0 none, 1 a live bar, 2 a line per epoch.
+        talk: print the data summary, the doctor's findings and the decision threshold.
+
     Returns:
-        ``{"model", "prepared", "history", "metrics"}``.
+        ``{"model", "prepared", "history", "metrics", "threshold", "warnings", "plots"}``.
     """
     from .. import utils
     from ..data import check_training_setup, format_findings
     from ..models import doctor
-    from ..saving import save_model
 
     prepared = pipeline.prepare(config)
-    classes = f", classes {prepared.classes}" if prepared.classes is not None else ""
-    _say(verbose, f"{config['data']}: {len(prepared.frame)} rows; target {config['target']!r} -> "
-                  f"{prepared.task}{classes}; {prepared.x['train'].shape[1]} input features; "
-                  + " / ".join(f"{len(prepared.y[p])} {p}" for p in prepared.y) + " rows")
-    seed = config["fit"]["seed"] if config["fit"]["seed"] is not None else config["split"]["seed"]
+    if talk:
+        print(describe_data(config, prepared))
+    seed = pipeline.training_seed(config)
     utils.set_random_seed(seed)
     model, output = pipeline.build_model(config, prepared)
     findings = check_training_setup(prepared.x["train"], prepared.y["train"], model=model,
-                                    class_weight=config["fit"]["class_weight"])
+                                    class_weight=config["fit"]["class_weight"],
+                                    class_names=prepared.classes)
+    findings = [cli_fix(f, config) for f in findings]
     errors = [f for f in findings if f.level == "error"]
     if errors:
         raise CLIError(f"{errors[0].message}; fix: {errors[0].fix}")
-    if findings and verbose:
+    if findings and talk:
         print(format_findings(findings))
-        if any(f.code == "class_imbalance" for f in findings):
-            print("    on the command line: --class-weight balanced (or fit.class_weight in YAML)")
     with doctor.quiet():  # the findings were printed above, with the CLI's fix
         history = model.fit(prepared.x["train"], prepared.y["train"],
                             validation_data=(prepared.x["validation"], prepared.y["validation"]),
@@ -161,24 +170,74 @@ def train_into(config, folder, verbose=2):
                             verbose=verbose, class_weight=config["fit"]["class_weight"],
                             seed=seed)
     outputs = pipeline.predict_parts(model, prepared)
-    metrics, summary = pipeline.measure(model, prepared, outputs)
+    threshold, warnings = pipeline.decide(config, prepared, outputs)
+    if threshold is not None and talk:
+        print("Decision threshold " + artifacts.threshold_text(
+            threshold, prepared.classes, len(prepared.y["validation"])))
+    metrics, summary = pipeline.measure(model, prepared, outputs,
+                                        None if threshold is None else threshold["value"])
+    warnings = warnings + pipeline.class_warnings(prepared, summary)
     metrics = {"task": prepared.task, "target": config["target"], "classes": prepared.classes,
                # train/validation/test "loss" (and Keras metrics) are in the network's units
                "target_transform": config["target_transform"],
+               "target_units": config["target_units"],
                "rows": {part: len(y) for part, y in prepared.y.items()},
                "epochs_run": len(history.epoch),  # best_epoch counts from 1, as printed
                "best_epoch": None if history.best_epoch is None else history.best_epoch + 1,
-               **metrics}
-    save_model(model, os.path.join(folder, "model.neurona"),
-               preprocessing=pipeline.preprocessing_record(config, prepared))
+               "threshold": threshold, "warnings": warnings, **metrics}
+    save_run(folder, model, config, prepared, threshold)
     artifacts.write_json(os.path.join(folder, "metrics.json"), metrics)
-    artifacts.write_config(folder, config)
-    plots = artifacts.write_plots(folder, history, prepared, outputs, summary)
-    facts = artifacts.data_summary(config, prepared, output)
+    used = pipeline.resolved_config(config, prepared, seed)
+    artifacts.write_config(folder, used)
+    plots = artifacts.write_plots(folder, history, prepared, outputs, summary, config)
+    facts = artifacts.data_summary(config, prepared, output, threshold)
     early = config["callbacks"]["early_stopping"]
     restored = ", its weights kept" if early and early["restore_best_weights"] else ""
     facts["epochs run"] = len(history.epoch) if history.best_epoch is None else \
         f"{len(history.epoch)} (best: {history.best_epoch + 1}{restored})"
-    write_report(os.path.join(folder, "report.html"), config, facts, metrics, history.history,
-                 plots, details=None if summary is None else str(summary))
-    return {"model": model, "prepared": prepared, "history": history, "metrics": metrics}
+    facts["seed"] = seed
+    write_report(os.path.join(folder, "report.html"), used, facts, metrics, history.history,
+                 plots, details=None if summary is None else str(summary), warnings=warnings)
+    return {"model": model, "prepared": prepared, "history": history, "metrics": metrics,
+            "threshold": threshold, "warnings": warnings, "plots": plots}
+
+
+def save_run(folder, model, config, prepared, threshold):
+    """``model.neurona``: the network with its encoder and decision threshold."""
+    from ..saving import save_model
+
+    save_model(model, os.path.join(folder, "model.neurona"),
+               preprocessing=pipeline.preprocessing_record(config, prepared, threshold))
+
+
+def describe_data(config, prepared):
+    """The first line of a run: rows, the task, the classes and their shares, the parts."""
+    from .decision import class_shares
+
+    classes = ""
+    if prepared.classes is not None:
+        classes = f" ({class_shares(prepared.y['train'], prepared.classes)} of the training rows)"
+    return (f"{config['data']}: {len(prepared.frame):,} rows; target {config['target']!r} -> "
+            f"{prepared.task}{classes}; {prepared.x['train'].shape[1]} input features; "
+            + " / ".join(f"{len(prepared.y[p]):,} {p}" for p in prepared.y) + " rows")
+
+
+def cli_fix(finding, config):
+    """A doctor's finding with the command line's fix (an option, not a Python call): the
+    class balance is the class weights' business, a loss that does not fit the target is the
+    given loss's (the command line otherwise picks the loss that fits the task)."""
+    import dataclasses
+
+    if finding.code == "class_imbalance":
+        fix = ("--class-weight balanced (fit.class_weight: balanced in YAML); the decision "
+               "threshold is chosen on the validation rows, and the report shows each class's "
+               "recall")
+    elif config["compile"]["loss"] is not None and (
+            finding.code.startswith(("labels_", "regression_loss", "one_hot", "sparse_loss"))
+            or finding.code in ("missing_sigmoid", "softmax_one_unit")):
+        fix = (f"leave out --loss {config['compile']['loss']} (compile.loss in YAML): the loss "
+               "that fits the task is then chosen (or set --task)")
+    else:
+        return finding
+    return dataclasses.replace(finding, fix=fix)
+

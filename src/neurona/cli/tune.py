@@ -6,13 +6,17 @@ trial trains on the training rows and is scored on the validation rows; the test
 used once, to report the chosen model. The folder (``--out``) holds the study (``study.db``,
 readable by optuna-dashboard), ``leaderboard.csv``, the plots, every completed trial's model,
 and ``model.neurona``: the best model with its encoder, ready for ``neurona predict``. An
-interrupted study continues with ``--resume`` and the same ``--out``.
+interrupted study continues with ``--resume`` and the same ``--out``. The folder's
+``config.yaml`` holds the best trial's full configuration: ``neurona train config.yaml``
+trains that model again.
 """
 
 import os
+import sys
 
 from . import artifacts, config as C, pipeline
-from .errors import CLIError
+from .display import add_progress_arguments, metric_lines, progress_level
+from .errors import CLIError, require
 from .run_folder import default_out
 
 
@@ -53,11 +57,12 @@ def add_parser(subparsers, parents):
     p.add_argument("--patience", type=int, help="early-stopping patience (default 10)")
     p.add_argument("--class-weight", choices=("balanced",),
                    help="weight the classes inversely to their frequency")
+    C.add_threshold_arguments(p)
     p.add_argument("--seed", type=int, help="seed of the split, the sampler and training")
     p.add_argument("--out", metavar="DIR", help="the tuning folder (default: a new folder in "
                    "runs/)")
     p.add_argument("--resume", action="store_true", help="continue the study in --out")
-    p.add_argument("-q", "--quiet", action="store_true", help="no plan or per-trial lines")
+    add_progress_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -65,7 +70,7 @@ def resolve_config(args):
     """The validated run configuration (data, columns, split, fit) of the tuning run."""
     raw, base_dir = C.load_source("tune", args)
     raw = C.apply_overrides(raw, {
-        **C.data_overrides(args),
+        **C.data_overrides(args), **C.threshold_overrides(args),
         "fit.epochs": args.epochs, "fit.class_weight": args.class_weight,
         "callbacks.early_stopping.patience": args.patience, "split.seed": args.seed,
         "fit.seed": args.seed, "out": args.out})
@@ -97,19 +102,18 @@ def _out(args, config):
     return out
 
 
-def build_tuner(args, config, prepared):
+def build_tuner(args, config, prepared, verbose=0):
     """The Tuner of the run: the MLP family over the search space, the objectives, the
     executor and the storage."""
-    from ..data import recommended_output
     from ..tuner import TabularMLP, Tuner, TunerError
 
-    n_classes = len(prepared.classes) if prepared.classes else None
-    output = recommended_output(prepared.task, n_classes)
+    output = pipeline.output_for(prepared)
+    first, comp = config["layers"][0], config["compile"]
     base = {"layers": [spec["units"] for spec in config["layers"]],
-            "activation": config["layers"][0]["activation"],
-            "dropout": config["layers"][0]["dropout"],
-            "optimizer": config["compile"]["optimizer"],
-            "learning_rate": config["compile"]["learning_rate"],
+            **{key: first[key] for key in ("activation", "initializer", "batch_norm", "dropout",
+                                           "l1", "l2")},
+            **{key: comp[key] for key in ("optimizer", "learning_rate", "momentum",
+                                          "schedule")},
             "batch_size": config["fit"]["batch_size"], "epochs": config["fit"]["epochs"]}
     try:
         hypermodel = TabularMLP(_space(args.space), prepared.x["train"].shape[1], output,
@@ -120,9 +124,8 @@ def build_tuner(args, config, prepared):
                      pruner=args.pruner, constraints=args.constraint,
                      space=hypermodel.space if args.sampler == "grid" else None,
                      storage=args.storage, study_name=args.study_name,
-                     directory=config["out"], seed=config["split"]["seed"],
-                     resume=args.resume, ray_address=args.ray_address,
-                     verbose=0 if args.quiet else 1)
+                     directory=config["out"], seed=pipeline.training_seed(config),
+                     resume=args.resume, ray_address=args.ray_address, verbose=verbose)
     except TunerError as err:
         raise CLIError(str(err)) from None
 
@@ -132,10 +135,19 @@ def run(args):
     from .. import callbacks
     from ..tuner import TunerError
 
+    require("optuna", "neurona tune", "tune")
+    require("pandas", "neurona tune", "tune")
     config = resolve_config(args)
     config["out"] = _out(args, config)
     prepared = pipeline.prepare(config)
-    tuner = build_tuner(args, config, prepared)
+    # the plan and a line per trial on a terminal (or with -v); only the result otherwise
+    tuner = build_tuner(args, config, prepared, verbose=1 if progress_level(args) else 0)
+    if not args.quiet and not tuner.verbose:
+        rows = len(prepared.y["train"]) + len(prepared.y["validation"])
+        scored = f"{args.cv}-fold CV on {rows:,} rows" if args.cv else \
+            f"{len(prepared.y['validation']):,} validation rows"
+        print(f"Tuning: {args.trials} trials scored on {scored}; folder {config['out']}",
+              flush=True)
     early = config["callbacks"]["early_stopping"]
     fit_callbacks = [callbacks.EarlyStopping(**early)] if early else []
     try:
@@ -146,27 +158,58 @@ def run(args):
         model = tuner.best_model()
     except TunerError as err:
         raise CLIError(str(err)) from None
-    _keep_best(config, prepared, tuner, model)
+    _keep_best(config, prepared, tuner, model, args.cv, quiet=args.quiet)
     return 0
 
 
-def _keep_best(config, prepared, tuner, model):
-    """Save the best model with its encoder and report it on the test rows."""
-    from ..saving import save_model
+def best_config(config, tuner):
+    """The run configuration of the best trial: its layers, optimizer, schedule, batch size
+    and epochs over the tuning run's data, split and callbacks."""
+    from optuna.trial import FixedTrial
+
+    from ..tuner import HyperParameters
+
+    best = tuner.best_trial
+    values = tuner.hypermodel.values(HyperParameters(FixedTrial(best.params, best.number)))
+    layers, training = tuner.hypermodel.layers_and_training(values)
+    chosen = dict(config, layers=layers)
+    chosen["compile"] = dict(config["compile"], **{key: training[key] for key in (
+        "optimizer", "learning_rate", "momentum", "schedule")})
+    chosen["fit"] = dict(config["fit"], batch_size=training["batch_size"],
+                         epochs=training["epochs"])
+    return chosen
+
+
+def _keep_best(config, prepared, tuner, model, cv, quiet=False):
+    """Save the best model with its encoder and decision threshold, its configuration, and
+    report it on the test rows (``quiet``: the report is the first output, no blank line)."""
+    from .train import save_run
 
     folder = config["out"]
-    save_model(model, os.path.join(folder, "model.neurona"),
-               preprocessing=pipeline.preprocessing_record(config, prepared))
     outputs = pipeline.predict_parts(model, prepared)
-    metrics, _ = pipeline.measure(model, prepared, outputs)
+    threshold, warnings = pipeline.decide(config, prepared, outputs)
+    save_run(folder, model, config, prepared, threshold)
+    metrics, summary = pipeline.measure(model, prepared, outputs,
+                                        None if threshold is None else threshold["value"])
+    warnings = warnings + pipeline.class_warnings(prepared, summary)
     best = tuner.best_trial
+    chosen = best_config(config, tuner)
+    seed = pipeline.training_seed(config)
     artifacts.write_json(os.path.join(folder, "metrics.json"), {
         "task": prepared.task, "target": config["target"], "classes": prepared.classes,
-        "rows": {part: len(y) for part, y in prepared.y.items()},
-        "best_trial": best.number, "best_params": best.params, **metrics})
-    artifacts.write_config(folder, config)
-    print(f"\nThe best model (trial {best.number}) on the {len(prepared.y['test'])} test rows:")
-    width = max(len(name) for name in metrics["test"])
-    for name, value in metrics["test"].items():
-        print(f"  {name:<{width}}  {value:.6g}")
-    print(f"\nFolder: {folder}  (model.neurona, leaderboard.csv, study.db)")
+        "rows": {part: len(y) for part, y in prepared.y.items()}, "cv": cv,
+        "best_trial": best.number, "best_params": best.params, "threshold": threshold,
+        "warnings": warnings, **metrics})
+    artifacts.write_config(folder, pipeline.resolved_config(chosen, prepared, seed),
+                           note=f"the configuration of trial {best.number}, the best of this "
+                                "study")
+    lead = "" if quiet else "\n"
+    print(f"{lead}The best model (trial {best.number}) on the {len(prepared.y['test']):,} "
+          "test rows:")
+    sys.stdout.write(metric_lines(metrics["test"]))
+    if threshold is not None:
+        print("Decision threshold " + artifacts.threshold_text(
+            threshold, prepared.classes, len(prepared.y["validation"])))
+    for line in warnings:
+        print(f"warning: {line}")
+    print(f"\nFolder: {folder}  (model.neurona, config.yaml, leaderboard.csv, study.db)")

@@ -17,13 +17,58 @@ from pathlib import Path
 from ._columns import did_you_mean, require_pandas
 
 SUFFIXES = (".csv", ".csv.gz")
+#: the field separators :func:`sniff_separator` recognizes, in order of preference
+SEPARATORS = (",", ";", "\t", "|")
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+_SNIFFED_LINES = 50
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+$")
 
 
 class DataError(ValueError):
-    """A data file cannot be used as it is; the message says where and how to fix it."""
+    """A data file cannot be used as it is; the message says where and how to fix it.
+
+    Attributes:
+        problem: the message without its fix, for callers that phrase the fix their own way
+            (the command line names its options).
+        na_value: the cell that may mark a missing value, when that is the suspected problem.
+    """
+
+    def __init__(self, message, *, problem=None, na_value=None):
+        super().__init__(message)
+        self.problem = problem if problem is not None else message
+        self.na_value = na_value
 
 
-def read_table(path, target=None, *, na_values=None):
+def sniff_separator(text):
+    """The field separator of CSV ``text``: the first of :data:`SEPARATORS` that splits the
+    first lines into the same number (more than one) of fields; a comma when none does.
+
+    Example:
+        >>> sniff_separator("a;b;c\\n1,5;2;3\\n"), sniff_separator("a,b\\n1,2\\n")
+        (';', ',')
+    """
+    head = "\n".join(text.splitlines()[:_SNIFFED_LINES])
+    for sep in SEPARATORS:
+        widths = {len(row) for row in csv.reader(io.StringIO(head), delimiter=sep) if row}
+        if len(widths) == 1 and widths.pop() > 1:
+            return sep
+    return ","
+
+
+def _decimal_mark(text, sep):
+    """``","`` when a semicolon- or tab-separated table writes its numbers with decimal commas
+    (``1,5``), else ``"."``."""
+    if sep == ",":
+        return "."
+    head = "\n".join(text.splitlines()[1:_SNIFFED_LINES])
+    cells = [cell.strip() for row in csv.reader(io.StringIO(head), delimiter=sep) for cell in row]
+    commas = sum(bool(_DECIMAL_COMMA.match(cell)) for cell in cells)
+    points = sum(bool(_DECIMAL_POINT.match(cell)) for cell in cells)
+    return "," if commas > points else "."
+
+
+def read_table(path, target=None, *, na_values=None, sep=None):
     """Read a CSV (or gzip-compressed ``.csv.gz``) file into a pandas DataFrame, checked.
 
     Args:
@@ -32,6 +77,9 @@ def read_table(path, target=None, *, na_values=None):
             missing values and more than one distinct value. None skips those checks.
         na_values: extra markers of missing values (e.g. ``["?", "-"]``) on top of pandas's
             defaults (empty, ``NA``, ``NaN``, ``null``, ...).
+        sep: the field separator; None sniffs it (:func:`sniff_separator`: comma, semicolon,
+            tab or bar). With a semicolon or a tab, numbers written with decimal commas
+            (``1,5``) are read as numbers.
 
     Returns:
         The table as a pandas DataFrame.
@@ -51,10 +99,15 @@ def read_table(path, target=None, *, na_values=None):
     """
     path = Path(os.fspath(path))
     text = _read_text(path)
-    line_of_row = _check_layout(path, text)
+    if sep is None:
+        sep = sniff_separator(text)
+    elif not isinstance(sep, str) or len(sep) != 1:
+        raise DataError(f"read_table: sep must be one character, got sep={sep!r}")
+    line_of_row = _check_layout(path, text, sep)
     pd = require_pandas("read_table")
     try:
-        frame = pd.read_csv(io.StringIO(text), na_values=na_values)
+        frame = pd.read_csv(io.StringIO(text), na_values=na_values, sep=sep,
+                            decimal=_decimal_mark(text, sep))
     except pd.errors.ParserError as err:  # what the layout scan could not foresee
         found = re.search(r"line (\d+)", str(err))
         where = f"line {found.group(1)}" if found else "a row"
@@ -92,14 +145,15 @@ def _read_text(path):
                         f"{err.start}); re-save the file as UTF-8") from None
 
 
-def _check_layout(path, text):
+def _check_layout(path, text, sep):
     """Header present, rows present, names unique, every row as wide as the header.
 
     Returns the file line of each data row (blank lines skipped, as pandas does).
     """
     if not text.strip():
         raise DataError(f"{path.name}: the file is empty; it needs a header line and data rows")
-    reader = csv.reader(io.StringIO(text))
+    name = _SEPARATOR_NAMES.get(sep, repr(sep))
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
     header, line_of_row = None, []
     for row in reader:
         if not row:  # a blank line
@@ -111,7 +165,7 @@ def _check_layout(path, text):
         if len(row) != len(header):
             raise DataError(
                 f"{path.name}: line {reader.line_num} has {len(row)} field(s) but the header has "
-                f"{len(header)}; fix that row (a stray or missing comma, or an unquoted comma "
+                f"{len(header)}; fix that row (a stray or missing {name}, or an unquoted {name} "
                 f"inside a value)")
         line_of_row.append(reader.line_num)
     if not line_of_row:
@@ -149,12 +203,13 @@ def _check_numeric_columns(path, frame, line_of_row, na_values):
         position = frame.index.get_loc(label)
         value = present.iloc[row]
         more = int(bad.sum()) - 1
+        problem = (f"{path.name}: column {name!r} is numeric except {value!r} at data row "
+                   f"{position} (line {line_of_row[position]})"
+                   f"{f' and {more} more cell(s)' if more else ''}")
         hint = "" if na_values is not None else f", or pass na_values=[{value!r}] if it marks a " \
                                                 f"missing value"
-        raise DataError(
-            f"{path.name}: column {name!r} is numeric except {value!r} at data row {position} "
-            f"(line {line_of_row[position]}){f' and {more} more cell(s)' if more else ''}; fix the "
-            f"cell{hint}")
+        raise DataError(f"{problem}; fix the cell{hint}", problem=problem,
+                        na_value=None if na_values is not None else str(value))
 
 
 def _check_target(path, frame, target, line_of_row):

@@ -200,7 +200,7 @@ def classification_report(y_true, y_pred, labels=None, target_names=None, output
         "support"}, "accuracy": float, "macro avg": {...}, "weighted avg": {...}}``.
 
     Example:
-        >>> print(classification_report([0, 1, 1, 0], [0, 1, 0, 0]))  # doctest: +SKIP
+        >>> print(classification_report([0, 1, 1, 0], [0, 1, 0, 0]))
                       precision    recall  f1-score   support
         <BLANKLINE>
                    0       0.67      1.00      0.80         2

@@ -13,7 +13,7 @@ import numpy as np
 from ._checks import column, finite, labels_array, positives, same_length, to_host
 
 _AVERAGES = ("macro", "weighted", None)
-_STRATEGIES = ("f1", "recall_at_precision")
+_STRATEGIES = ("f1", "balanced_accuracy", "recall_at_precision", "precision_at_recall")
 
 
 def _binary_inputs(y_true, y_score, pos_label):
@@ -204,7 +204,14 @@ def average_precision_score(y_true, y_score, average="macro", labels=None, pos_l
     return _binary_ap(y, s)
 
 
-def choose_threshold(y_true, y_score, strategy="f1", min_precision=None, pos_label=None):
+def _floor(strategy, name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise ValueError(f"strategy={strategy!r} needs {name} in (0, 1], got {name}={value!r}")
+    return float(value)
+
+
+def choose_threshold(y_true, y_score, strategy="f1", min_precision=None, pos_label=None,
+                     min_recall=None):
     """The decision threshold of a binary classifier that best meets a goal.
 
     Candidates are the distinct scores (predict positive when ``score >= threshold``). Among
@@ -213,46 +220,62 @@ def choose_threshold(y_true, y_score, strategy="f1", min_precision=None, pos_lab
     Args:
         y_true: binary targets, shape (n,).
         y_score: scores of the positive class, shape (n,) or (n, 1).
-        strategy: "f1" (maximize F1) or "recall_at_precision" (the highest recall whose
-            precision is at least ``min_precision``).
+        strategy: "f1" (maximize F1), "balanced_accuracy" (maximize the mean of the two
+            classes' recalls, i.e. Youden's J), "recall_at_precision" (the highest recall
+            whose precision is at least ``min_precision``) or "precision_at_recall" (the
+            highest precision whose recall is at least ``min_recall``).
         min_precision: the precision floor in (0, 1], required by "recall_at_precision".
         pos_label: the value of ``y_true`` that is positive (default 1).
+        min_recall: the recall floor in (0, 1], required by "precision_at_recall".
 
     Returns:
-        dict with "threshold", "precision", "recall", "f1" and the counts "tp", "fp", "fn",
-        "tn" at that threshold.
+        dict with "threshold", "precision", "recall", "f1", "balanced_accuracy" and the counts
+        "tp", "fp", "fn", "tn" at that threshold.
+
+    Raises:
+        ValueError: a bad argument, no positive sample, or a floor no threshold reaches.
 
     Example:
         >>> choose_threshold([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])["threshold"]
         0.35
+        >>> choose_threshold([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], "precision_at_recall",
+        ...                  min_recall=0.5)["threshold"]
+        0.8
     """
     if strategy not in _STRATEGIES:
         raise ValueError(f"strategy must be one of {_STRATEGIES}, got strategy={strategy!r}")
-    if strategy == "recall_at_precision":
-        if isinstance(min_precision, bool) or not isinstance(min_precision, (int, float)) \
-                or not 0 < min_precision <= 1:
-            raise ValueError("strategy='recall_at_precision' needs min_precision in (0, 1], "
-                             f"got min_precision={min_precision!r}")
-    elif min_precision is not None:
-        raise ValueError(f"min_precision={min_precision!r} is only used with "
-                         "strategy='recall_at_precision'")
+    floors = {"recall_at_precision": ("min_precision", min_precision),
+              "precision_at_recall": ("min_recall", min_recall)}
+    for used_by, (name, value) in floors.items():
+        if strategy == used_by:
+            floor = _floor(strategy, name, value)
+        elif value is not None:
+            raise ValueError(f"{name}={value!r} is only used with strategy={used_by!r}")
     y, s = _binary_inputs(y_true, y_score, pos_label)
     if not y.any():
         raise ValueError("choose_threshold: y_true has no positive samples; evaluate on a set "
                          "holding positives")
     fps, tps, thresholds = _counts(y, s)
-    n_pos = tps[-1]
+    n_pos, n_neg = tps[-1], len(y) - tps[-1]
     precision, recall = tps / (tps + fps), tps / n_pos
     f1 = 2 * tps / (tps + fps + n_pos)
+    balanced = (recall + (1 - fps / n_neg)) / 2 if n_neg else recall
+    # thresholds decrease, so the first maximum is the highest threshold
     if strategy == "f1":
-        best = int(np.argmax(f1))  # thresholds decrease, so the first maximum is the highest
-    else:
-        ok = precision >= min_precision
+        best = int(np.argmax(f1))
+    elif strategy == "balanced_accuracy":
+        best = int(np.argmax(balanced))
+    elif strategy == "recall_at_precision":
+        ok = precision >= floor
         if not ok.any():
-            raise ValueError(f"no threshold reaches precision >= {min_precision} (the best is "
+            raise ValueError(f"no threshold reaches precision >= {floor} (the best is "
                              f"{precision.max():.4g}); lower min_precision")
         best = int(np.argmax(np.where(ok, recall, -1.0)))
+    else:
+        ok = recall >= floor  # recall grows as the threshold falls: always reached at the end
+        best = int(np.argmax(np.where(ok, precision, -1.0)))
     tp, fp = int(tps[best]), int(fps[best])
     return {"threshold": float(thresholds[best]), "precision": float(precision[best]),
-            "recall": float(recall[best]), "f1": float(f1[best]), "tp": tp, "fp": fp,
-            "fn": int(n_pos) - tp, "tn": int(len(y) - n_pos) - fp}
+            "recall": float(recall[best]), "f1": float(f1[best]),
+            "balanced_accuracy": float(balanced[best]), "tp": tp, "fp": fp,
+            "fn": int(n_pos) - tp, "tn": int(n_neg) - fp}

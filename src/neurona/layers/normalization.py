@@ -92,8 +92,10 @@ class BatchNormalization(_Normalization):
         momentum: weight of the old moving statistics, in [0, 1] (PyTorch's is ``1 -`` this).
         epsilon: added to the variance before the square root.
         center, scale: learn ``beta`` / ``gamma`` (else 0 / 1).
-        beta_initializer, gamma_initializer, moving_mean_initializer,
-        moving_variance_initializer: initializers ("zeros", "ones", "zeros", "ones").
+        beta_initializer, gamma_initializer: initializers of ``beta`` and ``gamma`` ("zeros",
+            "ones").
+        moving_mean_initializer, moving_variance_initializer: initializers of the moving
+            statistics ("zeros", "ones").
         beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: as in ``Dense``.
         synchronized: Keras's cross-device statistics; only False (one device) is supported.
         **base: ``name``, ``trainable``, ``dtype``, ``input_shape``, ``input_dim``.

@@ -35,7 +35,7 @@ class TrainingSetupWarning(UserWarning):
 
 
 def check_training_setup(x, y=None, model=None, loss=None, validation_split=0.0,
-                         class_weight=None, scale_rows=None):
+                         class_weight=None, scale_rows=None, class_names=None):
     """Findings about training ``model`` on ``(x, y)`` with ``loss`` — before spending epochs.
 
     Args:
@@ -47,6 +47,8 @@ def check_training_setup(x, y=None, model=None, loss=None, validation_split=0.0,
         class_weight: the ``class_weight`` (or row weights) ``fit`` will use: with weights,
             an imbalance is taken as handled.
         scale_rows: a slice or index of the rows the scale check looks at (default: all).
+        class_names: the name of each class index 0..K-1 (e.g. an encoder's classes), so the
+            findings name the user's classes ("'Yes'") rather than their indices.
 
     Returns:
         A list of :class:`Finding`, errors first; empty when nothing looks wrong.
@@ -76,7 +78,7 @@ def check_training_setup(x, y=None, model=None, loss=None, validation_split=0.0,
             bool(getattr(loss_obj, "from_logits", False)), activation, units))
         classes = _class_labels(y_arr, getattr(loss_obj, "label_kind", None), activation)
         if classes is not None and class_weight is None:
-            findings += _imbalance(classes)
+            findings += _imbalance(classes, class_names)
         if validation_split:
             findings += _sorted_split(y_arr, classes, validation_split)
     return sorted(findings, key=lambda f: LEVELS.index(f.level))
@@ -232,7 +234,7 @@ def _class_labels(y, kind, activation):
     return None
 
 
-def _imbalance(classes):
+def _imbalance(classes, names=None):
     values, counts = np.unique(classes, return_counts=True)
     if len(values) < 2:
         return []
@@ -240,9 +242,12 @@ def _imbalance(classes):
     if share.min() >= 0.4 / len(values):
         return []
     rare = int(np.argmin(share))
+    value = values[rare]
+    named = repr(str(names[int(value)])) if names is not None and 0 <= value < len(names) \
+        else f"class {value}"
     return [Finding("warning", "class_imbalance",
-                    f"class {values[rare]} is only {share[rare]:.1%} of the rows ({counts[rare]} "
-                    f"of {counts.sum()}); a model can score well by ignoring it",
+                    f"{named} is only {share[rare]:.1%} of the rows ({counts[rare]:,} "
+                    f"of {counts.sum():,}); a model can score well by ignoring it",
                     "pass class_weight='balanced' to fit, stratify the splits "
                     "(train_val_test_split(..., stratify=y)) and judge by precision/recall or "
                     "AUC rather than accuracy")]

@@ -9,14 +9,19 @@ from ..evaluation._checks import finite, labels_array, positives, to_host
 from ._figure import finish, new_figure, target_axes
 
 
-def plot_history(history, metrics=None, path=None):
+def plot_history(history, metrics=None, path=None, log_scale=False, skip_epochs=0,
+                 ylabels=None):
     """Learning curves, one panel per metric with its ``val_`` twin (delegates to
-    :meth:`neurona.callbacks.History.plot`).
+    :meth:`neurona.callbacks.History.plot`); epochs are numbered from 1.
 
     Args:
         history: the History returned by ``model.fit``, or its ``.history`` dict of lists.
         metrics: names to plot (default: "loss" and every metric).
         path: optional file to save the image to (PNG unless the name says .pdf/.svg).
+        log_scale: a logarithmic value axis (the train/validation gap stays visible after a
+            steep first drop).
+        skip_epochs: leave out the first epochs.
+        ylabels: ``{name: label}`` for the value axes, e.g. ``{"mae": "mae (k$)"}``.
 
     Returns:
         The matplotlib Figure.
@@ -46,8 +51,14 @@ def plot_history(history, metrics=None, path=None):
                         if not k.startswith("val_") and k != "learning_rate"]
     # History.plot lays the panels out itself (tight_layout)
     fig, axes = new_figure(len(names), ncols=3, layout=None)
-    history.plot(metrics=list(names), ax=axes)
+    history.plot(metrics=list(names), ax=axes, log_scale=log_scale, skip_epochs=skip_epochs,
+                 ylabels=ylabels)
     return finish(fig, path)
+
+
+def _titled(title, subset):
+    """``"ROC curve (test set)"`` when the rows are named."""
+    return f"{title} ({subset})" if subset else title
 
 
 def _classes_and_names(labels, y):
@@ -63,7 +74,7 @@ def _classes_and_names(labels, y):
 
 
 def plot_confusion_matrix(cm, y_pred=None, labels=None, normalize=None, ax=None, cmap="Blues",
-                          path=None):
+                          path=None, subset=None, target=None):
     """A confusion matrix as a heat map with the value written in each cell.
 
     Pass either a matrix of counts, or the true and predicted labels (the matrix is then
@@ -79,6 +90,8 @@ def plot_confusion_matrix(cm, y_pred=None, labels=None, normalize=None, ax=None,
         ax: optional matplotlib Axes to draw on.
         cmap: matplotlib colour map name.
         path: optional file to save the image to (PNG unless the name says .pdf/.svg).
+        subset: which rows the matrix counts, shown in the title (e.g. "test set").
+        target: the target's name, shown on the axes ("true Purchase").
 
     Returns:
         The matplotlib Figure (the heat map's Axes plus its colour bar).
@@ -113,9 +126,10 @@ def plot_confusion_matrix(cm, y_pred=None, labels=None, normalize=None, ax=None,
                     color="white" if values[i, j] > middle else "black")
     ax.set_xticks(range(k), labels, rotation=45 if max(map(len, labels)) > 4 else 0)
     ax.set_yticks(range(k), labels)
-    ax.set_xlabel("predicted label")
-    ax.set_ylabel("true label")
-    ax.set_title("confusion matrix" + (f" (normalized over {normalize})" if normalize else ""))
+    ax.set_xlabel(f"predicted {target}" if target else "predicted label")
+    ax.set_ylabel(f"true {target}" if target else "true label")
+    title = "confusion matrix" + (f", normalized over {normalize}" if normalize else "")
+    ax.set_title(_titled(title, subset))
     return finish(fig, path)
 
 
@@ -138,7 +152,7 @@ def _per_class(y_true, y_score, labels):
     return [(name, y == c, scores[:, i]) for i, (c, name) in enumerate(zip(classes, names))]
 
 
-def plot_roc(y_true, y_score, labels=None, ax=None, path=None):
+def plot_roc(y_true, y_score, labels=None, ax=None, path=None, subset=None):
     """ROC curve(s) with their AUC and the chance diagonal.
 
     Args:
@@ -149,6 +163,7 @@ def plot_roc(y_true, y_score, labels=None, ax=None, path=None):
             class labels, string names name the columns' classes 0..k-1.
         ax: optional matplotlib Axes to draw on.
         path: optional file to save the image to (PNG unless the name says .pdf/.svg).
+        subset: which rows the curve is computed on, shown in the title (e.g. "test set").
 
     Returns:
         The matplotlib Figure (one line per curve, plus the diagonal).
@@ -166,14 +181,14 @@ def plot_roc(y_true, y_score, labels=None, ax=None, path=None):
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="chance")
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate (recall)")
-    ax.set_title("ROC curve")
+    ax.set_title(_titled("ROC curve", subset))
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)
     ax.legend(loc="lower right")
     return finish(fig, path)
 
 
-def plot_precision_recall(y_true, y_score, labels=None, ax=None, path=None):
+def plot_precision_recall(y_true, y_score, labels=None, ax=None, path=None, subset=None):
     """Precision-recall curve(s) with their average precision, and the no-skill baseline
     (the positive rate) for a binary problem.
 
@@ -184,6 +199,7 @@ def plot_precision_recall(y_true, y_score, labels=None, ax=None, path=None):
             class labels, string names name the columns' classes 0..k-1.
         ax: optional matplotlib Axes to draw on.
         path: optional file to save the image to (PNG unless the name says .pdf/.svg).
+        subset: which rows the curve is computed on, shown in the title (e.g. "test set").
 
     Returns:
         The matplotlib Figure (one line per curve, plus the baseline when binary).
@@ -205,7 +221,7 @@ def plot_precision_recall(y_true, y_score, labels=None, ax=None, path=None):
         ax.plot([0, 1], [rate, rate], color="grey", linestyle="--", label="no skill")
     ax.set_xlabel("recall")
     ax.set_ylabel("precision")
-    ax.set_title("precision-recall curve")
+    ax.set_title(_titled("precision-recall curve", subset))
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.05)
     ax.legend(loc="lower left")
@@ -221,7 +237,7 @@ def _regression_pair(y_true, y_pred):
     return y_true, y_pred
 
 
-def plot_predicted_vs_actual(y_true, y_pred, ax=None, path=None):
+def plot_predicted_vs_actual(y_true, y_pred, ax=None, path=None, subset=None, target=None):
     """Predictions against targets, with the identity line a perfect model would lie on.
 
     Args:
@@ -229,6 +245,8 @@ def plot_predicted_vs_actual(y_true, y_pred, ax=None, path=None):
         y_pred: predictions of the same size.
         ax: optional matplotlib Axes to draw on.
         path: optional file to save the image to (PNG unless the name says .pdf/.svg).
+        subset: which rows are shown, in the title (e.g. "test set").
+        target: the target's name and units for the axes, e.g. "medv (k$)".
 
     Returns:
         The matplotlib Figure (the points, and the identity line; R^2 and MAE in the title).
@@ -244,14 +262,15 @@ def plot_predicted_vs_actual(y_true, y_pred, ax=None, path=None):
     ax.scatter(y_true, y_pred, s=12, alpha=0.6)
     low, high = min(y_true.min(), y_pred.min()), max(y_true.max(), y_pred.max())
     ax.plot([low, high], [low, high], color="grey", linestyle="--", label="y = x")
-    ax.set_xlabel("actual")
-    ax.set_ylabel("predicted")
-    ax.set_title(f"predicted vs actual (R² = {report['r2']:.3f}, MAE = {report['mae']:.3g})")
+    ax.set_xlabel(f"actual {target}" if target else "actual")
+    ax.set_ylabel(f"predicted {target}" if target else "predicted")
+    ax.set_title(f"predicted vs actual{f', {subset}' if subset else ''}\n"
+                 f"R² = {report['r2']:.3f}, MAE = {report['mae']:.3g}")
     ax.legend(loc="upper left")
     return finish(fig, path)
 
 
-def plot_residuals(y_true, y_pred, bins=30, path=None):
+def plot_residuals(y_true, y_pred, bins=30, path=None, subset=None, target=None):
     """Residuals ``y_true - y_pred``: against the prediction (structure there means the model
     misses something) and as a histogram.
 
@@ -260,6 +279,8 @@ def plot_residuals(y_true, y_pred, bins=30, path=None):
         y_pred: predictions of the same size.
         bins: histogram bins.
         path: optional file to save the image to (PNG unless the name says .pdf/.svg).
+        subset: which rows are shown, in the titles (e.g. "test set").
+        target: the target's name and units for the axes, e.g. "medv (k$)".
 
     Returns:
         The matplotlib Figure with two Axes.
@@ -274,11 +295,13 @@ def plot_residuals(y_true, y_pred, bins=30, path=None):
     fig, (scatter, hist) = new_figure(2)
     scatter.scatter(y_pred, residuals, s=12, alpha=0.6)
     scatter.plot([y_pred.min(), y_pred.max()], [0, 0], color="grey", linestyle="--")
-    scatter.set_xlabel("predicted")
-    scatter.set_ylabel("residual (actual - predicted)")
-    scatter.set_title("residuals vs predicted")
+    of = f" {target}" if target else ""
+    scatter.set_xlabel(f"predicted{of}")
+    scatter.set_ylabel(f"residual{of} (actual - predicted)")
+    scatter.set_title(_titled("residuals vs predicted", subset))
     hist.hist(residuals, bins=bins)
-    hist.set_xlabel("residual")
+    hist.set_xlabel(f"residual{of}")
     hist.set_ylabel("count")
-    hist.set_title(f"residuals: mean {residuals.mean():.3g}, std {residuals.std():.3g}")
+    hist.set_title(_titled(f"residuals: mean {residuals.mean():.3g}, std {residuals.std():.3g}",
+                           subset))
     return finish(fig, path)

@@ -12,8 +12,11 @@ the custom objects registered in this process, and any defect in a file raises
 
 Example:
     >>> import neurona as keras
-    >>> model.save("model.neurona")  # doctest: +SKIP
-    >>> model = keras.saving.load_model("model.neurona")  # doctest: +SKIP
+    >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+    >>> model.save("model.neurona")
+    >>> restored = keras.saving.load_model("model.neurona")
+    >>> [w.shape for w in restored.get_weights()]
+    [(2, 1), (1,)]
 """
 
 from .errors import ModelFileError

@@ -68,8 +68,12 @@ def save_model(model, filepath, overwrite=True, zipped=None, preprocessing=None)
             counterpart for (``.keras``), or an unregistered custom class.
 
     Example:
-        >>> model.save("model.neurona")  # doctest: +SKIP
-        >>> restored = keras.models.load_model("model.neurona")  # doctest: +SKIP
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+        >>> save_model(model, "model.neurona")
+        >>> restored = keras.models.load_model("model.neurona")
+        >>> bool(np.array_equal(restored.get_weights()[0], model.get_weights()[0]))
+        True
     """
     kind = formats.model_format(filepath, "save")
     if zipped is False:
@@ -139,7 +143,11 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
             what and where).
 
     Example:
-        >>> model = load_model("model.neurona")  # doctest: +SKIP
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+        >>> model.save("model.neurona")
+        >>> load_model("model.neurona").layers[-1].units
+        1
     """
     del safe_mode  # nothing in a file can run code, whatever the mode
     kind = formats.model_format(filepath, "load")
@@ -186,7 +194,11 @@ def load_preprocessing(filepath):
         ModelFileError: a defective file, or a ``preprocessing`` entry that is not an object.
 
     Example:
-        >>> encoder_config = load_preprocessing("model.neurona")  # doctest: +SKIP
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+        >>> save_model(model, "model.neurona", preprocessing={"target": "price"})
+        >>> load_preprocessing("model.neurona")
+        {'target': 'price'}
     """
     if formats.model_format(filepath, "load") != formats.NEURONA and \
             not _holds_neurona_archive(os.fspath(filepath)):
@@ -210,7 +222,9 @@ def save_weights(model, filepath, overwrite=True):
         overwrite: False raises ``FileExistsError`` if ``filepath`` exists.
 
     Example:
-        >>> model.save_weights("ckpt.weights.h5")  # doctest: +SKIP
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+        >>> save_weights(model, "ckpt.neurona")
     """
     kind = formats.weights_format(filepath, "save")
     _check_model(model, "save_weights")
@@ -240,7 +254,10 @@ def load_weights(model, filepath, skip_mismatch=False):
         ModelFileError: a defective file or weights that do not fit the model.
 
     Example:
-        >>> model.load_weights("ckpt.weights.h5")  # doctest: +SKIP
+        >>> import neurona as keras
+        >>> model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1)])
+        >>> model.save_weights("ckpt.neurona")
+        >>> load_weights(model, "ckpt.neurona")
     """
     kind = formats.weights_format(filepath, "load")
     _check_model(model, "load_weights")

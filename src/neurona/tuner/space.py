@@ -128,8 +128,30 @@ def _check_choices(name, values):
 
 
 # -- the declarative space -------------------------------------------------------------------
-_TYPES = ("int", "float", "choice", "bool", "fixed")
-_KEYS = {"type", "low", "high", "step", "log", "values", "value", "per_layer", "when"}
+#: the parameter types of a declared space, with what they draw (the documentation's
+#: reference of ``--space`` files is generated from these tables)
+TYPE_HELP = {
+    "int": "an integer in [low, high] (log: true samples on a log scale; step: a grid)",
+    "float": "a number in [low, high] (log: true for rates and strengths; step: a grid)",
+    "choice": "one of values (a YAML list alone is a choice)",
+    "bool": "true or false",
+    "fixed": "always value (a YAML scalar alone is fixed)",
+}
+#: the keys of one parameter's mapping
+KEY_HELP = {
+    "type": "int, float, choice, bool or fixed (default: choice when values is given)",
+    "low": "the smallest value (int, float)",
+    "high": "the largest value, included (int, float)",
+    "step": "the spacing of the values (int, float; not with log)",
+    "log": "sample on a log scale (int, float; needs low > 0)",
+    "values": "the values of a choice: strings, numbers, booleans or null",
+    "value": "the value of a fixed parameter",
+    "per_layer": "the name of an earlier integer parameter k: one value per layer, named "
+                 "name_1..name_k",
+    "when": "{earlier parameter: value or list of values}: the parameter exists only then",
+}
+_TYPES = tuple(TYPE_HELP)
+_KEYS = set(KEY_HELP)
 
 
 class _Param:

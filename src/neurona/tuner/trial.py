@@ -257,8 +257,9 @@ def fold_data(job):
 
 def _train(job, settings, trial):
     """Fit (once, or once per fold with cross-validation) and measure; returns
-    ``(values, metrics, model or None, epochs)``. With folds the metrics are the folds'
-    means and no single model is kept."""
+    ``(values, metrics, model, epochs)``. With folds the metrics are the folds' means and the
+    model kept is trained once more on the training rows (validated on the validation rows),
+    as the trial's model file promises."""
     hp = HyperParameters(trial)
     objectives = settings.objectives
     prune = len(objectives) == 1 and settings.pruner != "none"
@@ -266,7 +267,9 @@ def _train(job, settings, trial):
         runs = [_fit_once(job, settings, trial, hp, data, prune and i == 0)
                 for i, data in enumerate(fold_data(job))]
         metrics = {key: float(np.mean([m[key] for m, _, _ in runs])) for key in runs[0][0]}
-        model, epochs = None, int(round(np.mean([e for _, _, e in runs])))
+        epochs = int(round(np.mean([e for _, _, e in runs])))
+        model = _fit_once(job, settings, trial, hp, (job.x, job.y, job.validation_data),
+                          prune=False)[1]
     else:
         metrics, model, epochs = _fit_once(
             job, settings, trial, hp, (job.x, job.y, job.validation_data), prune)

@@ -16,6 +16,7 @@ import socket
 import numpy as np
 
 from . import results
+from .bootstrap import check_script, script_not_rerun
 from .executors import LocalExecutor, RayExecutor
 from .._json import write_json
 from ..atomic import atomic_write
@@ -92,18 +93,24 @@ class Tuner:
         verbose: 0 silent, 1 the plan and one line per trial.
 
     Example:
-        >>> def build_model(hp):                                     # doctest: +SKIP
-        ...     model = neurona.Sequential([neurona.layers.Input((8,))])
-        ...     for i in range(hp.Int("layers", 1, 3)):
-        ...         model.add(Dense(hp.Int(f"units_{i + 1}", 16, 128, sampling="log"),
-        ...                         activation="relu"))
-        ...     model.add(Dense(1, activation="sigmoid"))
-        ...     model.compile(optimizer=Adam(hp.Float("lr", 1e-4, 1e-2, sampling="log")),
+        >>> import neurona
+        >>> from neurona import layers
+        >>> def build_model(hp):
+        ...     model = neurona.Sequential([layers.Input((4,))])
+        ...     for i in range(hp.Int("layers", 1, 2)):
+        ...         model.add(layers.Dense(hp.Int(f"units_{i + 1}", 4, 32, sampling="log"),
+        ...                                activation="relu"))
+        ...     model.add(layers.Dense(1, activation="sigmoid"))
+        ...     rate = hp.Float("lr", 1e-3, 1e-2, sampling="log")
+        ...     model.compile(optimizer=neurona.optimizers.Adam(rate),
         ...                   loss="binary_crossentropy")
         ...     return model
-        >>> tuner = Tuner(build_model, objective="auc", n_trials=30, n_jobs=2)
-        >>> tuner.search(x, y, validation_split=0.2, epochs=20)
-        >>> tuner.leaderboard().head()
+        >>> x = np.random.default_rng(0).normal(size=(200, 4))
+        >>> y = (x[:, 0] + x[:, 1] > 0).astype("int64")
+        >>> tuner = Tuner(build_model, objective="auc", n_trials=3, directory="tuning", verbose=0)
+        >>> _ = tuner.search(x, y, validation_split=0.25, epochs=3)
+        >>> len(tuner.leaderboard()), tuner.best_model().count_params() > 0
+        (3, True)
     """
 
     def __init__(self, hypermodel, objective="val_loss", n_trials=20, *, n_jobs=None,
@@ -146,6 +153,7 @@ class Tuner:
         self.verbose = verbose
         self.study = None
         self.task = None
+        self.cv = None
         self._job = None
         self._storage = None
         self._retrained = (None, None)
@@ -262,7 +270,8 @@ class Tuner:
                 _mark_failed(storage, trial, "interrupted: the process running it stopped")
 
     def plan(self, n_train, n_val, epochs):
-        """The plan printed before the first trial."""
+        """The plan printed before the first trial (``n_train``/``n_val``: the rows the
+        trials are scored on; with cross-validation they are pooled into its folds)."""
         where = (f"{self.n_jobs} local worker process{'es' if self.n_jobs != 1 else ''}"
                  if self.executor == "local" else f"{self.n_jobs} Ray tasks at a time")
         done = len([t for t in self.study.trials if t.state.name in _FINISHED]) \
@@ -270,11 +279,21 @@ class Tuner:
         left = max(self.n_trials - done, 0)
         budget = f", at most {left * epochs:,} epochs in all" if epochs else ""
         objectives = ", ".join(f"{o.name} ({o.direction})" for o in self.objectives)
+        if self.cv:
+            fits = f"{self.cv} fits (one per fold) and one on the training rows"
+            data = (f"  data: {self.cv}-fold CV on {n_train + n_val:,} rows (the {n_train:,} "
+                    f"training and {n_val:,} validation rows); task: {self.task}")
+            budget = f", at most {left * epochs * (self.cv + 1):,} epochs in all" \
+                if epochs else ""
+        else:
+            fits = ""
+            data = (f"  data: {n_train:,} training rows, {n_val:,} validation rows; "
+                    f"task: {self.task}")
         lines = [f"Tuning plan: {left} trial{'s' if left != 1 else ''}"
                  + (f" (of {self.n_trials}; {done} already done)" if done else "")
-                 + f" on {where}, each up to {epochs} epochs{budget}",
-                 f"  data: {n_train:,} training rows, {n_val:,} validation rows; "
-                 f"task: {self.task}",
+                 + f" on {where}, each up to {epochs} epochs{budget}"
+                 + (f"\n  each trial: {fits}" if fits else ""),
+                 data,
                  f"  objective: {objectives}"
                  + (f"; constraints: {', '.join(map(str, self.constraints))}"
                     if self.constraints else ""),
@@ -306,7 +325,9 @@ class Tuner:
         Raises:
             TunerError: a bad setup (before any trial runs) or too many failed trials.
         """
+        plain_script = check_script(self.executor)  # a script without a __main__ guard
         x, y, validation = self._split(x, y, validation_data, validation_split)
+        self.cv = cv
         self._probe(x, y, fit_kwargs.get("class_weight", fit_kwargs.get("sample_weight")))
         if os.path.isdir(self.directory) and os.listdir(self.directory) and not self.resume:
             raise TunerError(f"the folder {self.directory} exists and is not empty; pass "
@@ -323,7 +344,8 @@ class Tuner:
             print(self.plan(len(y), len(validation[1]), epochs), flush=True)
         self._storage = storage
         try:
-            self._drive(executor, storage)
+            with script_not_rerun(plain_script):
+                self._drive(executor, storage)
             self.finish()
         finally:
             self.close()
@@ -466,15 +488,16 @@ class Tuner:
         return [dict(trials[n].params) for n in numbers[:num_trials]]
 
     def best_model(self):
-        """The trained model of the best trial, loaded from its model file (with
-        cross-validation: its parameters trained on the search's training rows)."""
+        """The trained model of the best trial, loaded from its model file (a trial's model
+        is trained on the search's training rows, with cross-validation too; a trial whose
+        file is missing is trained again from its parameters)."""
         best = self.best_trial
         if best is None:
             raise TunerError("no trial completed (or none meets the constraints): there is "
                              "no best model")
-        if self._job is not None and self._job.folds:
-            return self._retrain(best)
         path = self._trial_path(best.number)
+        if not os.path.isfile(path) and self._job is not None:
+            return self._retrain(best)
         if not os.path.isfile(path):
             raise TunerError(f"the model of trial {best.number} is not in {self.directory} "
                              "(it ran elsewhere or its model could not be saved)")
@@ -526,18 +549,18 @@ class Tuner:
         summary = {"study": self.study_name, "storage": redact(self.storage_url),
                    "objectives": [[o.name, o.direction] for o in self.objectives],
                    "constraints": [str(c) for c in self.constraints], "task": self.task,
-                   "trials": counts, "plots": sorted(plots)}
+                   "cv": self.cv, "trials": counts, "plots": sorted(plots)}
         if best is not None:
             summary["best"] = {"trial": best.number, "values": list(best.values),
                                "params": best.params, "metrics": best.user_attrs.get("metrics")}
             source = self._trial_path(best.number)
             target = os.path.join(self.directory, "best_model.neurona")
-            if self._job is not None and self._job.folds:
+            if os.path.isfile(source):
+                shutil.copyfile(source, target)
+            elif self._job is not None:
                 from ..saving import save_model
 
                 save_model(self.best_model(), target)
-            elif os.path.isfile(source):
-                shutil.copyfile(source, target)
         if len(self.objectives) > 1:
             summary["pareto_front"] = [{"trial": t.number, "values": list(t.values)}
                                        for t in self.pareto_front()]
