@@ -149,8 +149,6 @@ def test_durations_and_logs_are_formatted_as_keras_shows_them():
         "loss: 1.2345e-04 - acc: 0.5000 - lr: 0.2500 - per_class: [0.5  0.25]"
 
 
-@pytest.mark.xfail(strict=True, reason="lead: trainer.evaluate/predict pass a ProgbarLogger "
-                                       "into their CallbackList for verbose=1/'auto'")
 def test_evaluate_and_predict_show_progress_with_verbose_auto(capsys):
     x, y = _data()
     model = _model()

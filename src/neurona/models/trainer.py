@@ -478,7 +478,7 @@ class Trainer:
             A :class:`~neurona.callbacks.History`; ``history.history`` maps "loss", metric names
             and their "val_" twins to per-epoch lists.
         """
-        from ..callbacks import History, ProgbarLogger
+        from ..callbacks import History
         from ..callbacks.callback import CallbackList, check_callbacks
 
         self._require_compiled("fit")
@@ -514,8 +514,7 @@ class Trainer:
         steps = steps_per_epoch if steps_per_epoch is not None else (
             train.steps(batch_size) if n is not None else train.steps)
         history = History()
-        if verbose:
-            cbs.append(ProgbarLogger(verbose=verbose))
+        cbs = _with_progress_bar(cbs, verbose)
         cbs.append(history)
         params = {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size,
                   "samples": n, "do_validation": val is not None}
@@ -629,10 +628,11 @@ class Trainer:
         self._require_compiled("evaluate")
         batch_size = A.check_batch_size(batch_size, owner="evaluate")
         steps = integer("evaluate", "steps", steps, low=1, allow_none=True)
+        verbose = _check_verbose("evaluate", verbose)
         val = self._data(x, y, sample_weight, "evaluate")
         total = steps or (val.steps(batch_size) if isinstance(val, data.ArrayData) else val.steps)
-        callback_list = CallbackList(check_callbacks(callbacks, "evaluate"), self,
-                                     {"steps": total, "verbose": verbose})
+        cbs = _with_progress_bar(check_callbacks(callbacks, "evaluate"), verbose)
+        callback_list = CallbackList(cbs, self, {"steps": total, "verbose": verbose})
         logs = self._evaluate_data(val, batch_size, steps, callback_list)
         if return_dict:
             return logs
@@ -649,6 +649,7 @@ class Trainer:
         from ..callbacks.callback import CallbackList, check_callbacks
 
         steps = integer("predict", "steps", steps, low=1, allow_none=True)
+        verbose = _check_verbose("predict", verbose)
         batch_size = A.check_batch_size(batch_size, default=4096, owner="predict")
         if data.is_stream(x):
             batches, total = self._predict_stream(x, steps)
@@ -663,8 +664,9 @@ class Trainer:
             total = -(-n // batch_size)
             batches = (tree.map_structure(lambda a: a[index], xd)
                        for index in A.batch_slices(n, batch_size)[:steps])
-        callback_list = CallbackList(check_callbacks(callbacks, "predict"), self,
-                                     {"steps": total})
+        callback_list = CallbackList(
+            _with_progress_bar(check_callbacks(callbacks, "predict"), verbose), self,
+            {"steps": total, "verbose": verbose})
         callback_list.on_predict_begin({})
         outputs = []
         for i, xb in enumerate(batches):
@@ -756,6 +758,16 @@ def _keras_order(setup, names):
     first += [m.name for m in setup.all_metrics() if m.name not in first]
     head = [n for n in first if n in names]
     return head + sorted(n for n in names if n not in head)
+
+
+def _with_progress_bar(callbacks, verbose):
+    """``callbacks`` with a progress bar added for ``verbose`` 1 or 2, unless one is there
+    (Keras's rule)."""
+    from ..callbacks import ProgbarLogger
+
+    if verbose and not any(isinstance(cb, ProgbarLogger) for cb in callbacks):
+        callbacks = callbacks + [ProgbarLogger()]
+    return callbacks
 
 
 def _check_verbose(where, verbose):
