@@ -50,7 +50,7 @@ def test_a_tampered_threshold_is_refused(boston_run, data_dir, tmp_path, capsys)
     keras.saving.save_model(model, tmp_path / "bad.neurona", preprocessing=record)
     _, path = _rows(data_dir, tmp_path)
     code, _, err = _run(capsys, "predict", tmp_path / "bad.neurona", path)
-    assert code == 2 and "the saved decision threshold is invalid" in err
+    assert code == 2 and "the saved decision threshold must be a record whose 'value' is a number" in err
 
 
 def test_evaluate_reads_a_semicolon_file(boston_run, data_dir, tmp_path, capsys):

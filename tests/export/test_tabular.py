@@ -125,11 +125,14 @@ def test_a_recorded_decision_threshold_is_in_the_graph(tmp_path, data_dir):
     model, preprocessing, _ = load_bundle(folder)
     raw = pd.read_csv(data_dir / "caravan_customers.csv").head(200)
     for threshold in (0.0, 1.0, 0.07):
+        record = dict(preprocessing["threshold"], value=threshold)
         export_onnx(model, tmp_path / "t.onnx", preprocessing=dict(preprocessing,
-                                                                   threshold=threshold))
+                                                                   threshold=record))
         session = ort.InferenceSession(str(tmp_path / "t.onnx"),
                                        providers=["CPUExecutionProvider"])
         _, p_yes, predicted = session.run(None, onnx_inputs(raw, preprocessing))
         assert (predicted == np.where(p_yes >= threshold, "Yes", "No")).all()
-    with pytest.raises(ValueError, match="threshold must be a number in"):
-        export_onnx(model, tmp_path / "bad.onnx", preprocessing=dict(preprocessing, threshold=2))
+    for bad in (2, {"value": 2}, {"value": "0.5"}):
+        with pytest.raises(ValueError, match="threshold must be a record whose 'value' is a number"):
+            export_onnx(model, tmp_path / "bad.onnx", preprocessing=dict(preprocessing,
+                                                                         threshold=bad))

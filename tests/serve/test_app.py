@@ -60,7 +60,11 @@ def test_health_and_metadata(service, caravan):
     assert httpx.get(f"{service}/health").json() == {"status": "ok"}
     meta = httpx.get(f"{service}/metadata").json()
     assert meta["task"] == "binary" and meta["target"] == "Purchase"
-    assert meta["classes"] == ["No", "Yes"] and meta["threshold"] == 0.5
+    from neurona.cli.inference import load_bundle
+    _, preprocessing, _ = load_bundle(caravan[0])
+    chosen = preprocessing["threshold"]["value"]           # F1's threshold on the validation rows
+    assert meta["classes"] == ["No", "Yes"] and meta["threshold"] == chosen
+    assert chosen != 0.5 and 0 < chosen < 1
     assert meta["outputs"] == ["probability_No", "probability_Yes", "predicted_Purchase"]
     names = [c["name"] for c in meta["columns"]]
     assert names == [c for c in caravan[1].columns if c != "Purchase"]

@@ -7,7 +7,6 @@ saved inside the model file by ``neurona train``, so the CSV needs only the orig
 import io
 import json
 import os
-import reprlib
 import sys
 
 import numpy as np
@@ -82,20 +81,16 @@ def load_bundle(path):
 
 def _check_threshold(path, preprocessing):
     """A saved decision threshold must be a probability (the record is data from a file)."""
-    record = preprocessing.get("threshold")
-    if record is None:
-        return
-    value = record.get("value") if isinstance(record, dict) else None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise CLIError(f"{path}: the saved decision threshold is invalid "
-                       f"({reprlib.repr(record)}); the model file was altered or written by "
-                       "another program")
+    try:
+        threshold_of(preprocessing)
+    except ValueError as err:
+        raise CLIError(f"{path}: {err}") from None
 
 
 def threshold_of(preprocessing):
     """The decision threshold a binary model file decides with (0.5 when it has none)."""
-    record = (preprocessing or {}).get("threshold")
-    return decision.DEFAULT_THRESHOLD if record is None else float(record["value"])
+    from ..export.tabular import decision_threshold
+    return decision_threshold(preprocessing or {})
 
 
 def input_columns(encoder):

@@ -11,6 +11,8 @@ target transform (regression), or the class probabilities and the predicted clas
 decision threshold (classification).
 """
 
+import reprlib
+
 import numpy as np
 
 from ..data import _columns as C
@@ -21,11 +23,16 @@ DEFAULT_THRESHOLD = 0.5
 
 def decision_threshold(preprocessing):
     """The binary decision threshold a run folder's preprocessing record holds (0.5 when it
-    holds none, as ``neurona predict`` then uses)."""
-    value = preprocessing.get("threshold", DEFAULT_THRESHOLD)
+    holds none, as ``neurona predict`` then uses). The record is data from a file:
+    ``{"value": p, "metric": ..., ...}`` with ``p`` a probability, or None."""
+    record = preprocessing.get("threshold")
+    if record is None:
+        return DEFAULT_THRESHOLD
+    value = record.get("value") if isinstance(record, dict) else None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"export: the preprocessing record's threshold must be a number in "
-                         f"[0, 1], got {value!r}")
+        raise ValueError(f"the saved decision threshold must be a record whose 'value' is a "
+                         f"number in [0, 1], got {reprlib.repr(record)}; the model file was "
+                         "altered or written by another program")
     return float(value)
 
 
