@@ -355,8 +355,9 @@ class SeparableConv2D(_SeparableBase):
 
     Args:
         filters: output channels.
-        kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
-        activation, use_bias: as for Conv2D / DepthwiseConv2D.
+        kernel_size: with ``strides``, ``padding``, ``data_format``, ``dilation_rate``,
+            ``depth_multiplier``, ``activation`` and ``use_bias``: as for Conv2D /
+            DepthwiseConv2D.
         depthwise_*, pointwise_*, bias_* initializer / regularizer / constraint: per weight.
         activity_regularizer: penalty on the output.
 

@@ -64,8 +64,8 @@ class GroupNormalization(Layer):
         axis: the channel axis.
         epsilon: added to the variance.
         center, scale: learn ``beta`` / ``gamma``.
-        beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
-        beta_constraint, gamma_constraint: for the two weights.
+        beta_initializer: and ``gamma_initializer``, ``beta_regularizer``,
+            ``gamma_regularizer``, ``beta_constraint``, ``gamma_constraint``: for the two weights.
         **base: ``name``, ``dtype``, ``input_shape``, ...
 
     Example:

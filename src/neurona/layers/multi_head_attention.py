@@ -96,8 +96,9 @@ class MultiHeadAttention(Layer):
         flash_attention: None or False (neurona has no flash-attention kernel; True is an
             error).
         use_gate: multiply the attention output by a sigmoid gate projected from the query.
-        kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
-            activity_regularizer, kernel_constraint, bias_constraint: of every projection.
+        kernel_initializer: of every projection, as ``bias_initializer``,
+            ``kernel_regularizer``, ``bias_regularizer``, ``activity_regularizer``,
+            ``kernel_constraint`` and ``bias_constraint``.
         seed: seed of the dropout.
         **base: ``name``, ``trainable``, ``dtype``.
 

@@ -351,13 +351,12 @@ class SimpleRNN(_CellLayer):
 
     Args:
         units: size of the state and the output.
-        activation ("tanh"), use_bias, kernel_initializer ("glorot_uniform"),
-            recurrent_initializer ("orthogonal"), bias_initializer ("zeros"),
-            kernel_regularizer, recurrent_regularizer, bias_regularizer, kernel_constraint,
-            recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed: the
-            cell's (see :class:`SimpleRNNCell`).
-        return_sequences, return_state, go_backwards, stateful, unroll,
-            zero_output_for_mask, activity_regularizer: see :class:`RNN`.
+        activation: default "tanh"; ``use_bias``, ``kernel_initializer``
+            ("glorot_uniform"), ``recurrent_initializer`` ("orthogonal"),
+            ``bias_initializer`` ("zeros"), the regularizers and constraints, ``dropout``,
+            ``recurrent_dropout`` and ``seed`` are the cell's (see :class:`SimpleRNNCell`).
+        return_sequences: with ``return_state``, ``go_backwards``, ``stateful``, ``unroll``,
+            ``zero_output_for_mask`` and ``activity_regularizer``: see :class:`RNN`.
         **base: ``name``, ``trainable``, ``dtype``, ``input_shape``, ``batch_size``.
 
     Example:
@@ -377,10 +376,11 @@ class LSTM(_CellLayer):
 
     Args:
         units: size of the states and the output.
-        activation ("tanh"), recurrent_activation ("sigmoid"), unit_forget_bias (True) and
-            the other cell arguments: see :class:`LSTMCell` and :class:`SimpleRNN`.
-        return_sequences, return_state, go_backwards, stateful, unroll,
-            zero_output_for_mask, activity_regularizer: see :class:`RNN`.
+        activation: default "tanh"; ``recurrent_activation`` ("sigmoid"),
+            ``unit_forget_bias`` (True) and the other cell arguments: see :class:`LSTMCell`
+            and :class:`SimpleRNN`.
+        return_sequences: with ``return_state``, ``go_backwards``, ``stateful``, ``unroll``,
+            ``zero_output_for_mask`` and ``activity_regularizer``: see :class:`RNN`.
 
     With ``return_state`` the call returns ``[output, h, c]``.
 
@@ -413,10 +413,10 @@ class GRU(_CellLayer):
 
     Args:
         units: size of the state and the output.
-        activation ("tanh"), recurrent_activation ("sigmoid"), reset_after (True) and the other
-            cell arguments: see :class:`GRUCell` and :class:`SimpleRNN`.
-        return_sequences, return_state, go_backwards, stateful, unroll,
-            zero_output_for_mask, activity_regularizer: see :class:`RNN`.
+        activation: default "tanh"; ``recurrent_activation`` ("sigmoid"), ``reset_after``
+            (True) and the other cell arguments: see :class:`GRUCell` and :class:`SimpleRNN`.
+        return_sequences: with ``return_state``, ``go_backwards``, ``stateful``, ``unroll``,
+            ``zero_output_for_mask`` and ``activity_regularizer``: see :class:`RNN`.
 
     Example:
         >>> GRU(4, return_sequences=True)(np.ones((2, 5, 3))).shape

@@ -222,10 +222,9 @@ class SimpleRNNCell(DropoutCell):
     Args:
         units: size of the state and the output.
         activation: default "tanh".
-        use_bias, kernel_initializer ("glorot_uniform"), recurrent_initializer
-            ("orthogonal"), bias_initializer ("zeros"), kernel_regularizer,
-            recurrent_regularizer, bias_regularizer, kernel_constraint, recurrent_constraint,
-            bias_constraint: as Keras.
+        use_bias: with ``kernel_initializer`` ("glorot_uniform"), ``recurrent_initializer``
+            ("orthogonal"), ``bias_initializer`` ("zeros"), the regularizers and the
+            constraints: as Keras.
         dropout, recurrent_dropout: fractions of the inputs / of the state to drop in training.
         seed: seed of the dropout masks.
         **base: ``name``, ``trainable``, ``dtype``.

@@ -264,8 +264,9 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
     of Python strings.
 
     Args:
-        directory, labels, label_mode, class_names, batch_size, shuffle, seed,
-        validation_split, subset, follow_links, verbose: as for
+        directory: the folder whose subfolders are the classes; ``labels``, ``label_mode``,
+            ``class_names``, ``batch_size``, ``shuffle``, ``seed``, ``validation_split``,
+            ``subset``, ``follow_links`` and ``verbose`` as for
             :func:`image_dataset_from_directory`.
         max_length: keep at most this many characters of each text.
 
