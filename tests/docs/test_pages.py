@@ -3,7 +3,7 @@ quick tier, the tutorials and the other pages in the slow tier."""
 
 import pytest
 
-from .blocks import ROOT, code_blocks, commands, run_command, run_python, runnable
+from .blocks import ROOT, code_blocks, commands, Services, run_command, run_python, runnable
 
 pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")
@@ -22,11 +22,12 @@ def _headless():
 
 def _run_page(page, folder):
     path = DOCS / page
-    for line, code in code_blocks(path, "bash"):
-        for command in commands(code):
-            if runnable(command):
-                status, output = run_command(command, folder)
-                assert status == 0, f"{page} line {line}: {command}\n{output}"
+    with Services() as services:
+        for line, code in code_blocks(path, "bash"):
+            for command in commands(code):
+                if runnable(command):
+                    status, output = run_command(command, folder, services)
+                    assert status == 0, f"{page} line {line}: {command}\n{output}"
     namespace = {"__name__": "__page__"}  # a page's blocks build on each other
     for line, code in code_blocks(path, "python"):
         try:

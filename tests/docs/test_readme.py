@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from .blocks import ROOT, code_blocks, commands, run_command, run_python, runnable
+from .blocks import ROOT, code_blocks, commands, Services, run_command, run_python, runnable
 
 pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")
@@ -57,10 +57,13 @@ def _bash_commands(slow):
 @pytest.mark.parametrize("slow", [False, pytest.param(True, marks=pytest.mark.slow)])
 def test_the_command_line_blocks_run_in_order(slow, tmp_path, capsys):
     ran = []
-    for line, command in _bash_commands(slow):
-        code, output = run_command(command, tmp_path)
-        assert code == 0, f"README line {line}: {command}\n{output}"
-        ran.append(command)
+    with Services() as services:
+        for line, command in _bash_commands(slow):
+            code, output = run_command(command, tmp_path, services)
+            assert code == 0, f"README line {line}: {command}\n{output}"
+            ran.append((command, output))
+    outputs = dict(ran)
+    ran = [command for command, _ in ran]
     assert ran
     if not slow:
         assert "neurona predict runs/boston boston.csv -o predictions.csv" in ran
@@ -69,6 +72,12 @@ def test_the_command_line_blocks_run_in_order(slow, tmp_path, capsys):
         again = json.loads((tmp_path / "runs" / "boston-2" / "metrics.json").read_text())
         first = json.loads((tmp_path / "runs" / "boston" / "metrics.json").read_text())
         assert again["test"] == first["test"]  # config.yaml runs the same run again
+        assert (tmp_path / "runs" / "boston" / "model.onnx").is_file()
+        metadata = json.loads(outputs["curl -s localhost:8000/metadata"])
+        assert metadata["target"] == "medv" and metadata["task"] == "regression"
+        predicted = next(json.loads(out) for command, out in outputs.items()
+                         if command.startswith("curl -s localhost:8000/predict"))
+        assert len(predicted["predictions"]) == 1
 
 
 def test_the_readme_says_what_the_test_command_costs():
