@@ -211,3 +211,17 @@ def test_clear_errors():
         NeuronaClassifier(epochs=1).fit(X, np.zeros(10))
     with pytest.raises(ValueError, match="fit__epochs is set by the estimator"):
         NeuronaClassifier(fit__epochs=3).fit(X, y)
+
+
+@pytest.mark.parametrize("random_state", [0, 1, 2])
+@pytest.mark.parametrize("estimator", [NeuronaClassifier, NeuronaRegressor],
+                         ids=["classifier", "regressor"])
+def test_integer_weights_act_as_repeated_rows(estimator, random_state):
+    # scikit-learn 1.6+'s rule: a row of weight k is that row k times, to float32 rounding
+    # (the regressor once missed it by 2e-6 on one prediction, with one seed)
+    from sklearn.utils import estimator_checks
+
+    check = getattr(estimator_checks, "check_sample_weight_equivalence_on_dense_data", None)
+    if check is None:
+        pytest.skip("this scikit-learn has no sample-weight equivalence check")
+    check(estimator.__name__, estimator(**SMALL, random_state=random_state))
