@@ -29,6 +29,7 @@ VARIANTS = [
                 "activation": "relu"}, (7, 6, 3)),
     ("Conv2D", {"filters": 2, "kernel_size": 3, "dilation_rate": 2, "use_bias": False}, (8, 8, 1)),
     ("Conv2D", {"filters": 2, "kernel_size": 2, "data_format": "channels_first"}, (3, 5, 5)),
+    ("Conv2D", {"filters": 4, "kernel_size": 3, "groups": 2, "activation": "relu"}, (6, 6, 4)),
     ("Conv2DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2}, (4, 4, 3)),
     ("Conv2DTranspose", {"filters": 2, "kernel_size": 2, "strides": 3}, (3, 3, 1)),
     ("Conv2DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same",

@@ -127,15 +127,55 @@ def test_bad_arguments_are_named():
         layers.DepthwiseConv2D(5)(np.ones((1, 3, 3, 2)))
 
 
-@pytest.mark.xfail(strict=True, reason="Conv2D(groups=...) waits for the lead's BaseConv change "
-                   "(layers/conv.py) that dispatches to F.grouped_conv; see the helper report")
-def test_conv2d_groups_matches_torch(rng):
-    layer = layers.Conv2D(6, 3, groups=2, dtype="float64")
+@pytest.mark.parametrize("activation", [None, "relu"])
+def test_conv2d_groups_matches_torch(rng, activation):
+    layer = layers.Conv2D(6, 3, groups=2, activation=activation, dtype="float64")
     x = rng.standard_normal((2, 6, 6, 4))
     conv = torch.nn.Conv2d(4, 6, 3, groups=2, dtype=torch.float64)
     out = layer(x)
+    assert layer.kernel.shape == (3, 3, 2, 6)  # Keras's layout: in_channels // groups
     with torch.no_grad():
         conv.weight.copy_(torch.tensor(layer.kernel.numpy().transpose(3, 2, 0, 1)))
         conv.bias.copy_(torch.tensor(layer.bias.numpy()))
     ref = conv(torch.tensor(np.moveaxis(x, -1, 1))).detach().numpy()
+    if activation == "relu":
+        ref = np.maximum(ref, 0)
     np.testing.assert_allclose(out.numpy(), np.moveaxis(ref, 1, -1), rtol=1e-10)
+
+
+def test_conv1d_groups_with_causal_padding_matches_torch(rng):
+    layer = layers.Conv1D(4, 3, groups=2, padding="causal", dilation_rate=2, dtype="float64")
+    x = rng.standard_normal((2, 9, 6))
+    out = layer(x)
+    conv = torch.nn.Conv1d(6, 4, 3, groups=2, dilation=2, dtype=torch.float64)
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor(layer.kernel.numpy().transpose(2, 1, 0)))
+        conv.bias.copy_(torch.tensor(layer.bias.numpy()))
+    padded = torch.nn.functional.pad(torch.tensor(np.moveaxis(x, -1, 1)), (4, 0))
+    ref = conv(padded).detach().numpy()
+    np.testing.assert_allclose(out.numpy(), np.moveaxis(ref, 1, -1), rtol=1e-10)
+
+
+def test_grouped_conv2d_trains_in_a_model_and_round_trips(tmp_path, rng):
+    import neurona as keras
+
+    model = keras.Sequential([layers.Input((8, 8, 4)),
+                              layers.Conv2D(8, 3, groups=4, activation="relu"),
+                              layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(1)])
+    model.compile("adam", "mse")
+    x, y = rng.standard_normal((32, 8, 8, 4)), rng.standard_normal((32, 1))
+    history = model.fit(x, y, epochs=5, batch_size=8, verbose=0, seed=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    model.save(tmp_path / "m.neurona")
+    again = keras.models.load_model(tmp_path / "m.neurona")
+    assert again.layers[0].groups == 4
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_groups_must_divide_filters_and_channels():
+    with pytest.raises(ValueError, match="filters=6 must be divisible by groups=4"):
+        layers.Conv2D(6, 3, groups=4)
+    with pytest.raises(ValueError, match="the 6 input channels are not divisible by groups=4"):
+        layers.Conv2D(8, 3, groups=4)(np.ones((1, 5, 5, 6)))
+    with pytest.raises(ValueError, match="groups"):
+        layers.Conv1D(4, 3, groups=0)

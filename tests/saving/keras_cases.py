@@ -22,7 +22,7 @@ LAYER_CASES = {
     "SpatialDropout2D": ({"rate": 0.2}, (4, 4, 3)),
     "SpatialDropout3D": ({"rate": 0.2}, (3, 3, 3, 2)),
     "Conv1D": ({"filters": 4, "kernel_size": 3, "padding": "same", "activation": "relu"}, (8, 3)),
-    "Conv2D": ({"filters": 4, "kernel_size": 3, "strides": 2}, (9, 9, 3)),
+    "Conv2D": ({"filters": 4, "kernel_size": 3, "strides": 2, "groups": 2}, (9, 9, 4)),
     "Conv2DTranspose": ({"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same"},
                         (5, 5, 2)),
     "MaxPooling1D": ({"pool_size": 2}, (8, 3)),

@@ -51,7 +51,8 @@ class BaseConv(Layer):
         padding: "valid" or "same" ("causal" too for Conv1D).
         data_format: "channels_last" (default) or "channels_first".
         dilation_rate: int or tuple.
-        groups: only 1 is supported (grouped convolutions raise a ValueError).
+        groups: channel groups (dividing ``filters`` and the input channels): each group of
+            ``filters // groups`` filters sees its own ``in_channels // groups`` channels.
         activation: name or callable; relu is applied in place inside the convolution.
         use_bias: add a bias per filter.
         kernel_initializer, bias_initializer: initializers ("glorot_uniform", "zeros").
@@ -78,9 +79,10 @@ class BaseConv(Layer):
             raise ValueError(f"{what}: strides > 1 is not supported together with dilation_rate "
                              f"> 1 (as in Keras), got strides={strides!r} and "
                              f"dilation_rate={dilation_rate!r}; set one of them to 1")
-        if groups != 1:
-            raise ValueError(f"{what}: only groups=1 is supported, got groups={groups!r}")
-        self.groups = 1
+        self.groups = validation.integer(what, "groups", groups, low=1)
+        if self.filters % self.groups:
+            raise ValueError(f"{what}: filters={self.filters} must be divisible by "
+                             f"groups={self.groups}; choose filters as a multiple of groups")
         self.padding = standardize_padding(what, padding, self.paddings)
         self.data_format = standardize_data_format(what, data_format)
         self.activation = activations.get(activation)
@@ -113,7 +115,7 @@ class BaseConv(Layer):
         return (batch, channels) + tuple(spatial)
 
     def _kernel_shape(self, in_channels):
-        return self.kernel_size + (in_channels, self.filters)
+        return self.kernel_size + (in_channels // self.groups, self.filters)
 
     def build(self, input_shape):
         if len(input_shape) != self.rank + 2:
@@ -124,6 +126,9 @@ class BaseConv(Layer):
         if in_channels is None:
             raise ValueError(f"{type(self).__name__} {self.name!r} needs a known channel "
                              f"dimension, got input shape {tuple(input_shape)}")
+        if in_channels % self.groups:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: the {in_channels} input "
+                             f"channels are not divisible by groups={self.groups}")
         self.compute_output_shape(input_shape)  # a kernel larger than the input fails here
         add_kernel_and_bias(self, self._kernel_shape(in_channels), self.filters)
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis(): in_channels})
@@ -141,8 +146,9 @@ class BaseConv(Layer):
     @property
     def fused_activation(self):
         """The activation the convolution applies inside its Function ("linear", "relu"), or
-        None when it is applied after it (see :mod:`neurona.models.fusion`)."""
-        return self._fused
+        None when it is applied after it (see :mod:`neurona.models.fusion`; a grouped
+        convolution has no fused pooling kernel)."""
+        return self._fused if self.groups == 1 else None
 
     @property
     def watches_output(self):
@@ -153,11 +159,21 @@ class BaseConv(Layer):
     def convolve(self, x, activation):
         """The convolution of channels-last ``x`` with this layer's kernel and bias, with a
         fused ``activation`` ("linear" or "relu")."""
+        if self.groups > 1:
+            out = F.grouped_conv(x, self.kernel, self.bias, self.groups, self.strides,
+                                 self._explicit_padding(), self.dilation_rate)
+            return F.relu(out) if activation == "relu" else out
         if self.rank == 1:
             return F.conv1d(x, self.kernel, self.bias, self.strides, self.padding,
                             self.dilation_rate, activation=activation)
         return F.conv2d(x, self.kernel, self.bias, self.strides, self.padding,
                         self.dilation_rate, activation=activation)
+
+    def _explicit_padding(self):
+        """``padding`` as F.grouped_conv takes it ("causal" is left padding only)."""
+        if self.padding != "causal":
+            return self.padding
+        return [((k - 1) * d, 0) for k, d in zip(self.kernel_size, self.dilation_rate)]
 
     def compute_output_shape(self, input_shape):
         spatial = self._spatial(input_shape)

@@ -1,8 +1,8 @@
 """Convolution variants: Conv3D, Conv1DTranspose, DepthwiseConv1D/2D, SeparableConv1D/2D
 (Keras 3's names, arguments, weight names and shapes).
 
-Conv3D and Conv1DTranspose are :class:`~neurona.layers.conv.BaseConv` layers of another rank;
-Conv3D takes ``groups`` (:func:`~neurona.functions.grouped_conv`). The depthwise and separable
+Conv3D and Conv1DTranspose are :class:`~neurona.layers.conv.BaseConv` layers of another rank
+(Conv3D takes ``groups`` as Conv1D and Conv2D do). The depthwise and separable
 layers have their own weights (``kernel`` / ``depthwise_kernel`` and ``pointwise_kernel``, as
 Keras names them) and share :class:`_SpatialConv`'s configuration.
 """
@@ -19,13 +19,6 @@ from .layer import InputSpec, Layer, register_layer
 
 __all__ = ["Conv3D", "Conv1DTranspose", "DepthwiseConv1D", "DepthwiseConv2D",
            "SeparableConv1D", "SeparableConv2D"]
-
-
-def _groups(owner, groups, filters):
-    groups = integer(owner, "groups", groups, low=1)
-    if filters % groups:
-        raise ValueError(f"{owner}: filters={filters} must be divisible by groups={groups}")
-    return groups
 
 
 @register_layer("Conv3D")
@@ -49,21 +42,10 @@ class Conv3D(BaseConv):
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **base):
-        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, 1,
-                         activation, use_bias, kernel_initializer, bias_initializer,
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         groups, activation, use_bias, kernel_initializer, bias_initializer,
                          kernel_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, bias_constraint, **base)
-        self.groups = _groups("Conv3D", groups, self.filters)
-
-    def build(self, input_shape):
-        channels = input_shape[self._channel_axis()] if len(input_shape) == 5 else None
-        if channels is not None and channels % self.groups:
-            raise ValueError(f"Conv3D {self.name!r}: the {channels} input channels are not "
-                             f"divisible by groups={self.groups}")
-        super().build(input_shape)
-
-    def _kernel_shape(self, in_channels):
-        return self.kernel_size + (in_channels // self.groups, self.filters)
 
     def convolve(self, x, activation):
         out = F.conv3d(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate,
