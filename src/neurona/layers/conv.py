@@ -238,24 +238,15 @@ class Conv2D(BaseConv):
     traceable = True
 
 
-@register_layer("Conv2DTranspose")
-class Conv2DTranspose(BaseConv):
-    """Transposed 2-D convolution (the gradient of Conv2D with respect to its input): upsamples.
+class BaseConvTranspose(BaseConv):
+    """Shared configuration of the transposed convolutions: :class:`BaseConv`'s arguments
+    (no ``groups``) plus ``output_padding`` (None, or one int per spatial axis smaller than
+    the strides: extra outputs at the end of that axis). The kernel has shape
+    (*kernel_size, filters, in_channels), as in Keras; the activation is applied after the
+    convolution (none is fused)."""
 
-    Takes :class:`BaseConv`'s arguments plus ``output_padding`` (None, or an int/pair smaller
-    than the strides: extra rows/columns at the bottom/right). The kernel has shape
-    (kh, kw, filters, in_channels), as in Keras. Output size per axis: n * s + max(k - s, 0)
-    for "valid", n * s for "same" (k the dilated kernel size) when output_padding is None.
-
-    Example:
-        >>> Conv2DTranspose(4, 3, strides=2, padding="same")(np.ones((2, 7, 7, 8))).shape
-        (2, 14, 14, 4)
-    """
-
-    traceable = True
-
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
-                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **base):
@@ -263,26 +254,21 @@ class Conv2DTranspose(BaseConv):
                          activation, use_bias, kernel_initializer, bias_initializer,
                          kernel_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, bias_constraint, **base)
+        what = type(self).__name__
         self.output_padding = None
         if output_padding is not None:
-            self.output_padding = normalize_tuple(output_padding, 2, "Conv2DTranspose "
-                                                  "output_padding", minimum=0)
+            self.output_padding = normalize_tuple(output_padding, self.rank,
+                                                  f"{what} output_padding", minimum=0)
             if any(p >= s for p, s in zip(self.output_padding, self.strides)):
-                raise ValueError(f"Conv2DTranspose: output_padding {self.output_padding} must "
-                                 f"be smaller than strides {self.strides}")
-        self._fused = None  # the transposed convolution has no fused activation
+                raise ValueError(f"{what}: output_padding {_one_or_all(self.output_padding)} "
+                                 f"must be smaller than strides {_one_or_all(self.strides)}")
+        self._fused = None
 
     def _kernel_shape(self, in_channels):
         return self.kernel_size + (self.filters, in_channels)
 
-    def convolve(self, x, activation):
-        """The transposed convolution of channels-last ``x`` (it fuses no activation: the
-        layer's is applied after it, so ``activation`` is always "linear" here)."""
-        return F.conv2d_transpose(x, self.kernel, self.bias, self.strides, self.padding,
-                                  self.output_padding, self.dilation_rate)
-
     def compute_output_shape(self, input_shape):
-        extra = self.output_padding or (None, None)
+        extra = self.output_padding or (None,) * self.rank
         out = tuple(conv_transpose_output_length(n, k, s, self.padding, p, d) for n, k, s, p, d
                     in zip(self._spatial(input_shape), self.kernel_size, self.strides, extra,
                            self.dilation_rate))
@@ -291,4 +277,33 @@ class Conv2DTranspose(BaseConv):
     def get_config(self):
         config = super().get_config()
         del config["groups"]
-        return {**config, "output_padding": self.output_padding}
+        padding = self.output_padding
+        return {**config, "output_padding": None if padding is None else _one_or_all(padding)}
+
+
+def _one_or_all(values):
+    """A 1-tuple as its int (how Keras writes a 1-D layer's tuples), longer tuples as they are."""
+    return values[0] if len(values) == 1 else values
+
+
+@register_layer("Conv2DTranspose")
+class Conv2DTranspose(BaseConvTranspose):
+    """Transposed 2-D convolution (the gradient of Conv2D with respect to its input): upsamples.
+
+    Takes :class:`BaseConvTranspose`'s arguments (pairs or ints; ``output_padding`` adds
+    rows/columns at the bottom/right). The kernel has shape (kh, kw, filters, in_channels), as
+    in Keras. Output size per axis: n * s + max(k - s, 0) for "valid", n * s for "same" (k the
+    dilated kernel size) when output_padding is None.
+
+    Example:
+        >>> Conv2DTranspose(4, 3, strides=2, padding="same")(np.ones((2, 7, 7, 8))).shape
+        (2, 14, 14, 4)
+    """
+
+    traceable = True
+
+    def convolve(self, x, activation):
+        """The transposed convolution of channels-last ``x`` (``activation`` is always
+        "linear" here: the layer's is applied after it)."""
+        return F.conv2d_transpose(x, self.kernel, self.bias, self.strides, self.padding,
+                                  self.output_padding, self.dilation_rate)

@@ -11,10 +11,10 @@ import numbers
 
 from .. import activations, constraints, initializers, regularizers, registry
 from .. import functions as F
-from ..functions.conv import conv_output_length, conv_transpose_output_length, normalize_tuple
+from ..functions.conv import conv_output_length, normalize_tuple
 from ..validation import integer
-from .conv import (BaseConv, standardize_data_format, standardize_padding, to_channels_first,
-                   to_channels_last)
+from .conv import (BaseConv, BaseConvTranspose, standardize_data_format, standardize_padding,
+                   to_channels_first, to_channels_last)
 from .layer import InputSpec, Layer, register_layer
 
 __all__ = ["Conv3D", "Conv1DTranspose", "DepthwiseConv1D", "DepthwiseConv2D",
@@ -54,12 +54,12 @@ class Conv3D(BaseConv):
 
 
 @register_layer("Conv1DTranspose")
-class Conv1DTranspose(BaseConv):
+class Conv1DTranspose(BaseConvTranspose):
     """Transposed 1-D convolution (upsamples sequences), Keras's ``Conv1DTranspose``.
 
-    Takes :class:`~neurona.layers.conv.BaseConv`'s arguments (ints for kernel_size, strides
-    and dilation_rate; padding "valid" or "same") plus ``output_padding`` (None or an int
-    smaller than strides). The kernel has shape (kernel_size, filters, in_channels).
+    Takes :class:`~neurona.layers.conv.BaseConvTranspose`'s arguments (ints for kernel_size,
+    strides, dilation_rate and output_padding; padding "valid" or "same"). The kernel has shape
+    (kernel_size, filters, in_channels).
 
     Example:
         >>> Conv1DTranspose(4, 3, strides=2, padding="same")(np.ones((2, 5, 3))).shape
@@ -68,43 +68,9 @@ class Conv1DTranspose(BaseConv):
 
     rank = 1
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
-                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **base):
-        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, 1,
-                         activation, use_bias, kernel_initializer, bias_initializer,
-                         kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, **base)
-        self.output_padding = None
-        if output_padding is not None:
-            self.output_padding = normalize_tuple(output_padding, 1, "Conv1DTranspose "
-                                                  "output_padding", minimum=0)
-            if self.output_padding[0] >= self.strides[0]:
-                raise ValueError(f"Conv1DTranspose: output_padding {self.output_padding[0]} "
-                                 f"must be smaller than strides {self.strides[0]}")
-        self._fused = None  # the transposed convolution has no fused activation
-
-    def _kernel_shape(self, in_channels):
-        return self.kernel_size + (self.filters, in_channels)
-
     def convolve(self, x, activation):
         return F.conv1d_transpose(x, self.kernel, self.bias, self.strides, self.padding,
                                   self.output_padding, self.dilation_rate)
-
-    def compute_output_shape(self, input_shape):
-        extra = self.output_padding or (None,)
-        out = tuple(conv_transpose_output_length(n, k, s, self.padding, p, d) for n, k, s, p, d
-                    in zip(self._spatial(input_shape), self.kernel_size, self.strides, extra,
-                           self.dilation_rate))
-        return self._with_channels(input_shape[0], out, self.filters)
-
-    def get_config(self):
-        config = super().get_config()
-        del config["groups"]
-        return {**config, "output_padding": None if self.output_padding is None
-                else self.output_padding[0]}
 
 
 class _SpatialConv(Layer):
