@@ -217,7 +217,7 @@ def test_conv_layer_config_round_trip():
     (lambda: layers.Conv2D(4, (3, 0)), "kernel_size"),
     (lambda: layers.Conv2D(4, 3, padding="full"), "padding"),
     (lambda: layers.Conv2D(4, 3, strides=2, dilation_rate=2), "dilation_rate"),
-    (lambda: layers.Conv2D(4, 3, groups=2), "groups"),
+    (lambda: layers.Conv2D(4, 3, groups=3), "groups"),
     (lambda: layers.Conv2D(4, 3, data_format="NHWC"), "data_format"),
     (lambda: layers.Conv1D(4, (3, 3)), "kernel_size"),
     (lambda: layers.Conv2DTranspose(4, 3, strides=2, output_padding=2), "output_padding"),
