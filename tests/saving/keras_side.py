@@ -64,6 +64,23 @@ def save_sequential(name, kwargs, shape, path, x, seed):
     return _predict(model, x)
 
 
+def signed_weights(model, seed):
+    """Small random weights of both signs (no unit saturates, so a permuted gate or a
+    transposed kernel changes the outputs)."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        layer.set_weights([(0.6 * rng.normal(size=w.shape)).astype(w.dtype)
+                           for w in layer.get_weights()])
+
+
+def save_case(builder, shape, path, x, seed):
+    """Build a model with ``builder(keras, shape)``, give it random weights, save it."""
+    model = builder(_keras, shape)
+    signed_weights(model, seed)
+    model.save(path)
+    return _predict(model, x)
+
+
 def save_activation(activation, path, x):
     model = _keras.Sequential([_keras.Input((x.shape[1],)),
                                _keras.layers.Dense(4, activation=activation)])

@@ -22,8 +22,8 @@ from neurona.saving import ModelFileError  # noqa: E402
 from neurona.saving.keras_format import KERAS_LAYERS  # noqa: E402
 
 from . import keras_side as K  # noqa: E402
-from .keras_cases import (INTEGER_CASES, LAYER_CASES, MERGING,  # noqa: E402
-                          branching_graph, functional_graph)
+from .keras_cases import (INTEGER_CASES, LAYER_CASES, MERGING, SEQUENCE_CASES,  # noqa: E402
+                          branching_graph, functional_graph, sequence_inputs)
 
 TOLERANCE = 1e-5
 
@@ -56,7 +56,8 @@ def _close(a, b):
 
 def test_every_layer_with_a_keras_counterpart_is_tested():
     ours = {name for name in KERAS_LAYERS if name != "InputLayer"}
-    assert ours == set(LAYER_CASES) | set(INTEGER_CASES) | set(MERGING)
+    sequences = {case.split("-")[0] for case in SEQUENCE_CASES}
+    assert ours == set(LAYER_CASES) | set(INTEGER_CASES) | set(MERGING) | sequences
 
 
 @pytest.mark.parametrize("name", sorted(LAYER_CASES) + sorted(INTEGER_CASES))
@@ -80,6 +81,24 @@ def test_each_layer_travels_both_ways(name, keras, tmp_path, rng):
     kind, theirs = keras(K.load_predict, str(tmp_path / "b.keras"), x)
     assert kind == name
     _close(theirs, built.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("case", sorted(SEQUENCE_CASES))
+def test_sequence_and_attention_models_travel_both_ways(case, keras, tmp_path, rng):
+    """Recurrent layers, their cells and wrappers, masks and attention: a Keras model loads in
+    neurona with Keras's predictions, goes back to Keras unchanged, and one neurona built
+    opens in Keras with neurona's predictions."""
+    builder, shape, codes = SEQUENCE_CASES[case]
+    x = sequence_inputs(rng, shape, codes)
+    want = keras(K.save_case, builder, shape, str(tmp_path / "k.keras"), x, 0)
+    ours = nk.saving.load_model(tmp_path / "k.keras")
+    _close(ours.predict(x, verbose=0), want)
+    ours.save(tmp_path / "n.keras")
+    _close(keras(K.load_predict, str(tmp_path / "n.keras"), x)[1], want)
+    built = builder(nk, shape)
+    K.signed_weights(built, 1)
+    built.save(tmp_path / "b.keras")
+    _close(keras(K.load_predict, str(tmp_path / "b.keras"), x)[1], built.predict(x, verbose=0))
 
 
 @pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "softmax", "elu", "selu",
