@@ -282,7 +282,7 @@ def _sequential_to_keras(model):
     if model.built:
         shape = _json_shape(model._build_input_shape)
         layers.insert(0, {"module": "keras.layers", "class_name": "InputLayer",
-                          "config": {"batch_shape": shape, "dtype": model.dtype,
+                          "config": {"batch_shape": shape, "dtype": _input_dtype(model),
                                      "name": f"{model.name}_input"},
                           "registered_name": None})
         config["build_input_shape"] = shape
@@ -290,6 +290,12 @@ def _sequential_to_keras(model):
     config["layers"] = layers
     out["config"] = config
     return out
+
+
+def _input_dtype(model):
+    """A Sequential's input dtype: its Input's (``"string"`` for text), else the model's."""
+    layer = getattr(model, "_input_layer", None)
+    return model.dtype if layer is None else layer.dtype
 
 
 def _functional_to_keras(model):
