@@ -9,6 +9,7 @@ ort = pytest.importorskip("onnxruntime")
 
 import neurona as nk  # noqa: E402
 from neurona.export import ACTIVATION_CONVERTERS, CONVERTERS, REFUSED, export_onnx  # noqa: E402
+from neurona.export.sequence import RECURRENT_ACTIVATIONS  # noqa: E402
 from neurona.layers.layer import LAYERS  # noqa: E402
 
 from ..saving.keras_cases import LAYER_CASES, SEQUENCE_CASES, sequence_inputs  # noqa: E402
@@ -312,3 +313,11 @@ def test_text_vectorization_is_refused_with_the_reason(tmp_path):
     with pytest.raises(ValueError, match=r"TextVectorization\) cannot be exported: .*strings"):
         export_onnx(model, tmp_path / "t.onnx")
     assert set(REFUSED) <= NOT_EXPORTABLE
+
+
+@pytest.mark.parametrize("activation", sorted(RECURRENT_ACTIVATIONS))
+def test_every_cell_activation_the_recurrent_operators_take_exports(activation, tmp_path, rng):
+    model = _sequence_model(L.SimpleRNN(3, activation=activation, return_sequences=True),
+                            L.GRU(2, recurrent_activation=activation))
+    _signed(model, rng)
+    _check_outputs(model, rng.normal(size=(5, 6, 3)).astype("float32"), tmp_path, rng)
