@@ -156,6 +156,45 @@ def test_text_vectorization_travels_with_its_vocabulary(case, keras, tmp_path):
     np.testing.assert_allclose(outputs, model.predict(TEXTS, verbose=0), rtol=1e-6)
 
 
+def test_a_weights_file_carries_tf_idf_weights_for_the_layers_vocabulary(tmp_path):
+    def model(adapt=True):
+        layer = nk.layers.TextVectorization(output_mode="tf_idf")
+        if adapt:
+            layer.adapt(TEXTS[:3, 0])
+        return nk.Sequential([nk.Input((1,), dtype="string"), layer])
+
+    source, target = model(), model()
+    vocabulary = target.layers[0].get_vocabulary()
+    target.layers[0].set_vocabulary(vocabulary, np.ones(len(vocabulary)))
+    source.save_weights(tmp_path / "w.weights.h5")
+    with h5py.File(tmp_path / "w.weights.h5") as f:  # Keras's named datasets, twice
+        assert "layers/text_vectorization/_lookup_layer/vars/idf_weights" in f
+    target.load_weights(tmp_path / "w.weights.h5")
+    np.testing.assert_array_equal(target.layers[0].idf_weights, source.layers[0].idf_weights)
+    np.testing.assert_array_equal(target.predict(TEXTS, verbose=0),
+                                  source.predict(TEXTS, verbose=0))
+    with pytest.raises(ModelFileError, match="has no vocabulary to load the file's idf_weights"):
+        model(adapt=False).load_weights(tmp_path / "w.weights.h5")
+
+
+def test_an_asset_no_layer_claims_and_a_vocabulary_that_is_not_text_are_refused(tmp_path):
+    layer = nk.layers.TextVectorization()
+    layer.adapt(TEXTS[:3, 0])
+    nk.Sequential([nk.Input((1,), dtype="string"), layer]).save(tmp_path / "t.keras")
+    with zipfile.ZipFile(tmp_path / "t.keras") as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    for name, data, match in (
+            ("assets/layers/dense/vocabulary.txt", b"a", "belongs to no layer"),
+            ("assets/layers/text_vectorization/vocabulary.txt", b"\xff\xfe", "not UTF-8"),
+            ("assets/layers/text_vectorization/_lookup_layer/vocabulary.txt", b"\n[UNK]\nx",
+             "two vocabulary assets differ")):
+        with zipfile.ZipFile(tmp_path / "bad.keras", "w") as archive:
+            for entry, content in dict(entries, **{name: data}).items():
+                archive.writestr(entry, content)
+        with pytest.raises(ModelFileError, match=match):
+            nk.saving.load_model(tmp_path / "bad.keras")
+
+
 @pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "softmax", "elu", "selu",
                                         "softplus", "softsign", "swish", "silu", "gelu",
                                         "hard_sigmoid", "hard_silu", "leaky_relu", "relu6",

@@ -74,9 +74,10 @@ def layer_paths(model, orders=None, class_names=None):
 
 
 def _entry(layer):
-    from .weights import keras_class_name
-
-    return KERAS_LAYERS.get(keras_class_name(layer))
+    """The layer map's entry of one of neurona's own layers (None for a user's class)."""
+    if not type(layer).__module__.startswith("neurona."):
+        return None
+    return KERAS_LAYERS.get(type(layer).__name__)
 
 
 def assets_of(model):
@@ -223,7 +224,8 @@ def load_keras_model(filepath, custom_objects=None, compile=True):  # noqa: A002
 def restore_assets(model, assets, arrays, where, orders=None, class_names=None):
     """Hand each layer the asset files under its path (and the named datasets of its groups,
     a TextVectorization's IDF weights); an asset no layer claims is refused (neurona would
-    silently lack what the file holds)."""
+    silently lack what the file holds). ``assets`` None: a weights file, which has none (the
+    layers keep their vocabularies)."""
     used = set()
     for path, layer in layer_paths(model, orders, class_names):
         entry = _entry(layer)
@@ -231,12 +233,12 @@ def restore_assets(model, assets, arrays, where, orders=None, class_names=None):
             continue
         prefix = path + "/" if path else ""
         folder = ASSETS + prefix
-        mine = {name[len(folder):]: data for name, data in assets.items()
-                if name.startswith(folder)}
+        mine = None if assets is None else {name[len(folder):]: data for name, data in
+                                            assets.items() if name.startswith(folder)}
         named = {key[len(prefix):]: value for key, value in arrays.items()
                  if key.startswith(prefix) and key.rsplit("/", 1)[-1] in entry.named_datasets}
         used |= {folder + name for name in entry.read_assets(layer, mine, named, where)}
-    extra = sorted(set(assets) - used)
+    extra = sorted(set(assets or ()) - used)
     if extra:
         raise ModelFileError(f"{where}: asset {extra[0]!r} belongs to no layer of the model "
                              "that keeps assets; not a file neurona can load faithfully")
@@ -315,6 +317,7 @@ def load_keras_weights(model, filepath, skip_mismatch=False):
             data = stream.read()
     arrays = read_h5(data, where)
     skipped = assign_keras_weights(model, arrays, where, skip_mismatch=skip_mismatch)
+    restore_assets(model, None, arrays, where)
     optimizer = {int(k.rsplit("/", 1)[1]): v for k, v in arrays.items()
                  if k.startswith(OPTIMIZER_GROUP + "/")}
     if optimizer and getattr(model, "compiled", False):

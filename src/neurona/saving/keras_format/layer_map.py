@@ -95,9 +95,9 @@ class KerasLayer:
         return {}
 
     def read_assets(self, layer, files, datasets, where):
-        """Take the layer's state from its asset files (``{relative name: bytes}``) and named
-        datasets (``{relative key: array}``), after its weights; returns the asset names
-        used (none for most layers)."""
+        """Take the layer's state from its asset files (``{relative name: bytes}``, None when
+        reading a weights file) and named datasets (``{relative key: array}``), after its
+        weights; returns the asset names used (none for most layers)."""
         return set()
 
     def config_to_keras(self, layer, config, write_layer=None):
@@ -251,8 +251,12 @@ class TextVectorizationLayer(KerasLayer):
         file holds under the layer's path) and, in "tf_idf" mode, the IDF weights of
         ``datasets``; returns the asset names it used."""
         idf = self._idf(layer, datasets, where)
-        if layer._has_input_vocabulary:  # the config gave the vocabulary
-            if idf is not None:
+        if layer._has_input_vocabulary or files is None:  # the config gave the vocabulary,
+            if idf is not None:                           # or a weights file: the layer's own
+                if layer._vocabulary is None:
+                    fail(where, f"TextVectorization {layer.name!r} has no vocabulary to load "
+                                "the file's idf_weights for; adapt it or set its vocabulary "
+                                "first (a weights file holds no vocabulary)")
                 tokens = layer.get_vocabulary(include_special_tokens=True)
                 self._install(layer, tokens, idf[:len(tokens)], where)
             return set()
