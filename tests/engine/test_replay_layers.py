@@ -126,6 +126,7 @@ MODELS = {
     # index 0 is padding: the mask reaches the LSTM inside the recorded Functions
     "Embedding": _tokens(lambda: layers.Embedding(10, 4, mask_zero=True),
                          lambda: layers.LSTM(3)),
+    "Masking": _sequence(lambda: layers.Masking(mask_value=0.0), lambda: layers.GRU(3)),
     "SimpleRNN": _sequence(lambda: layers.SimpleRNN(4, return_sequences=True)),
     "LSTM": _sequence(lambda: layers.LSTM(4, dropout=0.2, return_sequences=True)),
     "GRU": _sequence(lambda: layers.GRU(4, go_backwards=True, reset_after=False)),
@@ -147,6 +148,8 @@ MODELS = {
 }
 #: cases whose inputs are token indices in [0, n) (0 appears: it is Embedding's padding)
 TOKENS = {"Embedding": 10}
+#: cases whose inputs end with padded (all-zero) timesteps in every other sample
+PADDED = {"Masking"}
 
 
 def _traceable_layer_names():
@@ -159,10 +162,10 @@ def test_every_traceable_layer_has_a_replay_case():
 
 
 def _fit(name, replay):
-    return _fit_model(MODELS[name], replay, TOKENS.get(name))
+    return _fit_model(MODELS[name], replay, TOKENS.get(name), name in PADDED)
 
 
-def _fit_model(make, replay, tokens=None):
+def _fit_model(make, replay, tokens=None, padded=False):
     keras.utils.set_random_seed(3)
     model = make()
     model.compile(optimizer="adam", loss="mse")
@@ -171,6 +174,8 @@ def _fit_model(make, replay, tokens=None):
     shape = (40,) + model.input_shape[1:]
     x = (rng.integers(0, tokens, size=shape) if tokens else
          rng.standard_normal(shape)).astype(np.float32)
+    if padded:
+        x[::2, -3:] = 0
     y = rng.standard_normal((40, 2)).astype(np.float32)
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0, seed=5)
     return model, history.history

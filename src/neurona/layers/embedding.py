@@ -177,6 +177,7 @@ class Masking(Layer):
         [[True, False, True]]
     """
 
+    traceable = True
     supports_masking = True
 
     def __init__(self, mask_value=0.0, **base):
