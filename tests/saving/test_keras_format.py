@@ -156,6 +156,13 @@ def test_text_vectorization_travels_with_its_vocabulary(case, keras, tmp_path):
     np.testing.assert_allclose(outputs, model.predict(TEXTS, verbose=0), rtol=1e-6)
 
 
+def test_an_embedding_with_lora_is_not_written_to_a_keras_file(tmp_path):
+    model = nk.Sequential([nk.Input((3,)), nk.layers.Embedding(5, 2, lora_rank=2)])
+    with pytest.raises(ValueError, match=r"Embedding 'embedding.*' with LoRA .*\.neurona"):
+        model.save(tmp_path / "lora.keras")
+    assert not (tmp_path / "lora.keras").exists()
+
+
 def test_a_weights_file_carries_tf_idf_weights_for_the_layers_vocabulary(tmp_path):
     def model(adapt=True):
         layer = nk.layers.TextVectorization(output_mode="tf_idf")

@@ -169,8 +169,25 @@ keras_layer("BatchNormalization", neutral={"renorm": (False,), "renorm_clipping"
 keras_layer("LayerNormalization", neutral={"rms_scaling": (False,)})
 keras_layer("InputLayer", neutral={"sparse": (False,), "ragged": (False,), "optional": (False,)})
 # -- sequences, text and attention ----------------------------------------------------------------
-# Keras writes activity_regularizer=None into every Embedding config; neurona's Embedding has none
-keras_layer("Embedding", neutral={"activity_regularizer": (None,)})
+class EmbeddingLayer(KerasLayer):
+    """Keras writes activity_regularizer=None into every Embedding config (neurona's has
+    none). A LoRA-enabled Embedding is not written: Keras keeps such a layer's matrix merged
+    with its update as one variable and rebuilds fresh low-rank factors on loading, which
+    neither restores neurona's factors nor reads back in neurona (``lora_rank`` is refused)."""
+
+    def __init__(self):
+        super().__init__("Embedding", neutral={"activity_regularizer": (None,)})
+
+    def config_to_keras(self, layer, config, write_layer=None):
+        if layer.lora_enabled or layer.lora_rank:
+            raise ValueError(f"Cannot save Embedding {layer.name!r} with LoRA (lora_rank="
+                             f"{layer.lora_rank}) in a Keras file: Keras merges the update into "
+                             "the matrix and starts new factors when loading; save the model "
+                             "in neurona's format (.neurona) instead")
+        return super().config_to_keras(layer, config, write_layer)
+
+
+KERAS_LAYERS["Embedding"] = EmbeddingLayer()
 keras_layer("Masking")
 for _name in ("SimpleRNNCell", "LSTMCell", "GRUCell"):
     keras_layer(_name)
