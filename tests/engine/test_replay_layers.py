@@ -26,6 +26,26 @@ def _flat(*stack):
                                      layers.Dense(2)])
 
 
+def _volume(*stack):
+    return lambda: keras.Sequential([layers.Input((3, 4, 4, 2)), *(f() for f in stack),
+                                     layers.Flatten(), layers.Dense(2)])
+
+
+def _attending(attention):
+    """Self-attention over a (7, 3) sequence: MultiHeadAttention(x, x) or Attention([x, x])."""
+    def make():
+        inputs = keras.Input((7, 3))
+        layer = attention()
+        out = layer(inputs, inputs) if isinstance(layer, layers.MultiHeadAttention) \
+            else layer([layers.Dense(3)(inputs), inputs])
+        return keras.Model(inputs, layers.Dense(2)(layers.Flatten()(out)))
+    return make
+
+
+def _tokens(*stack):
+    return lambda: keras.Sequential([layers.Input((7,)), *(f() for f in stack), layers.Dense(2)])
+
+
 def _merged(merge):
     def make():
         inputs = keras.Input((5,))
@@ -81,7 +101,55 @@ MODELS = {
     "Sequential": lambda: keras.Sequential([layers.Input((5,)), keras.Sequential(
         [layers.Dense(4, activation="relu")]), layers.Dense(2)]),
     "Model": _merged(layers.Add),
+    "RepeatVector": _flat(lambda: layers.RepeatVector(2), layers.Flatten),
+    "Permute": _sequence(lambda: layers.Permute((2, 1))),
+    "UpSampling1D": _sequence(lambda: layers.UpSampling1D(2)),
+    "UpSampling2D": _image(lambda: layers.UpSampling2D(2, interpolation="bilinear")),
+    "ZeroPadding1D": _sequence(lambda: layers.ZeroPadding1D((1, 2))),
+    "ZeroPadding2D": _image(lambda: layers.ZeroPadding2D(1)),
+    "Cropping1D": _sequence(lambda: layers.Cropping1D((1, 2))),
+    "Cropping2D": _image(lambda: layers.Cropping2D(((1, 0), (0, 2)))),
+    "Conv3D": _volume(lambda: layers.Conv3D(2, 2, activation="relu")),
+    "Conv1DTranspose": _sequence(lambda: layers.Conv1DTranspose(2, 3, strides=2)),
+    "DepthwiseConv1D": _sequence(lambda: layers.DepthwiseConv1D(3, depth_multiplier=2)),
+    "DepthwiseConv2D": _image(lambda: layers.DepthwiseConv2D(3, padding="same")),
+    "SeparableConv1D": _sequence(lambda: layers.SeparableConv1D(3, 2)),
+    "SeparableConv2D": _image(lambda: layers.SeparableConv2D(3, 2, activation="relu")),
+    "MaxPooling3D": _volume(lambda: layers.MaxPooling3D(2, strides=1)),
+    "AveragePooling3D": _volume(lambda: layers.AveragePooling3D(2, padding="same")),
+    "GlobalMaxPooling3D": _volume(lambda: layers.GlobalMaxPooling3D(keepdims=True)),
+    "GlobalAveragePooling3D": _volume(layers.GlobalAveragePooling3D),
+    "UnitNormalization": _flat(layers.UnitNormalization),
+    "GroupNormalization": _flat(lambda: layers.GroupNormalization(groups=2)),
+    "Dot": _merged(lambda: layers.Dot(axes=1, normalize=True)),
+    "Normalization": _flat(lambda: layers.Normalization(mean=[0.5] * 6, variance=[2.0] * 6)),
+    # index 0 is padding: the mask reaches the LSTM inside the recorded Functions
+    "Embedding": _tokens(lambda: layers.Embedding(10, 4, mask_zero=True),
+                         lambda: layers.LSTM(3)),
+    "Masking": _sequence(lambda: layers.Masking(mask_value=0.0), lambda: layers.GRU(3)),
+    "SimpleRNN": _sequence(lambda: layers.SimpleRNN(4, return_sequences=True)),
+    "LSTM": _sequence(lambda: layers.LSTM(4, dropout=0.2, return_sequences=True)),
+    "GRU": _sequence(lambda: layers.GRU(4, go_backwards=True, reset_after=False)),
+    # step by step (recurrent dropout, a user's activation or stacked cells): a graph node per
+    # operation and step, the dropout masks drawn inside Functions
+    "RNN": _sequence(lambda: layers.RNN(layers.SimpleRNNCell(3, activation="softsign"))),
+    "SimpleRNNCell": _sequence(lambda: layers.RNN(layers.SimpleRNNCell(3, dropout=0.2),
+                                                  return_sequences=True)),
+    "LSTMCell": _sequence(lambda: layers.RNN(layers.LSTMCell(3, recurrent_dropout=0.2))),
+    "GRUCell": _sequence(lambda: layers.RNN(layers.GRUCell(3), unroll=True)),
+    "StackedRNNCells": _sequence(lambda: layers.RNN(layers.StackedRNNCells(
+        [layers.GRUCell(3), layers.LSTMCell(2)]))),
+    "Bidirectional": _sequence(lambda: layers.Bidirectional(layers.LSTM(3,
+                                                                        return_sequences=True))),
+    "TimeDistributed": _sequence(lambda: layers.TimeDistributed(layers.Dense(2))),
+    "MultiHeadAttention": _attending(lambda: layers.MultiHeadAttention(2, 3, dropout=0.1)),
+    "Attention": _attending(lambda: layers.Attention(use_scale=True, dropout=0.1)),
+    "AdditiveAttention": _attending(layers.AdditiveAttention),
 }
+#: cases whose inputs are token indices in [0, n) (0 appears: it is Embedding's padding)
+TOKENS = {"Embedding": 10}
+#: cases whose inputs end with padded (all-zero) timesteps in every other sample
+PADDED = {"Masking"}
 
 
 def _traceable_layer_names():
@@ -94,12 +162,20 @@ def test_every_traceable_layer_has_a_replay_case():
 
 
 def _fit(name, replay):
+    return _fit_model(MODELS[name], replay, TOKENS.get(name), name in PADDED)
+
+
+def _fit_model(make, replay, tokens=None, padded=False):
     keras.utils.set_random_seed(3)
-    model = MODELS[name]()
+    model = make()
     model.compile(optimizer="adam", loss="mse")
     model._replay_steps = replay
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((40,) + model.input_shape[1:]).astype(np.float32)
+    shape = (40,) + model.input_shape[1:]
+    x = (rng.integers(0, tokens, size=shape) if tokens else
+         rng.standard_normal(shape)).astype(np.float32)
+    if padded:
+        x[::2, -3:] = 0
     y = rng.standard_normal((40, 2)).astype(np.float32)
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0, seed=5)
     return model, history.history
@@ -112,4 +188,34 @@ def test_replayed_training_of_each_layer_is_bitwise_eager(name):
     assert replayed._train_function.replay.program is not None, f"{name} did not replay"
     assert replayed_history == eager_history
     for a, b in zip(replayed.get_weights(), eager.get_weights()):  # moving statistics too
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_replayed_step_still_checks_embedding_indices():
+    """The range check lives in the Embedding Function: a replayed batch is checked too."""
+    keras.utils.set_random_seed(3)
+    model = _tokens(lambda: layers.Embedding(10, 4), layers.Flatten)()
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(0).integers(0, 10, size=(40, 7)).astype(np.float32)
+    x[35, 2] = 10  # in the fifth batch: the first two were recorded, the rest replay
+    with pytest.raises(ValueError, match=r"Embedding 'embedding.*': index 10 is outside \[0, 10\)"):
+        model.fit(x, np.zeros((40, 2), np.float32), batch_size=8, shuffle=False, verbose=0)
+    assert model._train_function.replay.program is not None
+
+
+def _stateful(unroll):
+    return lambda: keras.Sequential([layers.Input((7, 3), batch_size=8),
+                                     layers.LSTM(4, stateful=True, unroll=unroll),
+                                     layers.Dense(2)])
+
+
+def test_a_stateful_rnn_replays_only_when_its_states_are_written_inside_the_function():
+    assert layers.LSTM(4, stateful=True).traceable
+    assert not layers.LSTM(4, stateful=True, unroll=True).traceable  # states written in Python
+    assert not layers.RNN(layers.SimpleRNNCell(3, activation="softsign"), stateful=True).traceable
+    replayed, replayed_history = _fit_model(_stateful(False), True)
+    eager, eager_history = _fit_model(_stateful(False), False)
+    assert replayed._train_function.replay.program is not None
+    assert replayed_history == eager_history
+    for a, b in zip(replayed.get_weights(), eager.get_weights()):  # the carried states too
         np.testing.assert_array_equal(a, b)

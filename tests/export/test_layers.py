@@ -8,10 +8,11 @@ onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
 import neurona as nk  # noqa: E402
-from neurona.export import ACTIVATION_CONVERTERS, CONVERTERS, export_onnx  # noqa: E402
+from neurona.export import ACTIVATION_CONVERTERS, CONVERTERS, REFUSED, export_onnx  # noqa: E402
+from neurona.export.sequence import RECURRENT_ACTIVATIONS  # noqa: E402
 from neurona.layers.layer import LAYERS  # noqa: E402
 
-from ..saving.keras_cases import LAYER_CASES  # noqa: E402
+from ..saving.keras_cases import LAYER_CASES, SEQUENCE_CASES, sequence_inputs  # noqa: E402
 
 CASES = dict(LAYER_CASES, **{
     "MinPooling1D": ({"pool_size": 3, "strides": 2, "padding": "same"}, (9, 3)),
@@ -19,8 +20,12 @@ CASES = dict(LAYER_CASES, **{
     "RReLU": ({"lower": 0.1, "upper": 0.3}, (5,)),
 })
 #: layers the ONNX export cannot hold: string inputs and hashing (the lookups, Keras's
-#: farmhash/SipHash), and Python functions (Lambda)
-NOT_EXPORTABLE = {"StringLookup", "IntegerLookup", "Hashing", "HashedCrossing", "Lambda"}
+#: farmhash/SipHash, TextVectorization), Python functions (Lambda), and recurrent cells, which
+#: compute one step inside the RNN layer that exports them
+NOT_EXPORTABLE = {"StringLookup", "IntegerLookup", "Hashing", "HashedCrossing", "Lambda",
+                  "TextVectorization", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"}
+#: the sequence cases whose mask reaches a layer (refused, see test_masks_that_reach_a_layer_*)
+MASKED_CASES = ("Masking", "Embedding-mask_zero")
 #: more arguments of the layers whose converters branch on them
 VARIANTS = [
     ("Conv1D", {"filters": 3, "kernel_size": 3, "padding": "causal", "dilation_rate": 2}, (9, 2)),
@@ -147,3 +152,173 @@ def test_every_layer_and_activation_has_a_converter():
                if cls.__module__.startswith("neurona.") and name == cls.__name__}
     assert builtin - models - NOT_EXPORTABLE <= set(CONVERTERS)
     assert set(ACTIVATIONS.names()) <= set(ACTIVATION_CONVERTERS) | {"linear"}
+
+
+def _signed(model, rng):
+    """Small weights of both signs: no gate saturates, so a permuted gate shows."""
+    for layer in model.layers:
+        layer.set_weights([(0.6 * rng.normal(size=w.shape)).astype(w.dtype)
+                           for w in layer.get_weights()])
+
+
+def _input_names(path):
+    return [i.name for i in ort.InferenceSession(str(path)).get_inputs()]
+
+
+def _check_outputs(model, x, tmp_path, rng):
+    """Export; ONNX Runtime's outputs (every one, for batches of 1 and 5) equal neurona's."""
+    export_onnx(model, tmp_path / "s.onnx")
+    onnx.checker.check_model(onnx.load(tmp_path / "s.onnx"), full_check=True)
+    names = _input_names(tmp_path / "s.onnx")
+    for batch in (1, 5):
+        xs = [a[:batch] for a in (x if isinstance(x, list) else [x])]
+        _, got = run_onnx(tmp_path / "s.onnx", dict(zip(names, xs)))
+        want = model.predict(xs if isinstance(x, list) else xs[0], verbose=0)
+        want = want if isinstance(want, list) else [want]
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert g.shape == w.shape
+            np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", sorted(set(SEQUENCE_CASES) - set(MASKED_CASES)))
+def test_sequence_layers_export_with_the_same_outputs(case, tmp_path, rng):
+    builder, shape, codes = SEQUENCE_CASES[case]
+    model = builder(nk, shape)
+    _signed(model, rng)
+    _check_outputs(model, sequence_inputs(rng, shape, codes, batch=5), tmp_path, rng)
+
+
+def _sequence_model(*layers, shape=(6, 3)):
+    return nk.Sequential([nk.Input(shape), *layers])
+
+
+L = nk.layers
+#: the arguments the recurrent, wrapper and attention converters branch on
+SEQUENCE_VARIANTS = {
+    "lstm-backwards-sequences": lambda: _sequence_model(L.LSTM(3, return_sequences=True,
+                                                               go_backwards=True)),
+    "gru-backwards-no-bias": lambda: _sequence_model(L.GRU(4, go_backwards=True,
+                                                           use_bias=False)),
+    "simple-rnn-relu": lambda: _sequence_model(L.SimpleRNN(3, activation="relu",
+                                                           return_sequences=True)),
+    "lstm-hard-sigmoid": lambda: _sequence_model(L.LSTM(3, recurrent_activation="hard_sigmoid",
+                                                        unit_forget_bias=False)),
+    "gru-reset-before-sequences": lambda: _sequence_model(L.GRU(3, reset_after=False,
+                                                                return_sequences=True)),
+    "stacked-lstms": lambda: _sequence_model(L.LSTM(4, return_sequences=True), L.LSTM(2)),
+    "stacked-cells-backwards": lambda: _sequence_model(L.RNN(
+        [L.SimpleRNNCell(3), L.LSTMCell(2)], go_backwards=True, return_sequences=True)),
+    "bidirectional-sum": lambda: _sequence_model(L.Bidirectional(
+        L.GRU(3, return_sequences=True), merge_mode="sum")),
+    "bidirectional-mul": lambda: _sequence_model(L.Bidirectional(L.SimpleRNN(3),
+                                                                 merge_mode="mul")),
+    "time-distributed-conv": lambda: _sequence_model(
+        L.TimeDistributed(L.Conv1D(2, 2, activation="relu")), L.TimeDistributed(L.Flatten()),
+        shape=(3, 5, 2)),
+    "embedding-lstm": lambda: _sequence_model(L.Embedding(10, 4), L.LSTM(3), shape=(6,)),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(SEQUENCE_VARIANTS))
+def test_sequence_arguments_the_converters_branch_on(variant, tmp_path, rng):
+    model = SEQUENCE_VARIANTS[variant]()
+    _signed(model, rng)
+    shape = model._input_shapes()[0][1:]
+    codes = 10 if variant.startswith("embedding") else None
+    _check_outputs(model, sequence_inputs(rng, tuple(shape), codes, batch=5), tmp_path, rng)
+
+
+def test_recurrent_states_and_unmerged_bidirectional_outputs_export(tmp_path, rng):
+    x = nk.Input((5, 3))
+    output, h, c = L.LSTM(4, return_state=True)(x)
+    both = L.Bidirectional(L.GRU(2, return_sequences=True, return_state=True),
+                           merge_mode=None)(x)
+    model = nk.Model(x, [output, h, c] + list(both))
+    _signed(model, rng)
+    _check_outputs(model, rng.normal(size=(5, 5, 3)).astype("float32"), tmp_path, rng)
+
+
+@pytest.mark.parametrize("options", [{"output_shape": (2, 3), "value_dim": 2},
+                                     {"use_gate": True, "use_bias": False}, {"key_given": True}])
+def test_multi_head_attention_variants_export(options, tmp_path, rng):
+    options = dict(options)
+    key_given = options.pop("key_given", False)
+    query, value = nk.Input((4, 6)), nk.Input((3, 5))
+    layer = L.MultiHeadAttention(2, 3, **options)
+    if key_given:
+        key = nk.Input((3, 4))
+        model = nk.Model([query, value, key], layer(query, value, key))
+    else:
+        model = nk.Model([query, value], layer(query, value))
+    _signed(model, rng)
+    shapes = [(4, 6), (3, 5)] + ([(3, 4)] if key_given else [])
+    _check_outputs(model, [rng.normal(size=(5,) + s).astype("float32") for s in shapes],
+                   tmp_path, rng)
+
+
+def test_attention_with_a_separate_key_exports(tmp_path, rng):
+    query, value, key = nk.Input((4, 3)), nk.Input((5, 2)), nk.Input((5, 3))
+    model = nk.Model([query, value, key], L.Attention(use_scale=True)([query, value, key]))
+    _signed(model, rng)
+    _check_outputs(model, [rng.normal(size=(5,) + s).astype("float32")
+                           for s in [(4, 3), (5, 2), (5, 3)]], tmp_path, rng)
+
+
+def test_embedding_with_lora_exports_the_folded_matrix(tmp_path, rng):
+    layer = L.Embedding(8, 3, lora_rank=2)
+    model = _sequence_model(layer, shape=(5,))
+    layer.lora_embeddings_b.assign(rng.normal(size=(2, 3)).astype("float32"))
+    x = rng.integers(0, 8, size=(5, 5)).astype("float32")
+    _check_outputs(model, x, tmp_path, rng)
+
+
+@pytest.mark.parametrize("last", [L.Masking(mask_value=0.0), L.Embedding(9, 2, mask_zero=True)])
+def test_a_mask_producing_last_layer_exports_its_values(last, tmp_path, rng):
+    embedding = isinstance(last, L.Embedding)
+    shape = (6,) if embedding else (6, 3)
+    model = _sequence_model(last, shape=shape)
+    _signed(model, rng)
+    x = sequence_inputs(rng, shape, 9 if embedding else None, batch=5)
+    _check_outputs(model, x, tmp_path, rng)
+    if not embedding:  # the padded steps are zeros
+        _, (got,) = run_onnx(tmp_path / "s.onnx", {"input": x})
+        assert np.all(got[:2, -2:] == 0) and np.all(got[2:] != 0)
+
+
+@pytest.mark.parametrize("case", MASKED_CASES)
+def test_masks_that_reach_a_layer_are_refused(case, tmp_path):
+    builder, shape, _ = SEQUENCE_CASES[case]
+    with pytest.raises(ValueError, match=r"receives a mask .*cannot carry"):
+        export_onnx(builder(nk, shape), tmp_path / "m.onnx")
+    assert not (tmp_path / "m.onnx").exists()
+
+
+@pytest.mark.parametrize("layer, match", [
+    (lambda: L.LSTM(3, stateful=True), "is stateful"),
+    (lambda: L.SimpleRNN(3, activation="gelu"), "activation 'gelu'"),
+    (lambda: L.MultiHeadAttention(2, 3, sliding_window=2), "sliding_window=2"),
+])
+def test_recurrent_and_attention_settings_a_graph_cannot_hold_are_refused(layer, match,
+                                                                         tmp_path):
+    layer = layer()
+    x = nk.Input((4, 3), batch_size=2)
+    out = layer(x, x) if isinstance(layer, L.MultiHeadAttention) else layer(x)
+    with pytest.raises(ValueError, match=match):
+        export_onnx(nk.Model(x, out), tmp_path / "r.onnx")
+
+
+def test_text_vectorization_is_refused_with_the_reason(tmp_path):
+    text = L.TextVectorization(output_sequence_length=3, vocabulary=["a", "b"])
+    model = nk.Sequential([nk.Input((1,), dtype="string"), text])
+    with pytest.raises(ValueError, match=r"TextVectorization\) cannot be exported: .*strings"):
+        export_onnx(model, tmp_path / "t.onnx")
+    assert set(REFUSED) <= NOT_EXPORTABLE
+
+
+@pytest.mark.parametrize("activation", sorted(RECURRENT_ACTIVATIONS))
+def test_every_cell_activation_the_recurrent_operators_take_exports(activation, tmp_path, rng):
+    model = _sequence_model(L.SimpleRNN(3, activation=activation, return_sequences=True),
+                            L.GRU(2, recurrent_activation=activation))
+    _signed(model, rng)
+    _check_outputs(model, rng.normal(size=(5, 6, 3)).astype("float32"), tmp_path, rng)

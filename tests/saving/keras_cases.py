@@ -69,6 +69,7 @@ LAYER_CASES = {
 #: layers whose inputs are integer codes: ``{name: (kwargs, sample shape, number of codes)}``
 INTEGER_CASES = {
     "CategoryEncoding": ({"num_tokens": 5, "output_mode": "multi_hot"}, (3,), 5),
+    "Embedding": ({"input_dim": 7, "output_dim": 3}, (4,), 7),
 }
 #: layers tested through whole models (several inputs) rather than alone
 MERGING = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot")
@@ -102,3 +103,126 @@ def branching_graph(lib):
     deep = L.Dense(4, name="deep")(L.Add(name="add")([left, right]))
     skip = L.Dense(2, name="skip")(x)
     return lib.Model(x, L.Concatenate(name="cat")([deep, skip]))
+
+
+# -- sequences and attention: whole models, built the same in both libraries -----------------------
+def _sequential(lib, shape, *layers):
+    return lib.Sequential([lib.Input(shape), *layers])
+
+
+def _self_attention(lib, shape, layer):
+    x = lib.Input(shape)
+    if type(layer).__name__ == "MultiHeadAttention":
+        return lib.Model(x, layer(x, x))
+    query = lib.layers.Dense(shape[-1], name="query_projection")(x)
+    return lib.Model(x, layer([query, x]))
+
+
+def simple_rnn(lib, shape):
+    return _sequential(lib, shape, lib.layers.SimpleRNN(4, return_sequences=True,
+                                                        go_backwards=True))
+
+
+def lstm(lib, shape):
+    return _sequential(lib, shape, lib.layers.LSTM(4))
+
+
+def gru(lib, shape):
+    return _sequential(lib, shape, lib.layers.GRU(4, return_sequences=True))
+
+
+def gru_reset_before(lib, shape):
+    return _sequential(lib, shape, lib.layers.GRU(3, reset_after=False, return_state=False))
+
+
+def masking(lib, shape):
+    return _sequential(lib, shape, lib.layers.Masking(), lib.layers.LSTM(3,
+                                                                           return_sequences=True))
+
+
+def embedding_mask_zero(lib, shape):
+    return _sequential(lib, shape, lib.layers.Embedding(9, 4, mask_zero=True),
+                       lib.layers.GRU(3))
+
+
+def rnn_simple_cell(lib, shape):
+    return _sequential(lib, shape, lib.layers.RNN(lib.layers.SimpleRNNCell(3)))
+
+
+def rnn_lstm_cell(lib, shape):
+    return _sequential(lib, shape, lib.layers.RNN(lib.layers.LSTMCell(3),
+                                                  return_sequences=True))
+
+
+def rnn_gru_cell(lib, shape):
+    return _sequential(lib, shape, lib.layers.RNN(lib.layers.GRUCell(3, reset_after=False)))
+
+
+def stacked_cells(lib, shape):
+    L = lib.layers
+    return _sequential(lib, shape, L.RNN(L.StackedRNNCells([L.LSTMCell(3), L.GRUCell(2)])))
+
+
+def bidirectional(lib, shape):
+    return _sequential(lib, shape, lib.layers.Bidirectional(
+        lib.layers.LSTM(3, return_sequences=True)))
+
+
+def bidirectional_gru(lib, shape):
+    return _sequential(lib, shape, lib.layers.Bidirectional(lib.layers.GRU(3),
+                                                            merge_mode="ave"))
+
+
+def time_distributed(lib, shape):
+    return _sequential(lib, shape, lib.layers.TimeDistributed(lib.layers.Dense(2)))
+
+
+def attention(lib, shape):
+    return _self_attention(lib, shape, lib.layers.Attention(use_scale=True))
+
+
+def attention_concat(lib, shape):
+    return _self_attention(lib, shape, lib.layers.Attention(score_mode="concat"))
+
+
+def additive_attention(lib, shape):
+    return _self_attention(lib, shape, lib.layers.AdditiveAttention())
+
+
+def multi_head_attention(lib, shape):
+    return _self_attention(lib, shape, lib.layers.MultiHeadAttention(2, 3))
+
+
+#: ``{case: (model builder, sample shape, number of integer codes or None for floats)}``; the
+#: layer a case tests is the part of its name before any "-"
+SEQUENCE_CASES = {
+    "SimpleRNN": (simple_rnn, (5, 3), None),
+    "LSTM": (lstm, (6, 3), None),
+    "GRU": (gru, (5, 3), None),
+    "GRU-reset_before": (gru_reset_before, (5, 3), None),
+    "Masking": (masking, (6, 3), None),
+    "Embedding-mask_zero": (embedding_mask_zero, (6,), 9),
+    "RNN": (rnn_simple_cell, (5, 3), None),
+    "SimpleRNNCell": (rnn_simple_cell, (4, 2), None),
+    "LSTMCell": (rnn_lstm_cell, (5, 3), None),
+    "GRUCell": (rnn_gru_cell, (5, 3), None),
+    "StackedRNNCells": (stacked_cells, (5, 3), None),
+    "Bidirectional": (bidirectional, (5, 3), None),
+    "Bidirectional-gru": (bidirectional_gru, (5, 3), None),
+    "TimeDistributed": (time_distributed, (4, 3), None),
+    "Attention": (attention, (4, 3), None),
+    "Attention-concat": (attention_concat, (4, 3), None),
+    "AdditiveAttention": (additive_attention, (4, 3), None),
+    "MultiHeadAttention": (multi_head_attention, (4, 6), None),
+}
+
+
+def sequence_inputs(rng, shape, codes, batch=4):
+    """Inputs of a sequence case: half the samples padded at the end (zeros: padding for
+    Masking and for Embedding(mask_zero=True))."""
+    if codes is not None:
+        x = rng.integers(1, codes, size=(batch,) + shape).astype("float32")
+    else:
+        x = rng.normal(size=(batch,) + shape).astype("float32")
+    x[: batch // 2, -2:] = 0
+    return x

@@ -64,6 +64,55 @@ def save_sequential(name, kwargs, shape, path, x, seed):
     return _predict(model, x)
 
 
+def signed_weights(model, seed):
+    """Small random weights of both signs (no unit saturates, so a permuted gate or a
+    transposed kernel changes the outputs)."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        layer.set_weights([(0.6 * rng.normal(size=w.shape)).astype(w.dtype)
+                           for w in layer.get_weights()])
+
+
+def save_case(builder, shape, path, x, seed):
+    """Build a model with ``builder(keras, shape)``, give it random weights, save it."""
+    model = builder(_keras, shape)
+    signed_weights(model, seed)
+    model.save(path)
+    return _predict(model, x)
+
+
+def has_tensorflow():
+    """Keras 3's TextVectorization needs TensorFlow installed (on any backend)."""
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _text_model(settings, texts):
+    settings = dict(settings)
+    adapt = settings.pop("adapt", None)
+    layer = _keras.layers.TextVectorization(**settings)
+    if adapt is not None:
+        layer.adapt(adapt)
+    return _keras.Sequential([_keras.Input((1,), dtype="string"), layer])
+
+
+def save_text(settings, path, texts):
+    """A TextVectorization model saved; ``(vocabulary, outputs)`` (the layer called directly:
+    Keras's predict on JAX takes no strings)."""
+    model = _text_model(settings, texts)
+    model.save(path)
+    layer = model.layers[0]
+    return [str(t) for t in layer.get_vocabulary()], np.asarray(layer(texts))
+
+
+def load_text(path, texts):
+    layer = _keras.saving.load_model(path).layers[0]
+    return [str(t) for t in layer.get_vocabulary()], np.asarray(layer(texts))
+
+
 def save_activation(activation, path, x):
     model = _keras.Sequential([_keras.Input((x.shape[1],)),
                                _keras.layers.Dense(4, activation=activation)])

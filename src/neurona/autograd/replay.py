@@ -96,11 +96,15 @@ def _same_settings(a, b):
 
 
 def _same_value(a, b):
-    """The same object, or equal plain values (numbers, strings, tuples of them)."""
+    """The same object, or equal plain values (numbers, strings, slices and tuples of them:
+    an index such as ``(slice(None), 0)``)."""
     if a is b:
         return True
     if isinstance(a, (str, numbers.Number)) and type(a) is type(b):
         return a == b
+    if isinstance(a, slice) and isinstance(b, slice):
+        return all(_same_value(u, v) for u, v in ((a.start, b.start), (a.stop, b.stop),
+                                                  (a.step, b.step)))
     if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
         return all(_same_value(u, v) for u, v in zip(a, b))
     return False

@@ -36,6 +36,8 @@ class OnnxGraph:
         self.nodes, self.initializers, self.inputs, self.outputs = [], [], [], []
         self._names = set()
         self.uses_ml = False
+        self._reserved = set()  # output names taken before any node is made
+        self.masked = set()  # values that carry a mask (see export.sequence.check_unmasked)
 
     # -- names and values -------------------------------------------------------------------
     def name(self, base):
@@ -101,11 +103,19 @@ class OnnxGraph:
         self.inputs.append(self.value_info(name, elem_type, shape))
         return name
 
+    def reserve(self, names):
+        """Keep ``names`` for the graph's outputs: no value made later takes them (a node's
+        automatic name, ``lstm_7``, may equal a layer's)."""
+        names = list(names)
+        self._names.update(names)
+        self._reserved.update(names)
+
     def add_output(self, value, name, elem_type, shape):
         """Expose ``value`` as the graph output ``name`` (through an Identity when renamed)."""
         if value != name:
-            if name in self._names:
+            if name in self._names and name not in self._reserved:
                 raise ValueError(f"ONNX export: output name {name!r} is already used")
+            self._reserved.discard(name)
             self._names.add(name)
             self.nodes.append(self.onnx.helper.make_node("Identity", [value], [name]))
         self.outputs.append(self.value_info(name, elem_type, shape))

@@ -20,13 +20,34 @@ from .activations import apply_activation
 
 #: neurona layer class name -> converter
 CONVERTERS = {}
+#: layer class names whose converters take the tensors of every positional argument of the
+#: call as one list (``MultiHeadAttention(query, value, key)``)
+POSITIONAL = set()
 
 
-def converter(*names):
-    """Register a converter under one or more layer class names."""
+#: layer class name -> why no ONNX graph can hold it (the export's error gives the reason)
+REFUSED = {
+    "TextVectorization": "it maps strings to tokens with Python string processing (its "
+                         "standardization, splitting and vocabulary lookup); export the model "
+                         "after it and feed the graph token indices",
+    "SimpleRNNCell": "a cell computes one timestep inside an RNN layer; export the RNN that "
+                     "runs it",
+    "LSTMCell": "a cell computes one timestep inside an RNN layer; export the RNN that runs it",
+    "GRUCell": "a cell computes one timestep inside an RNN layer; export the RNN that runs it",
+    "StackedRNNCells": "stacked cells compute one timestep inside an RNN layer; export the "
+                       "RNN that runs them",
+}
+
+
+def converter(*names, positional=False):
+    """Register a converter under one or more layer class names; ``positional``: the layer is
+    called on several tensors as separate arguments, which the converter receives as one
+    list of names."""
     def decorator(fn):
         for name in names:
             CONVERTERS[name] = fn
+            if positional:
+                POSITIONAL.add(name)
         return fn
     return decorator
 

@@ -11,7 +11,8 @@ import numpy as np
 
 from ..atomic import atomic_write
 from .graph import DEFAULT_OPSET, MIN_OPSET, OnnxGraph, require_onnx
-from .layers import CONVERTERS, label
+from .layers import CONVERTERS, POSITIONAL, REFUSED, label
+from .sequence import check_unmasked
 
 
 def _is_sequential(model):
@@ -27,10 +28,14 @@ def convert_layer(g, layer, inputs):
     if _is_sequential(layer) or _is_functional(layer):
         return convert_model(g, layer, inputs if isinstance(inputs, list) else [inputs])
     convert = CONVERTERS.get(type(layer).__name__)
+    if type(layer).__name__ in REFUSED and type(layer).__module__.startswith("neurona."):
+        raise ValueError(f"ONNX export: {label(layer)} cannot be exported: "
+                         f"{REFUSED[type(layer).__name__]}")
     if convert is None or not type(layer).__module__.startswith("neurona."):
         raise ValueError(f"ONNX export: {label(layer)} has no ONNX converter; layers that "
                          f"export: {', '.join(sorted(CONVERTERS))} (register one with "
                          "neurona.export.converter)")
+    check_unmasked(g, layer, inputs)
     return convert(g, layer, inputs)
 
 
@@ -63,22 +68,38 @@ def convert_model(g, model, inputs):
         return [substitute(v) for v in structure]
 
     from ..layers.input_layer import InputLayer
+    from ..layers.symbolic import SymbolicTensor
 
     for node in graph.nodes:
         if isinstance(node.layer, InputLayer):
             continue
         extra = {k: v for k, v in node.kwargs.items() if k != "training"}
-        if node.args or extra:
+        tensors_only = all(isinstance(a, SymbolicTensor) for a in node.args)
+        positional = type(node.layer).__name__ in POSITIONAL and tensors_only
+        if (node.args and not positional) or extra:
             raise ValueError(f"ONNX export: {label(node.layer)} is called with extra arguments "
                              f"{list(node.args) + sorted(extra)}, which the export does not "
                              "carry")
-        result = convert_layer(g, node.layer, substitute(node.inputs))
+        inputs = substitute(node.inputs)
+        if positional:
+            inputs = [inputs] + [substitute(a) for a in node.args]
+        result = convert_layer(g, node.layer, inputs)
         outputs = node.outputs if isinstance(node.outputs, list) else [node.outputs]
         results = result if isinstance(result, list) else [result]
         for tensor, name in zip(outputs, results):
             computed[id(tensor)] = name
     names = [computed[id(t)] for t in graph.outputs]
     return names[0] if len(names) == 1 else names
+
+
+def _output_names(tensors):
+    """Each output named after its layer; a layer's further outputs (an RNN's states) get
+    their index: ``lstm``, ``lstm_1``, ``lstm_2``."""
+    names = []
+    for t in tensors:
+        name = t.node.layer.name
+        names.append(name if name not in names and t.index == 0 else f"{name}_{t.index}")
+    return names
 
 
 def model_ends(model):
@@ -91,7 +112,7 @@ def model_ends(model):
     if _is_functional(model):
         graph = model._graph
         ins = [(t.node.layer.name, t.shape, t.dtype) for t in graph.inputs]
-        out_names = graph.output_names or [t.node.layer.name for t in graph.outputs]
+        out_names = graph.output_names or _output_names(graph.outputs)
         outs = [(name, t.shape, t.dtype) for name, t in zip(out_names, graph.outputs)]
         return ins, outs
     raise ValueError(f"ONNX export: model {model.name!r} is a subclassed "
@@ -158,6 +179,7 @@ def build_model_proto(model, opset_version=None, input_signature=None, preproces
     elem = g.onnx.helper.np_dtype_to_tensor_dtype
     names = [g.add_input(name, elem(np.dtype(dtype)), shape)
              for (name, _, dtype), shape in zip(ins, _signature_shapes(input_signature, ins))]
+    g.reserve(name for name, _, _ in outs)
     result = convert_model(g, model, names)
     results = result if isinstance(result, list) else [result]
     for value, (name, shape, dtype) in zip(results, outs):

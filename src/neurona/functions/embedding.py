@@ -13,13 +13,31 @@ __all__ = ["embedding"]
 
 
 class Embedding(Function):
-    """out[...] = table[indices[...]]; ``indices`` may be any numeric dtype (cast to int64)."""
+    """out[...] = table[indices[...]]; ``indices`` may be any numeric dtype (cast to int64).
+
+    Args:
+        owner: the layer's label for the error an index outside the table raises (None: no
+            check). The check lives here, not in the layer, so a replayed step runs it too.
+    """
+
+    def __init__(self, owner=None):
+        self.owner = owner
 
     def forward(self, indices, table):
+        if self.owner is not None and indices.size:
+            self._check_range(indices, table.shape[0])
         if indices.dtype.kind not in "iu":
             indices = indices.astype("int64")
         self.indices, self.table_shape = indices.reshape(-1), table.shape
         return self.xp.take(table, indices, axis=0)
+
+    def _check_range(self, indices, size):
+        low, high = float(indices.min()), float(indices.max())
+        if low < 0 or high >= size:
+            bad = low if low < 0 else high
+            raise ValueError(f"{self.owner}: index {bad:g} is outside [0, {size}) (input_dim="
+                             f"{size}); the vocabulary is larger than input_dim, or the data "
+                             "is not indices")
 
     def backward(self, g):
         if not self.needs_grad[1]:
@@ -43,14 +61,16 @@ class Embedding(Function):
         return None, out
 
 
-def embedding(indices, table):
+def embedding(indices, table, owner=None):
     """The rows of ``table`` (shape ``(input_dim, output_dim)``) at ``indices``: the result has
     shape ``indices.shape + (output_dim,)``; the gradient flows to ``table`` only.
 
     Args:
         indices: integer (or integral float) tensor or array; every value must be in
-            ``[0, input_dim)`` (the Embedding layer checks this).
+            ``[0, input_dim)`` (checked when ``owner`` is given).
         table: the embedding matrix.
+        owner: a label (``"Embedding 'embedding'"``): check every index is in range and name
+            it in the error; None skips the check.
 
     Returns:
         A tensor of shape ``indices.shape + (output_dim,)``.
@@ -61,4 +81,4 @@ def embedding(indices, table):
         [[[4.0, 5.0], [0.0, 1.0]]]
     """
     indices = indices if isinstance(indices, Tensor) else Tensor(indices)
-    return Embedding()(indices, table)
+    return Embedding(owner)(indices, table)

@@ -37,6 +37,8 @@ class Attention(Layer):
         (2, 3, 4)
     """
 
+    traceable = True
+
     supports_masking = True
 
     def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **base):
@@ -125,6 +127,8 @@ class AdditiveAttention(Attention):
         >>> AdditiveAttention()([q, v]).shape
         (2, 3, 4)
     """
+
+    traceable = True
 
     def __init__(self, use_scale=True, dropout=0.0, seed=None, **base):
         super().__init__(use_scale=use_scale, dropout=dropout, seed=seed, **base)

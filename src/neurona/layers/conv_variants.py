@@ -35,6 +35,8 @@ class Conv3D(BaseConv):
         (1, 5, 5, 5, 4)
     """
 
+    traceable = True
+
     rank = 3
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
@@ -65,6 +67,8 @@ class Conv1DTranspose(BaseConvTranspose):
         >>> Conv1DTranspose(4, 3, strides=2, padding="same")(np.ones((2, 5, 3))).shape
         (2, 10, 4)
     """
+
+    traceable = True
 
     rank = 1
 
@@ -223,6 +227,8 @@ class DepthwiseConv2D(_DepthwiseBase):
         (1, 4, 4, 6)
     """
 
+    traceable = True
+
     rank = 2
 
 
@@ -234,6 +240,8 @@ class DepthwiseConv1D(_DepthwiseBase):
         >>> DepthwiseConv1D(3)(np.ones((1, 8, 2))).shape
         (1, 6, 2)
     """
+
+    traceable = True
 
     rank = 1
 
@@ -314,6 +322,8 @@ class SeparableConv2D(_SeparableBase):
         (1, 6, 6, 8)
     """
 
+    traceable = True
+
     rank = 2
 
 
@@ -325,5 +335,7 @@ class SeparableConv1D(_SeparableBase):
         >>> SeparableConv1D(4, 3)(np.ones((1, 8, 2))).shape
         (1, 6, 4)
     """
+
+    traceable = True
 
     rank = 1

@@ -45,6 +45,7 @@ class Embedding(Layer):
     """
 
     _keeps_integer_inputs = True
+    traceable = True
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
@@ -134,15 +135,8 @@ class Embedding(Layer):
             raise TypeError(f"Embedding {self.name!r} takes integer indices, got an input of "
                             f"dtype {data.dtype}; map text to indices first (e.g. with "
                             "layers.TextVectorization)")
-        if data.size:
-            low, high = float(data.min()), float(data.max())
-            if low < 0 or high >= self.input_dim:
-                bad = low if low < 0 else high
-                raise ValueError(f"Embedding {self.name!r}: index {bad:g} is outside [0, "
-                                 f"{self.input_dim}) (input_dim={self.input_dim}); the "
-                                 "vocabulary is larger than input_dim, or the data is not "
-                                 "indices")
-        return F.embedding(inputs, self.embeddings)
+        # the range check runs inside the Function: a replayed step checks every batch too
+        return F.embedding(inputs, self.embeddings, owner=f"Embedding {self.name!r}")
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
@@ -183,6 +177,7 @@ class Masking(Layer):
         [[True, False, True]]
     """
 
+    traceable = True
     supports_masking = True
 
     def __init__(self, mask_value=0.0, **base):

@@ -28,6 +28,8 @@ class UnitNormalization(Layer):
         [[0.6, 0.8]]
     """
 
+    traceable = True
+
     def __init__(self, axis=-1, **base):
         super().__init__(**base)
         self.axis = _axis_list("UnitNormalization", axis)
@@ -72,6 +74,8 @@ class GroupNormalization(Layer):
         >>> GroupNormalization(groups=2)(np.arange(8.0).reshape(1, 2, 4)).shape
         (1, 2, 4)
     """
+
+    traceable = True
 
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,

@@ -168,6 +168,8 @@ class Dot(Layer):
         [[11.0]]
     """
 
+    traceable = True
+
     def __init__(self, axes, normalize=False, **base):
         super().__init__(**base)
         self.axes = _dot_axes(axes)

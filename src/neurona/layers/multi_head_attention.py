@@ -29,6 +29,8 @@ class _HeadDense(Layer):
     """The per-head projection of MultiHeadAttention: kernel (features, heads, dim), bias
     (heads, dim) (Keras's EinsumDense "query", "key", "value", "gate")."""
 
+    traceable = True
+
     def __init__(self, heads, dim, use_bias, settings, activation=None, **base):
         super().__init__(**base)
         self.heads, self.dim, self.use_bias, self.settings = heads, dim, use_bias, settings
@@ -55,6 +57,8 @@ class _HeadDense(Layer):
 class _OutputDense(Layer):
     """The merge of the heads: kernel (heads, dim, *output), bias (*output) (Keras's
     "attention_output")."""
+
+    traceable = True
 
     def __init__(self, heads, dim, output_shape, use_bias, settings, **base):
         super().__init__(**base)
@@ -119,6 +123,8 @@ class MultiHeadAttention(Layer):
         >>> out.shape, scores.shape
         ((3, 5, 8), (3, 2, 5, 5))
     """
+
+    traceable = True
 
     supports_masking = True
 

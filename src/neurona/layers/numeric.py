@@ -60,6 +60,8 @@ class Normalization(Layer):
         [[0.0, 0.0]]
     """
 
+    traceable = True
+
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **base):
         super().__init__(**base)
         self.axis = _axes(axis)
@@ -118,6 +120,7 @@ class Normalization(Layer):
                                  f"{self._stat_shape} of inputs {tuple(input_shape)}") from None
             self._given = (self.input_mean.reshape(expanded), self.input_variance.reshape(
                 expanded))
+            self._given_cast = {}  # dtype -> (mean, std) in that dtype
 
     def adapt(self, data, steps=None):
         """Compute the mean and variance of ``data`` (an array, a PyDataset or an iterable of
@@ -158,9 +161,14 @@ class Normalization(Layer):
 
     def _statistics(self, dtype):
         if self.input_mean is not None:
-            mean, variance = self._given
-            return mean.astype(dtype), np.maximum(np.sqrt(variance), config.epsilon()).astype(
-                dtype)
+            # made once per dtype: the same constants every call, so a step can be replayed
+            cached = self._given_cast.get(str(dtype))
+            if cached is None:
+                mean, variance = self._given
+                cached = self._given_cast[str(dtype)] = (
+                    mean.astype(dtype),
+                    np.maximum(np.sqrt(variance), config.epsilon()).astype(dtype))
+            return cached
         mean = F.reshape(self.adapt_mean, self._broadcast)
         std = F.maximum(F.sqrt(self.adapt_variance), np.asarray(config.epsilon(), dtype=dtype))
         return mean, F.reshape(std, self._broadcast)

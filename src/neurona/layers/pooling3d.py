@@ -29,6 +29,8 @@ class MaxPooling3D(_Pooling3D):
         (1, 2, 2, 2, 2)
     """
 
+    traceable = True
+
     mode = "max"
 
 
@@ -42,6 +44,8 @@ class AveragePooling3D(_Pooling3D):
         (1, 2, 2, 2, 1)
     """
 
+    traceable = True
+
     mode = "avg"
 
 
@@ -54,6 +58,8 @@ class GlobalMaxPooling3D(BaseGlobalPooling):
         (2, 4)
     """
 
+    traceable = True
+
     rank, mode = 3, "max"
 
 
@@ -65,5 +71,7 @@ class GlobalAveragePooling3D(BaseGlobalPooling):
         >>> GlobalAveragePooling3D()(np.ones((2, 3, 3, 3, 4))).shape
         (2, 4)
     """
+
+    traceable = True
 
     rank, mode = 3, "avg"

@@ -64,6 +64,8 @@ class RNN(Layer):
         (2, 5, 4)
     """
 
+    traceable = True
+
     supports_masking = True
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
@@ -86,6 +88,11 @@ class RNN(Layer):
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.input_spec = InputSpec(ndim=3)
         self.states = None
+        self._zero_states = {}  # (batch, dtype) -> the built-in cells' zero initial states
+        if self.stateful and not self._always_fused():
+            # the step-by-step path writes the final states in Python, after its Functions:
+            # a replayed step would not, so such a layer trains eagerly
+            self.traceable = False
 
     # -- structure ------------------------------------------------------------------------
     @property
@@ -196,6 +203,29 @@ class RNN(Layer):
                 f"{len(got)} of shape {got}")
         return given
 
+    def _always_fused(self):
+        """Whether every call (training or not) runs as one fused Function."""
+        cell = self.cell
+        return (type(cell) in _FUSED_KINDS and not self.unroll and cell.recurrent_dropout == 0
+                and cell.fused_activations() is not None)
+
+    def _initial_states(self, batch, dtype):
+        """Zero states for a call without ``initial_state``. The built-in cells' zeros are
+        made once per batch size and reused: the same constant at every step, so a recorded
+        step can be replayed (a user's cell's ``get_initial_state`` runs every call)."""
+        cell = self.cell
+        cells = cell.cells if isinstance(cell, StackedRNNCells) else [cell]
+        builtin = all(type(c) in _FUSED_KINDS for c in cells)
+        key = (batch, str(dtype))
+        if builtin and key in self._zero_states:
+            return list(self._zero_states[key])
+        make = getattr(cell, "get_initial_state", None)
+        states = _as_list(make(batch)) if make is not None else \
+            zero_states(batch, self.state_size, dtype)
+        if builtin:
+            self._zero_states[key] = list(states)
+        return states
+
     def _fused_plan(self, training):
         """(kind, activation, recurrent activation) when the cell runs as one Function."""
         cell = self.cell
@@ -226,9 +256,7 @@ class RNN(Layer):
     def _run_steps(self, x, states, mask, training):
         cell, batch, steps = self.cell, x.shape[0], x.shape[1]
         if states is None:
-            make = getattr(cell, "get_initial_state", None)
-            states = _as_list(make(batch)) if make is not None else \
-                zero_states(batch, self.state_size, x.dtype)
+            states = self._initial_states(batch, x.dtype)
         elif self.stateful:  # the variables are overwritten below: read copies
             states = [Tensor(s.data.copy()) for s in states]
         for reset in ("reset_dropout_mask", "reset_recurrent_dropout_mask"):
@@ -364,6 +392,8 @@ class SimpleRNN(_CellLayer):
         (2, 4)
     """
 
+    traceable = True
+
     cell_class = SimpleRNNCell
     cell_args = _COMMON_CELL_ARGS
 
@@ -389,6 +419,8 @@ class LSTM(_CellLayer):
         >>> out.shape, c.shape
         ((2, 4), (2, 4))
     """
+
+    traceable = True
 
     cell_class = LSTMCell
     cell_args = _COMMON_CELL_ARGS + ("recurrent_activation", "unit_forget_bias")
@@ -422,6 +454,8 @@ class GRU(_CellLayer):
         >>> GRU(4, return_sequences=True)(np.ones((2, 5, 3))).shape
         (2, 5, 4)
     """
+
+    traceable = True
 
     cell_class = GRUCell
     cell_args = _COMMON_CELL_ARGS + ("recurrent_activation", "reset_after")

@@ -236,6 +236,8 @@ class SimpleRNNCell(DropoutCell):
         ((2, 4), 1)
     """
 
+    traceable = True
+
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
@@ -288,6 +290,8 @@ class LSTMCell(DropoutCell):
         >>> out.shape, c.shape
         ((2, 4), (2, 4))
     """
+
+    traceable = True
 
     gates = 4
 
@@ -345,6 +349,8 @@ class GRUCell(DropoutCell):
         >>> out.shape
         (2, 4)
     """
+
+    traceable = True
 
     gates = 3
 
@@ -410,6 +416,8 @@ class StackedRNNCells(Layer):
         >>> cells.state_size
         [3, 2, 2]
     """
+
+    traceable = True
 
     def __init__(self, cells, **base):
         super().__init__(**base)

@@ -23,6 +23,8 @@ class RepeatVector(Layer):
         (2, 3, 4)
     """
 
+    traceable = True
+
     def __init__(self, n, **base):
         super().__init__(**base)
         self.n = integer("RepeatVector", "n", n, low=1)
@@ -49,6 +51,8 @@ class Permute(Layer):
         >>> Permute((2, 1))(np.ones((2, 3, 4))).shape
         (2, 4, 3)
     """
+
+    traceable = True
 
     def __init__(self, dims, **base):
         super().__init__(**base)
@@ -88,6 +92,8 @@ class UpSampling1D(Layer):
         [0.0, 0.0, 1.0, 1.0, 2.0, 2.0]
     """
 
+    traceable = True
+
     def __init__(self, size=2, **base):
         super().__init__(**base)
         self.size = integer("UpSampling1D", "size", size, low=1)
@@ -126,6 +132,8 @@ class UpSampling2D(Layer):
         >>> UpSampling2D((2, 3))(np.ones((1, 2, 2, 1))).shape
         (1, 4, 6, 1)
     """
+
+    traceable = True
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **base):
         super().__init__(**base)
@@ -186,6 +194,8 @@ class ZeroPadding1D(Layer):
         (1, 6, 2)
     """
 
+    traceable = True
+
     def __init__(self, padding=1, data_format=None, **base):
         super().__init__(**base)
         self.padding = _pair("ZeroPadding1D", "padding", padding)
@@ -220,6 +230,8 @@ class ZeroPadding2D(Layer):
         >>> ZeroPadding2D(((1, 0), (2, 1)))(np.ones((1, 3, 3, 1))).shape
         (1, 4, 6, 1)
     """
+
+    traceable = True
 
     def __init__(self, padding=(1, 1), data_format=None, **base):
         super().__init__(**base)
@@ -278,6 +290,8 @@ class Cropping1D(Layer):
         (1, 3, 2)
     """
 
+    traceable = True
+
     def __init__(self, cropping=(1, 1), **base):
         super().__init__(**base)
         self.cropping = _pair("Cropping1D", "cropping", cropping)
@@ -302,6 +316,8 @@ class Cropping2D(Layer):
         >>> Cropping2D(((1, 0), (1, 1)))(np.ones((1, 4, 5, 2))).shape
         (1, 3, 3, 2)
     """
+
+    traceable = True
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **base):
         super().__init__(**base)

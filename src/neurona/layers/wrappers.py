@@ -49,6 +49,8 @@ class Bidirectional(Layer):
         (2, 5, 8)
     """
 
+    traceable = True
+
     supports_masking = True
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **base):
@@ -204,6 +206,8 @@ class TimeDistributed(Layer):
         >>> TimeDistributed(Dense(2))(np.ones((4, 5, 3))).shape
         (4, 5, 2)
     """
+
+    traceable = True
 
     supports_masking = True
 

@@ -21,11 +21,14 @@ from ..archive import MAX_CONFIG_BYTES, check_entry, check_name, open_zip, parse
     read_entry
 from ..errors import ModelFileError
 from .h5 import read_h5, write_h5
+from .layer_map import KERAS_LAYERS
 from .model_config import Reader, model_to_keras
 from .optimizer_state import optimizer_arrays, restore_optimizer
 from .weights import is_functional, keras_trainable_variables, keras_weight_groups
 
 CONFIG_NAME, METADATA_NAME, WEIGHTS_NAME = "config.json", "metadata.json", "model.weights.h5"
+#: the folder of a ``.keras`` file's assets (``assets/<layer path>/<file>``)
+ASSETS = "assets/"
 #: the Keras release whose format the files follow (written as metadata.json's keras_version)
 KERAS_FORMAT_VERSION = "3.15.1"
 OPTIMIZER_GROUP = "optimizer/vars"
@@ -46,11 +49,46 @@ def weights_image(model, include_optimizer=True):
         groups[group] = {"name": layer.name}
         for i, variable in enumerate(variables):
             datasets[f"{group}/{i}"] = np.asarray(variable.numpy())
+    for path, layer in layer_paths(model):
+        entry = _entry(layer)
+        for relative, named in ({} if entry is None else entry.write_named(layer)).items():
+            group = _join(path, relative, "vars")
+            groups.setdefault(group, {"name": layer.name})
+            datasets.update({f"{group}/{name}": array for name, array in named.items()})
     if include_optimizer and getattr(model, "compiled", False):
         arrays = optimizer_arrays(model, keras_trainable_variables(model))
         groups[OPTIMIZER_GROUP] = {"name": model.optimizer.name}
         datasets.update({f"{OPTIMIZER_GROUP}/{k}": v for k, v in arrays.items()})
     return write_h5(groups, datasets)
+
+
+def layer_paths(model, orders=None, class_names=None):
+    """``[(path, layer)]``: where Keras's walk puts each layer (its weights' group, and its
+    assets' folder under ``assets/``)."""
+    seen, out = set(), []
+    for path, layer, _ in keras_weight_groups(model, orders, class_names):
+        if id(layer) not in seen:  # a layer's first group is its own path
+            seen.add(id(layer))
+            out.append((path, layer))
+    return out
+
+
+def _entry(layer):
+    """The layer map's entry of one of neurona's own layers (None for a user's class)."""
+    if not type(layer).__module__.startswith("neurona."):
+        return None
+    return KERAS_LAYERS.get(type(layer).__name__)
+
+
+def assets_of(model):
+    """``{zip entry name: text}`` of every layer's assets (a TextVectorization's vocabulary)."""
+    out = {}
+    for path, layer in layer_paths(model):
+        entry = _entry(layer)
+        if entry is not None:
+            for name, text in entry.write_assets(layer).items():
+                out[ASSETS + _join(path, name)] = text.encode("utf-8")
+    return out
 
 
 def save_keras_model(model, filepath, overwrite=True):
@@ -65,6 +103,7 @@ def save_keras_model(model, filepath, overwrite=True):
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
         "saved_by": f"neurona {__version__}"}).encode("utf-8")
     weights = weights_image(model)
+    assets = assets_of(model)
 
     def write(stream):
         with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -72,6 +111,8 @@ def save_keras_model(model, filepath, overwrite=True):
             archive.writestr(CONFIG_NAME, config)
             archive.writestr(zipfile.ZipInfo(WEIGHTS_NAME), weights,
                              compress_type=zipfile.ZIP_STORED)
+            for name, data in assets.items():
+                archive.writestr(name, data)
 
     atomic_write(filepath, write, overwrite)
 
@@ -84,7 +125,8 @@ def save_keras_weights(model, filepath, overwrite=True):
 
 # -- reading --------------------------------------------------------------------------------------
 def read_keras_archive(path, where):
-    """``(config dict, weights bytes)`` of a ``.keras`` file, every entry checked."""
+    """``(config dict, weights bytes, {asset entry name: bytes})`` of a ``.keras`` file, every
+    entry checked (an asset is at most as large as a config may be)."""
     with open_zip(path, where) as (archive, size):
         infos = archive.infolist()
         names = set()
@@ -98,10 +140,10 @@ def read_keras_archive(path, where):
             if name == "model.weights.npz" or name.startswith("model.weights"):
                 raise ModelFileError(f"{where}: the weights are stored as {name!r}; neurona "
                                      "reads Keras files whose weights are model.weights.h5")
-            if name.startswith("assets/") and name.endswith("/"):
-                continue  # an empty assets folder
-            raise ModelFileError(f"{where}: unexpected entry {name!r} (neurona's layers keep no "
-                                 "assets); not a Keras model file, or it was tampered with")
+            if name.startswith(ASSETS):
+                continue  # a folder, or a layer's asset: read below, claimed after building
+            raise ModelFileError(f"{where}: unexpected entry {name!r}; not a Keras model "
+                                 "file, or it was tampered with")
         for required in (CONFIG_NAME, WEIGHTS_NAME):
             if required not in names:
                 raise ModelFileError(f"{where}: no {required} in the archive; not a Keras 3 "
@@ -114,7 +156,9 @@ def read_keras_archive(path, where):
                        f"{where}[{METADATA_NAME}]")
         info = by_name[WEIGHTS_NAME]
         weights = read_entry(archive, info, info.file_size, where)
-    return config, weights
+        assets = {name: read_entry(archive, by_name[name], MAX_CONFIG_BYTES, where)
+                  for name in sorted(names) if name.startswith(ASSETS) and not name.endswith("/")}
+    return config, weights, assets
 
 
 def allocation_check(arrays, where):
@@ -153,7 +197,7 @@ def load_keras_model(filepath, custom_objects=None, compile=True):  # noqa: A002
 
     path = os.fspath(filepath)
     where = repr(path)
-    config, weights = read_keras_archive(path, where)
+    config, weights, assets = read_keras_archive(path, where)
     arrays = read_h5(weights, f"{where}[{WEIGHTS_NAME}]")
     push_custom_objects(custom_objects or {})
     try:
@@ -163,6 +207,7 @@ def load_keras_model(filepath, custom_objects=None, compile=True):  # noqa: A002
             model = S.model_from_config(ours, where)
         orders, class_names = _orders(model, reader)
         assign_keras_weights(model, arrays, where, orders, class_names=class_names)
+        restore_assets(model, assets, arrays, where, orders, class_names)
         compile_config = config.get("compile_config")
         if compile and compile_config:
             compile_model(model, reader.compile_config(compile_config, where), where)
@@ -174,6 +219,29 @@ def load_keras_model(filepath, custom_objects=None, compile=True):  # noqa: A002
     finally:
         pop_custom_objects()
     return model
+
+
+def restore_assets(model, assets, arrays, where, orders=None, class_names=None):
+    """Hand each layer the asset files under its path (and the named datasets of its groups,
+    a TextVectorization's IDF weights); an asset no layer claims is refused (neurona would
+    silently lack what the file holds). ``assets`` None: a weights file, which has none (the
+    layers keep their vocabularies)."""
+    used = set()
+    for path, layer in layer_paths(model, orders, class_names):
+        entry = _entry(layer)
+        if entry is None:
+            continue
+        prefix = path + "/" if path else ""
+        folder = ASSETS + prefix
+        mine = None if assets is None else {name[len(folder):]: data for name, data in
+                                            assets.items() if name.startswith(folder)}
+        named = {key[len(prefix):]: value for key, value in arrays.items()
+                 if key.startswith(prefix) and key.rsplit("/", 1)[-1] in entry.named_datasets}
+        used |= {folder + name for name in entry.read_assets(layer, mine, named, where)}
+    extra = sorted(set(assets or ()) - used)
+    if extra:
+        raise ModelFileError(f"{where}: asset {extra[0]!r} belongs to no layer of the model "
+                             "that keeps assets; not a file neurona can load faithfully")
 
 
 def compile_model(model, settings, where):
@@ -203,6 +271,9 @@ def assign_keras_weights(model, arrays, where, orders=None, skip_mismatch=False,
         found = {k[len(group) + 1:]: k for k in arrays
                  if k.startswith(group + "/") and "/" not in k[len(group) + 1:]}
         used.update(found.values())
+        entry = _entry(layer)
+        named = entry.named_datasets if entry is not None else frozenset()
+        found = {k: v for k, v in found.items() if k not in named}  # read with the assets
         label = f"layer {layer.name!r} ({type(layer).__name__}) at {group!r}"
         if sorted(found) != [str(i) for i in range(len(found))]:
             raise ModelFileError(f"{where}: {label}: datasets {sorted(found)} are not numbered "
@@ -238,7 +309,7 @@ def load_keras_weights(model, filepath, skip_mismatch=False):
     path = os.fspath(filepath)
     where = repr(path)
     if path.endswith(".keras"):
-        _, data = read_keras_archive(path, where)
+        _, data, _ = read_keras_archive(path, where)
     else:
         if not os.path.isfile(path):
             raise FileNotFoundError(f"No weights file at {path!r}")
@@ -246,6 +317,7 @@ def load_keras_weights(model, filepath, skip_mismatch=False):
             data = stream.read()
     arrays = read_h5(data, where)
     skipped = assign_keras_weights(model, arrays, where, skip_mismatch=skip_mismatch)
+    restore_assets(model, None, arrays, where)
     optimizer = {int(k.rsplit("/", 1)[1]): v for k, v in arrays.items()
                  if k.startswith(OPTIMIZER_GROUP + "/")}
     if optimizer and getattr(model, "compiled", False):

@@ -69,7 +69,7 @@ class Reader:
             fail(where, f"Keras layer class {name!r} has no neurona equivalent; neurona reads "
                         f"{', '.join(sorted(KERAS_LAYERS))}, Sequential and functional models "
                         "and registered custom classes")
-        settings = spec.config_from_keras(cls, config, where, self.custom_objects)
+        settings = spec.config_from_keras(cls, config, where, self.custom_objects, self.layer)
         if name == "InputLayer":
             settings = _input_layer(settings, where)
         return {"class_name": name, "config": settings}
@@ -249,7 +249,8 @@ def layer_to_keras(layer):
                              f"{name} layer, so Keras could not load it; save the model in "
                              "neurona's format (a .neurona file) instead")
         out = {"module": "keras.layers", "class_name": name,
-               "config": spec.config_to_keras(layer, layer.get_config()), "registered_name": None}
+               "config": spec.config_to_keras(layer, layer.get_config(), layer_to_keras),
+               "registered_name": None}
     else:
         key = registered_name(cls)
         if LAYERS.lookup(key) is not cls:
@@ -259,7 +260,9 @@ def layer_to_keras(layer):
                              "get_config)")
         out = {"module": cls.__module__, "class_name": name, "config": layer.get_config(),
                "registered_name": key}
-    if layer.built and layer._build_input_shape is not None:
+    spec = KERAS_LAYERS.get(name) if builtin else None
+    rebuildable = spec is None or spec.build_config
+    if layer.built and layer._build_input_shape is not None and rebuildable:
         out["build_config"] = {"input_shape": _json_shape(layer._build_input_shape)}
     return out
 
@@ -279,7 +282,7 @@ def _sequential_to_keras(model):
     if model.built:
         shape = _json_shape(model._build_input_shape)
         layers.insert(0, {"module": "keras.layers", "class_name": "InputLayer",
-                          "config": {"batch_shape": shape, "dtype": model.dtype,
+                          "config": {"batch_shape": shape, "dtype": _input_dtype(model),
                                      "name": f"{model.name}_input"},
                           "registered_name": None})
         config["build_input_shape"] = shape
@@ -287,6 +290,12 @@ def _sequential_to_keras(model):
     config["layers"] = layers
     out["config"] = config
     return out
+
+
+def _input_dtype(model):
+    """A Sequential's input dtype: its Input's (``"string"`` for text), else the model's."""
+    layer = getattr(model, "_input_layer", None)
+    return model.dtype if layer is None else layer.dtype
 
 
 def _functional_to_keras(model):
