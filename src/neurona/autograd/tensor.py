@@ -169,6 +169,14 @@ class Tensor:
     def __ge__(self, other):
         return self.data >= _raw(other)
 
+    # elementwise, as every array type and Keras 3's tensors compare (a custom metric's
+    # ``y_true == y_pred`` counts matches); a tensor stays hashable by identity, as PyTorch's
+    def __eq__(self, other):
+        return self.data == _raw(other)
+
+    def __ne__(self, other):
+        return self.data != _raw(other)
+
     __hash__ = object.__hash__
 
     @property
