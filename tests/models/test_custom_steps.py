@@ -166,3 +166,56 @@ def test_compile_without_a_loss_for_a_model_that_adds_none_fails_at_the_first_st
         model.fit(np.zeros((4, 3)), verbose=0)
     with pytest.raises(ValueError, match="No loss to compute"):
         model.fit(np.zeros((4, 3)), np.zeros(4), verbose=0)
+
+
+def test_a_model_without_call_trains_through_its_own_train_step(rng):
+    # the guides' GAN: a subclassed model with no call(); its train_step calls its parts
+    from neurona import ops
+
+    class TwoPart(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.encoder = keras.Sequential([layers.Input((4,)), layers.Dense(3)])
+            self.head = keras.Sequential([layers.Input((3,)), layers.Dense(1)])
+            self.tracker = keras.metrics.Mean(name="part_loss")
+            self.built = True
+
+        @property
+        def metrics(self):
+            return [self.tracker]
+
+        def compile(self, optimizer):
+            super().compile()
+            self.part_optimizer = optimizer
+
+        def train_step(self, data):
+            x, y = data
+            self.zero_grad()
+            loss = ops.mean(ops.square(self.head(self.encoder(x)) - y))
+            loss.backward()
+            weights = self.encoder.trainable_weights + self.head.trainable_weights
+            self.part_optimizer.apply([w.value.grad for w in weights], weights)
+            self.tracker.update_state(loss)
+            return {"part_loss": self.tracker.result()}
+
+    x = rng.standard_normal((64, 4)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    model = TwoPart()
+    model.compile(keras.optimizers.SGD(0.05))
+    history = model.fit(x, y, epochs=5, batch_size=16, verbose=0)
+    assert list(history.history) == ["part_loss"]
+    assert history.history["part_loss"][-1] < 0.5 * history.history["part_loss"][0]
+
+
+def test_a_model_with_no_trainable_weights_fits_without_changing(rng):
+    frozen = layers.Dense(1)
+    model = keras.Sequential([layers.Input((3,)), frozen])
+    frozen.trainable = False
+    model.compile("adam", "mse")
+    before = frozen.get_weights()
+    x, y = rng.standard_normal((32, 3)), rng.standard_normal((32, 1))
+    with pytest.warns(UserWarning, match="does not have any trainable weights"):
+        history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    assert len(history.history["loss"]) == 2 and history.history["loss"][0] > 0
+    for a, b in zip(before, frozen.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -12,6 +12,7 @@ one target array and one sample-weight array (or None) per output, in output ord
 """
 
 import contextlib
+import warnings
 
 from .. import tree
 from ..autograd.grad_mode import no_grad
@@ -59,6 +60,9 @@ class FastTrainStep:
     def __init__(self, model):
         self.model = model
         self.variables = model.trainable_weights
+        if not self.variables:  # as Keras warns; the loss and the metrics are still computed
+            warnings.warn("The model does not have any trainable weights: fit computes the "
+                          "loss and the metrics and changes no weight", stacklevel=4)
         self.setup = model._compiled
         self.penalties, self.clear_added_losses = penalty_collector(model)
         self.replay = (StepReplay(self.variables) if model._replay_steps and replayable(model)
@@ -76,7 +80,8 @@ class FastTrainStep:
             parts = self._unpack_parts(values[n_outputs + 1:])
         else:
             loss, parts, preds = self._eager(x, ys, sws, batch)
-        self.model.optimizer.apply([v.grad for v in self.variables], self.variables)
+        if self.variables:
+            self.model.optimizer.apply([v.grad for v in self.variables], self.variables)
         self.setup.update_metrics(ys, preds, sws)
         return loss, parts
 
@@ -96,7 +101,8 @@ class FastTrainStep:
             else:
                 scored = [p for p in parts if p is not None]
                 self.replay.recorded(recording, outputs + [total] + scored, total)
-        total.backward()
+        if total.requires_grad:  # a model with no trainable weights trains as a no-op
+            total.backward()
         # the outputs themselves (not their arrays): metrics read a mask riding on them
         return (total.data, [None if p is None else p.data for p in parts], outputs)
 

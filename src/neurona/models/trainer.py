@@ -292,7 +292,7 @@ class Trainer:
             if not self.built:
                 self._maybe_build(_shapes_of(x))
             return
-        if self._output_example is not None:
+        if self._output_example is not None or self._steps_without_call():
             return
         rows = tree.map_structure(lambda a: get_ops().asarray(a[:2]), x)
         if self._build_input_shape is None:
@@ -301,6 +301,14 @@ class Trainer:
         with no_grad():
             out = self._call_eager(tree.map_structure(Tensor, rows), training=False)
         self._output_example = tree.map_structure(lambda t: (None,) + tuple(t.shape[1:]), out)
+
+    def _steps_without_call(self):
+        """True for a subclassed model with no call() of its own whose steps are the user's
+        (the guides' GAN: its train_step calls the generator and the discriminator): it is
+        never called as a whole, so it is not run to be built."""
+        from .model import Model
+
+        return type(self).call is Model.call and self._overridden("train_step")
 
     # -- data ---------------------------------------------------------------------------------
     def _arrays(self, x, y, sample_weight, class_weight=None, what="x", check_labels=True):
