@@ -159,8 +159,7 @@ def standardize_sample_weights(setup, sample_weight, class_weight, ys, dtype):
         if len(setup.outputs) > 1:
             raise ValueError("class_weight is only supported for models with one output; for "
                              "several outputs pass sample_weight (one array per output)")
-        kind = getattr(setup.outputs[0].loss, "label_kind", None)
-        cw = class_weight_to_sample_weight(class_weight, ys[0], kind)
+        cw = class_weight_to_sample_weight(class_weight, ys[0], setup.outputs[0])
         sws[0] = cw if sws[0] is None else sws[0] * cw
     return [None if sw is None else sw.astype(dtype) for sw in sws]
 
