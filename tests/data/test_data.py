@@ -452,3 +452,30 @@ def test_doctor_bad_data_is_an_error(rng):
                                     model=_model(layers.Dense(1, activation="softmax"), inputs=2))
     assert [f.level for f in findings] == sorted(f.level for f in findings)  # errors first
     assert format_findings(findings).startswith("1 error(s), 1 warning(s):")
+
+
+# -- issue 18, item 13: an extreme value neither zeroes a feature nor overflows ----------------
+def test_a_value_near_the_float64_limit_keeps_the_feature_and_is_named():
+    from neurona.data import OutlierWarning
+    values = np.arange(10.0)
+    values[3] = 1e308
+    frame = pd.DataFrame({"a": values, "b": np.arange(10.0)})
+    with pytest.warns(OutlierWarning, match=r"column 'a' has extreme values \(e.g. 1e\+308"):
+        encoded = TabularEncoder().fit_transform(frame)
+    assert np.isfinite(encoded).all()
+    np.testing.assert_allclose(encoded[:, 0], np.where(np.arange(10) == 3, 3.0, -1 / 3), rtol=1e-6)
+    np.testing.assert_allclose(encoded[:, 1], (np.arange(10) - 4.5) / np.arange(10).std(),
+                               rtol=1e-6)
+
+
+def test_a_value_that_scales_beyond_float32_is_an_error_naming_it():
+    encoder = TabularEncoder().fit(pd.DataFrame({"a": np.arange(10.0)}))
+    with pytest.raises(ValueError, match=r"column 'a' holds 1e\+300 at row 1, which "
+                                         r"standardizes to .*beyond float32's range"):
+        encoder.transform(pd.DataFrame({"a": [0.0, 1e300]}))
+
+
+def test_heavy_tailed_columns_are_not_called_outliers():
+    values = np.random.default_rng(0).lognormal(0.0, 1.5, size=500)  # incomes, say
+    encoded = TabularEncoder().fit_transform(pd.DataFrame({"income": values}))  # no warning
+    assert encoded.shape == (500, 1) and abs(float(encoded.std()) - 1.0) < 1e-4

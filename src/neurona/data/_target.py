@@ -19,6 +19,15 @@ TASKS = ("regression", "binary", "multiclass")
 TARGET_TRANSFORMS = ("log", "log1p", "standardize")
 
 
+def mean_and_std(values):
+    """The mean and standard deviation (ddof=0) of finite float64 ``values``, computed on the
+    values divided by their largest magnitude: values near the float64 limit (1e308) neither
+    overflow the variance nor give an infinite scale."""
+    largest = float(np.abs(values).max()) if values.size else 0.0
+    unit = largest if largest > 0 else 1.0
+    return unit * float((values / unit).mean()), unit * float((values / unit).std())
+
+
 def check_finite(values, name, what):
     inf = np.isinf(values)
     if inf.any():
@@ -136,8 +145,8 @@ def _fit_transform(fitted, transform, values):
     fitted["transform"] = transform
     _check_domain(fitted, values, "TabularEncoder.fit")
     if transform == "standardize":
-        std = float(values.std())
-        fitted["center"] = float(values.mean())
+        mean, std = mean_and_std(values)
+        fitted["center"] = mean
         fitted["scale"] = std if std > 0 else 1.0
     return fitted
 

@@ -36,11 +36,57 @@ from . import _columns as C
 from . import _target as T
 from ._target import TASKS, recommended_output
 
-__all__ = ["TabularEncoder", "MissingValueWarning", "recommended_output", "TASKS"]
+__all__ = ["TabularEncoder", "MissingValueWarning", "OutlierWarning", "recommended_output", "TASKS"]
 
 
 class MissingValueWarning(UserWarning):
     """Numeric missing values were imputed with the training mean."""
+
+
+class OutlierWarning(UserWarning):
+    """A numeric column's scale is set by a few extreme values, which squeezes every other row
+    of that feature into a sliver of its range."""
+
+
+def _mean_and_scale(present, name):
+    """The training mean and standard deviation (ddof=0) of a numeric column, computed on the
+    values divided by their largest magnitude so that values near the float64 limit (1e308)
+    neither overflow the variance nor turn the scale into inf (which made the feature 0)."""
+    mean, std = T.mean_and_std(present)
+    _warn_if_outliers(present, std, name)
+    return mean, (std if std > 1e-12 * max(1.0, abs(mean)) else 1.0)
+
+
+def _warn_if_outliers(present, std, name):
+    """Warn when the standard deviation is far larger than the spread of the typical rows (the
+    median absolute deviation): after scaling those rows are nearly one value."""
+    median = np.median(present)
+    typical = float(np.median(np.abs(present - median)))
+    if typical > 0 and std > 1e4 * typical:
+        row = int(np.argmax(np.abs(present - median)))
+        warnings.warn(
+            f"TabularEncoder.fit: numeric column {name!r} has extreme values (e.g. "
+            f"{present[row]:.4g}, while its typical rows lie within {typical:.4g} of "
+            f"{median:.4g}); scaled by its standard deviation {std:.4g}, every other row of "
+            f"this feature becomes nearly the same number. Clip or log-transform the column, "
+            f"or drop the rows with those values", OutlierWarning, stacklevel=4)
+
+
+def _scaled(values, feature):
+    """A numeric column standardized with the training statistics; a value whose scaled form
+    leaves float32's range is an error naming it (it would reach the network as inf)."""
+    with np.errstate(over="ignore"):
+        scaled = (values - feature["mean"]) / feature["scale"]
+    limit = np.finfo(np.float32).max
+    outside = ~(np.abs(scaled) <= limit) & ~np.isnan(values)
+    if outside.any():
+        row = int(outside.argmax())
+        raise ValueError(
+            f"TabularEncoder.transform: column {feature['name']!r} holds {values[row]:.4g} at "
+            f"row {row}, which standardizes to {scaled[row]:.4g} with the training mean "
+            f"{feature['mean']:.4g} and scale {feature['scale']:.4g}: beyond float32's range. "
+            f"Check that value, or clip the column to the range seen in training")
+    return scaled
 
 
 class TabularEncoder:
@@ -144,10 +190,9 @@ class TabularEncoder:
                                      f"in the training rows; drop it")
                 if missing.any():
                     imputed[name] = (int(missing.sum()), len(values))
-                present = values[~missing]
-                mean, std = float(present.mean()), float(present.std())
+                mean, scale = _mean_and_scale(values[~missing], name)
                 features.append({"name": C.plain(name), "kind": "numeric", "mean": mean,
-                                 "scale": std if std > 1e-12 * max(1.0, abs(mean)) else 1.0})
+                                 "scale": scale})
             else:
                 found = C.keys(column)
                 cats = C.sort_keys({k for k in found if k is not None})
@@ -196,7 +241,7 @@ class TabularEncoder:
                 if missing.any():
                     imputed[feature["name"]] = (int(missing.sum()), len(values))
                     values = np.where(missing, feature["mean"], values)
-                blocks.append(((values - feature["mean"]) / feature["scale"])[:, None])
+                blocks.append(_scaled(values, feature)[:, None])
             else:
                 blocks.append(_one_hot(C.keys(column), feature["categories"]))
         _warn_imputed(imputed, "TabularEncoder.transform")
