@@ -735,3 +735,28 @@ def test_float64_sequential_keeps_its_dtype_through_a_file(tmp_path):
     assert model.dtype == loaded.dtype == "float64"
     x = np.linspace(0, 1, 3)[None] + 1e-12
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+# -- issue 18, item 6: a model built again in the same process takes its weights back -----------
+def _two_dense():
+    return keras.Sequential([layers.Input((3,)), layers.Dense(4), layers.Dropout(0.1),
+                             layers.Dense(2)])
+
+
+def test_weights_load_into_a_rebuilt_model_whose_automatic_names_differ(tmp_path):
+    model = _two_dense()
+    model.save_weights(tmp_path / "w.neurona")
+    again = _two_dense()  # same cell run again: dense_2 / dense_3 instead of dense / dense_1
+    assert [w.path for w in again.weights] != [w.path for w in model.weights]
+    with pytest.warns(UserWarning, match=r"differ from the model's only by automatic suffixes "
+                                         r".*matched by structure: layer order and weight shapes"):
+        again.load_weights(tmp_path / "w.neurona")
+    for a, b in zip(again.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_weights_of_another_structure_are_still_refused(tmp_path):
+    _two_dense().save_weights(tmp_path / "w.neurona")
+    other = keras.Sequential([layers.Input((3,)), layers.Dense(2), layers.Dense(4)])
+    with pytest.raises(keras.saving.ModelFileError, match="do not match the model's architecture"):
+        other.load_weights(tmp_path / "w.neurona")

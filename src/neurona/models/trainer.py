@@ -527,6 +527,7 @@ class Trainer:
         step = self._train_function_for_fit()
         self._train_function = step
         state = FitState(initial_epoch, rng, self._loss_tracker)
+        state.data = train
         watch = divergence.DivergenceWatch()
         self.fit_state = state
         callback_list.on_train_begin({})  # BackupAndRestore may move ``state`` to a saved position
@@ -540,9 +541,12 @@ class Trainer:
                         state.start_epoch(n if shuffle and n is not None else None)
                     callback_list.on_epoch_begin(epoch, {})
                     watch.start_epoch()
+                    # a backup taken after the epoch's last batch resumes with no batch left:
+                    # the epoch only has to end (logs, validation, callbacks)
+                    finished = steps is not None and state.batch >= steps
                     returned, ran = self._run_epoch(step, callback_list, state, train,
                                                     batch_size, steps, watch)
-                    if not ran:
+                    if not ran and not finished:
                         _ran_out(epoch, steps_per_epoch)
                         break
                     logs = self._epoch_result(returned)
@@ -563,6 +567,7 @@ class Trainer:
             # however training ends (done, stopped, interrupted, failed), callbacks get to
             # finish: restore best weights, close files
             callback_list.on_train_end(logs)
+            state.data = None  # model.fit_state outlives fit: it must not hold the data
         return history
 
     def _array_data_for_fit(self, x, y, sample_weight, class_weight, validation_split):
