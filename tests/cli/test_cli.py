@@ -311,6 +311,14 @@ BAD_YAML = {
     "transform of classes": ("data: d.csv\ntarget: y\ntask: binary\ntarget_transform: log\n",
                              "target_transform: log applies to regression targets, but task is "
                              "binary"),
+    # issue 18, items 7 and 14: bounded by the file's size, named
+    "billion laughs": ("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                       + "".join(f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join(
+                           [f"*{chr(96 + i)}"] * 9) + "]\n" for i in range(1, 9)),
+                       "invalid YAML at line 2: the alias *a is refused"),
+    "one alias": ("data: &d d.csv\ntarget: *d\n", "the alias *d is refused"),
+    "deeply nested": ("data: " + "[" * 5000 + "]" * 5000 + "\n",
+                      "the YAML nests deeper than 64 levels"),
 }
 
 
@@ -320,6 +328,14 @@ def test_bad_yaml_is_one_line_and_exit_2(case, tmp_path, capsys):
     path = _write(tmp_path / "run.yaml", text)
     code, _, err = _run(capsys, "train", path)
     assert code == 2 and err.count("\n") == 1 and expected in err, err
+
+
+def test_a_yaml_file_that_is_not_utf8_is_named(tmp_path, capsys):
+    path = tmp_path / "run.yaml"
+    path.write_bytes("data: caf\xe9.csv\ntarget: y\n".encode("latin-1"))
+    code, _, err = _run(capsys, "train", path)
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"{path}: the file is not UTF-8 text (byte 0xe9 at line 1); save it as UTF-8" in err
 
 
 def test_bad_options_and_model_paths(tmp_path, capsys):
