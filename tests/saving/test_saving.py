@@ -760,3 +760,66 @@ def test_weights_of_another_structure_are_still_refused(tmp_path):
     other = keras.Sequential([layers.Input((3,)), layers.Dense(2), layers.Dense(4)])
     with pytest.raises(keras.saving.ModelFileError, match="do not match the model's architecture"):
         other.load_weights(tmp_path / "w.neurona")
+
+
+# -- issue 18, item 8: a model file costs what its honest size says -------------------------------
+def test_a_deflate_bomb_in_the_weights_is_refused_before_reading(tmp_path):
+    _, path = _trained(tmp_path)
+    entries = _entries(path)
+    with zipfile.ZipFile(tmp_path / "bomb.neurona", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("config.json", entries["config.json"])
+        zf.writestr("model.safetensors", entries["model.safetensors"] + bytes(60 << 20))
+    assert (tmp_path / "bomb.neurona").stat().st_size < 200_000  # 60 MiB of zeros inside
+    tracemalloc.start()
+    with pytest.raises(ModelFileError, match=r"claim to expand to \d+, more than 64 times: "
+                                             r"weights do not compress like that"):
+        keras.models.load_model(tmp_path / "bomb.neurona")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 5_000_000
+
+
+def test_many_duplicated_entries_are_found_in_linear_time(tmp_path):
+    _, path = _trained(tmp_path)
+    entries = _entries(path)
+    with zipfile.ZipFile(tmp_path / "dup.neurona", "w") as zf, \
+            pytest.warns(UserWarning, match="Duplicate name"):
+        zf.writestr("config.json", entries["config.json"])
+        zf.writestr("model.safetensors", entries["model.safetensors"])
+        for _ in range(20_000):
+            zf.writestr("config.json", b"")
+    start = time.perf_counter()
+    with pytest.raises(ModelFileError, match=r"duplicated entries \['config.json'\]"):
+        keras.models.load_model(tmp_path / "dup.neurona")
+    assert time.perf_counter() - start < 2.0  # names.count made this quadratic (48 s at 60k)
+
+
+def test_a_functional_graph_listed_in_reverse_loads_in_linear_time(tmp_path):
+    x = first = keras.Input((4,))
+    for _ in range(2000):
+        x = layers.Activation("relu")(x)
+    keras.Model(first, x).save(tmp_path / "chain.neurona")
+    rewritten = _rewrite(tmp_path / "chain.neurona", tmp_path / "reversed.neurona",
+                         edit_config=lambda c: c["model"]["config"]["layers"].reverse())
+    start = time.perf_counter()
+    model = keras.models.load_model(rewritten)
+    assert time.perf_counter() - start < 5.0  # the pass-per-layer loader took ~12 s here
+    probe = np.array([[-1.0, 0.5, 2.0, -3.0]], dtype="float32")
+    np.testing.assert_array_equal(model.predict(probe, verbose=0), np.maximum(probe, 0))
+
+
+def test_layer_sizes_beyond_the_stored_weights_fail_before_allocating(tmp_path):
+    _, path = _trained(tmp_path)
+
+    def huge(config):
+        config["model"]["config"]["layers"][-1]["config"]["units"] = 10 ** 9
+
+    rewritten = _rewrite(path, tmp_path / "huge.neurona", edit_config=huge)
+    tracemalloc.start()
+    with pytest.raises(ModelFileError, match=r"would create a weight of shape .*beyond the \d+ "
+                                             r"numbers the file's weights hold.*refused before "
+                                             r"allocating"):
+        keras.models.load_model(rewritten)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20_000_000  # the kernel alone would be gigabytes

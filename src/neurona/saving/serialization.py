@@ -158,6 +158,32 @@ def compile_from_config(model, config, where):
                              f"{type(err).__name__}: {err}") from err
 
 
+#: numbers a model built from a file may allocate beyond what the file's weights hold
+_ALLOCATION_SLACK = 1 << 16
+
+
+def allocation_check(arrays, where):
+    """The check run before each new weight while a model is built from a file's config: the
+    model may not allocate more numbers than the file's weights hold (a tampered config with
+    huge layer sizes fails before allocating, not after gigabytes)."""
+    budget = sum(int(np.size(a)) for k, a in arrays.items()
+                 if not k.startswith(OPTIMIZER_PREFIX))
+    budget += _ALLOCATION_SLACK
+    allocated = [0]
+
+    def check(layer, shape, dtype):
+        size = int(np.prod(shape, dtype=object))
+        allocated[0] += size
+        if allocated[0] > budget:
+            raise ModelFileError(
+                f"{where}: layer {layer.name!r} ({type(layer).__name__}) would create a weight "
+                f"of shape {list(shape)} ({size} numbers), beyond the {budget} numbers the "
+                "file's weights hold; its config does not match its weights (refused before "
+                "allocating)")
+
+    return check
+
+
 # -- weights --------------------------------------------------------------------------------------
 def weight_map(model):
     """``{key: variable}`` for every weight of ``model``; keys are layer paths like
