@@ -479,3 +479,53 @@ def test_heavy_tailed_columns_are_not_called_outliers():
     values = np.random.default_rng(0).lognormal(0.0, 1.5, size=500)  # incomes, say
     encoded = TabularEncoder().fit_transform(pd.DataFrame({"income": values}))  # no warning
     assert encoded.shape == (500, 1) and abs(float(encoded.std()) - 1.0) < 1e-4
+
+
+# -- issue 18, items 9 and 14: a .csv.gz expands within a cap; csv's field limit is named --------
+def test_a_gzip_bomb_stops_at_the_cap_and_says_so(tmp_path, monkeypatch):
+    from neurona.data import csv as csv_module
+    monkeypatch.setattr(csv_module, "MIN_GZIP_LIMIT", 1 << 20)
+    path = tmp_path / "bomb.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n" + b"0,0\n" * (4 << 20)))  # 16 MiB in ~16 KiB
+    size = path.stat().st_size
+    with pytest.raises(DataError, match=rf"bomb.csv.gz: decompresses to more than {100 * size} "
+                                        rf"bytes, over 100 times its {size} bytes \(a gzip "
+                                        r"bomb\?\); reading stopped there"):
+        read_table(path)
+    honest = tmp_path / "honest.csv.gz"
+    honest.write_bytes(gzip.compress(b"a,b\n1,2\n3,4\n"))
+    assert read_table(honest).shape == (2, 2)
+
+
+@pytest.mark.slow
+def test_a_real_gzip_bomb_is_refused_within_bounded_memory(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+    path = tmp_path / "bomb.csv.gz"
+    with gzip.open(path, "wb", compresslevel=9) as stream:
+        stream.write(b"a,b\n")
+        for _ in range(1024):  # 4 GiB of rows compressed to ~4 MB
+            stream.write(b"0,0\n" * (1 << 20))
+    script = textwrap.dedent(f"""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # 3 GiB: the bomb is 4
+        from neurona.data import DataError, read_table
+        try:
+            read_table({str(path)!r})
+        except DataError as err:
+            print("refused:", err)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "decompresses to more than" in done.stdout and "a gzip bomb?" in done.stdout
+
+
+def test_a_field_over_the_csv_module_limit_is_named_with_its_line(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text('a,b\n1,2\n3,"never closed\n' + "x" * 200_000 + "\n5,6\n")
+    with pytest.raises(DataError, match=r"quote.csv: line 3 cannot be read \(field larger than "
+                                        r"field limit \(131072\); the limit is 131072 "
+                                        r"characters\): look for a quote that is never closed"):
+        read_table(path)
