@@ -499,25 +499,27 @@ def test_a_gzip_bomb_stops_at_the_cap_and_says_so(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_a_real_gzip_bomb_is_refused_within_bounded_memory(tmp_path):
+    import os
     import subprocess
     import sys
     import textwrap
     path = tmp_path / "bomb.csv.gz"
     with gzip.open(path, "wb", compresslevel=9) as stream:
         stream.write(b"a,b\n")
-        for _ in range(1024):  # 4 GiB of rows compressed to ~4 MB
+        for _ in range(256):  # 1 GiB of rows compressed to ~1 MB
             stream.write(b"0,0\n" * (1 << 20))
     script = textwrap.dedent(f"""
         import resource
-        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # 3 GiB: the bomb is 4
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # 1 GiB: the bomb is too
         from neurona.data import DataError, read_table
         try:
             read_table({str(path)!r})
         except DataError as err:
             print("refused:", err)
     """)
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, env=env)
     assert done.returncode == 0, done.stderr
     assert "decompresses to more than" in done.stdout and "a gzip bomb?" in done.stdout
 
@@ -529,3 +531,27 @@ def test_a_field_over_the_csv_module_limit_is_named_with_its_line(tmp_path):
                                         r"field limit \(131072\); the limit is 131072 "
                                         r"characters\): look for a quote that is never closed"):
         read_table(path)
+
+
+# -- issue 18, item 10: an identifier column is not one-hot encoded into a feature per row -------
+def test_an_identifier_column_is_left_out_with_a_warning_naming_it_and_the_fix():
+    from neurona.data import IdentifierColumnWarning
+    rows = 200
+    frame = pd.DataFrame({"passenger": [f"P{i:05d}" for i in range(rows)],
+                          "age": np.linspace(1, 80, rows),
+                          "sex": np.where(np.arange(rows) % 2, "m", "f"),
+                          "y": np.arange(rows) % 2})
+    encoder = TabularEncoder(target="y")
+    with pytest.warns(IdentifierColumnWarning, match=r"column\(s\) 'passenger' hold a different "
+                                                     r"value on each of the 200 training rows.*"
+                                                     r"neurona train --drop passenger"):
+        encoded = encoder.fit_transform(frame)
+    assert encoded.shape == (rows, 1 + 3)  # age, and sex one-hot with its unknown bucket
+    assert not any("passenger" in name for name in encoder.feature_names)
+
+
+def test_a_declared_or_small_unique_column_is_kept():
+    frame = pd.DataFrame({"code": [f"c{i}" for i in range(30)], "y": np.arange(30.0)})
+    assert TabularEncoder(target="y", categorical=["code"]).fit_transform(frame).shape == (30, 31)
+    small = frame.iloc[:10]  # a toy table: every value unique is no evidence of an id
+    assert TabularEncoder(target="y").fit_transform(small).shape == (10, 11)

@@ -36,11 +36,38 @@ from . import _columns as C
 from . import _target as T
 from ._target import TASKS, recommended_output
 
-__all__ = ["TabularEncoder", "MissingValueWarning", "OutlierWarning", "recommended_output", "TASKS"]
+__all__ = ["TabularEncoder", "MissingValueWarning", "OutlierWarning", "IdentifierColumnWarning",
+           "recommended_output", "TASKS"]
 
 
 class MissingValueWarning(UserWarning):
     """Numeric missing values were imputed with the training mean."""
+
+
+class IdentifierColumnWarning(UserWarning):
+    """A text column with a different value on every training row (an id, a name) was left
+    out of the features: one-hot encoded, it would be one feature per row, and learn nothing."""
+
+
+#: a column is an identifier only with at least this many rows (a toy table may be all unique)
+IDENTIFIER_MIN_ROWS = 20
+
+
+def _is_identifier(column):
+    """A categorical column whose every present value differs from the others."""
+    present = column.dropna()
+    return len(present) >= IDENTIFIER_MIN_ROWS and present.nunique() == len(present)
+
+
+def _warn_identifiers(names, rows):
+    if names:
+        listed = ", ".join(repr(C.plain(n)) for n in names)
+        warnings.warn(
+            f"TabularEncoder.fit: column(s) {listed} hold a different value on each of the "
+            f"{rows} training rows (an identifier or a name); they are left out of the features, "
+            f"which one-hot encoding would make one per row. Drop them yourself to say so "
+            f"(neurona train --drop {C.plain(names[0])}, or frame.drop(columns=[...])), or list "
+            f"them in categorical=[...] to keep them", IdentifierColumnWarning, stacklevel=3)
 
 
 class OutlierWarning(UserWarning):
@@ -175,12 +202,16 @@ class TabularEncoder:
                         "TabularEncoder.fit")
         target = (T.fit_target(frame[self.target], self._task_option, self.max_classes,
                                self.target_transform) if self.target is not None else None)  # its errors come before any warning
-        features, imputed = [], {}
+        features, imputed, identifiers = [], {}, []
         for name in self._feature_columns(frame):
             column = frame[name]
+            declared = name in (self.numeric or ()) or name in (self.categorical or ())
             kind = ("numeric" if name in (self.numeric or ()) else
                     "categorical" if name in (self.categorical or ()) else
                     C.infer_kind(column, self.integer_categories))
+            if kind == "categorical" and not declared and _is_identifier(column):
+                identifiers.append(name)  # one-hot would make a feature per row
+                continue
             if kind == "numeric":
                 values = C.to_float(column, "TabularEncoder.fit")
                 T.check_finite(values, name, "TabularEncoder.fit")
@@ -204,6 +235,7 @@ class TabularEncoder:
             raise ValueError("TabularEncoder.fit: no feature columns left (the frame holds only the "
                              "target); pass a frame with feature columns")
         _warn_imputed(imputed, "TabularEncoder.fit")
+        _warn_identifiers(identifiers, len(frame))
         self._features, self._target = features, target
         return self
 
