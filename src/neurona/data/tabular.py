@@ -116,6 +116,58 @@ def _scaled(values, feature):
     return scaled
 
 
+def _bad_state(what, value):
+    """The one error of a fitted state that is not what fit writes (read from a file, it may
+    have been altered): names the entry, never formats more than a short value."""
+    import reprlib
+    return ValueError(f"TabularEncoder.from_config: {what} is invalid "
+                      f"({reprlib.repr(value)}); the state was altered or written by another "
+                      f"program: refit the encoder")
+
+
+def _finite(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _check_fitted_feature(i, feature):
+    """A fitted feature as :meth:`TabularEncoder.fit` writes it: a name, and a finite mean
+    and positive scale (numeric) or a list of plain categories (categorical)."""
+    if not isinstance(feature, dict) or not isinstance(feature.get("name"), str):
+        raise _bad_state(f"feature {i}", feature)
+    if feature.get("kind") == "numeric":
+        if not (_finite(feature.get("mean")) and _finite(feature.get("scale"))
+                and feature["scale"] > 0):
+            raise _bad_state(f"numeric feature {feature['name']!r}", feature)
+    elif feature.get("kind") == "categorical":
+        categories = feature.get("categories")
+        if not isinstance(categories, list) or not all(
+                isinstance(c, (str, int, float, bool)) for c in categories):
+            raise _bad_state(f"categorical feature {feature['name']!r}", feature)
+    else:
+        raise _bad_state(f"the kind of feature {i}", feature.get("kind"))
+
+
+def _check_fitted_target(target):
+    """A fitted target as :meth:`TabularEncoder.fit` writes it, or None."""
+    if target is None:
+        return
+    if not isinstance(target, dict) or not isinstance(target.get("name"), str) or \
+            target.get("task") not in TASKS:
+        raise _bad_state("the target", target)
+    classes = target.get("classes")
+    if target["task"] == "regression":
+        transform = target.get("transform")
+        if transform is not None and transform not in T.TARGET_TRANSFORMS:
+            raise _bad_state("the target's transform", transform)
+        if transform == "standardize" and not (_finite(target.get("center"))
+                                               and _finite(target.get("scale"))
+                                               and target["scale"] > 0):
+            raise _bad_state("the target's standardization", target)
+    elif not isinstance(classes, list) or len(classes) < 2 or not all(
+            isinstance(c, (str, int, float, bool)) for c in classes):
+        raise _bad_state("the target's classes", classes)
+
+
 class TabularEncoder:
     """Encode a DataFrame's features (standardize numbers, one-hot categories) and its target.
 
@@ -382,10 +434,12 @@ class TabularEncoder:
         fitted = config.get("fitted")
         if fitted is not None:
             features = fitted.get("features") if isinstance(fitted, dict) else None
-            if not features or any(f.get("kind") not in ("numeric", "categorical")
-                                   for f in features) or "target" not in fitted:
+            if not isinstance(features, list) or not features or "target" not in fitted:
                 raise ValueError("TabularEncoder.from_config: the 'fitted' entry is not an encoder "
                                  "state; pass the dict from TabularEncoder.get_config()")
+            for i, feature in enumerate(features):
+                _check_fitted_feature(i, feature)
+            _check_fitted_target(fitted["target"])
             encoder._features = [dict(f) for f in fitted["features"]]
             encoder._target = None if fitted["target"] is None else dict(fitted["target"])
         return encoder
