@@ -823,3 +823,22 @@ def test_layer_sizes_beyond_the_stored_weights_fail_before_allocating(tmp_path):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 20_000_000  # the kernel alone would be gigabytes
+
+
+@pytest.mark.parametrize("flag", [0x20, 0x40])
+def test_zip_flags_zipfile_cannot_read_are_a_model_file_error(tmp_path, flag):
+    _, path = _trained(tmp_path)
+    data = bytearray(path.read_bytes())
+    central = data.index(b"PK\x01\x02")  # the first central-directory record
+    data[central + 8] |= flag  # its general-purpose flags (zipfile: NotImplementedError)
+    (tmp_path / "flags.neurona").write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="patched or strongly encrypted"):
+        keras.models.load_model(tmp_path / "flags.neurona")
+
+
+@pytest.mark.parametrize("shape", [[0, 2 ** 62], [0, 2 ** 63], [0, 2 ** 40, 2 ** 40]])
+def test_impossible_empty_shapes_are_a_model_file_error(shape):
+    data = _safetensors_with_header({"w": {"dtype": "F32", "shape": shape,
+                                           "data_offsets": [0, 0]}}, b"")
+    with pytest.raises(ModelFileError, match="impossible shape"):
+        read_safetensors(data)

@@ -156,6 +156,9 @@ def check_entry(info, archive_size, where):
     label = f"{where}[{info.filename}]"
     if info.flag_bits & 0x1:
         raise ModelFileError(f"{label}: encrypted entries are not supported")
+    if info.flag_bits & 0x60:  # 0x20 patched data, 0x40 strong encryption: never written
+        raise ModelFileError(f"{label}: the entry's flags {info.flag_bits:#06x} mark patched or "
+                             f"strongly encrypted data, which model files never hold (corrupt)")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise ModelFileError(f"{label}: unsupported compression method {info.compress_type}")
     if info.header_offset + info.compress_size > archive_size:
@@ -189,7 +192,8 @@ def read_entry(archive, info, limit, where):
     try:
         with archive.open(info) as entry:
             data = entry.read(limit + 1)  # bounded even if the declared size lies
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as err:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+            NotImplementedError) as err:  # zipfile's "compressed patched data", flag bit 5
         raise ModelFileError(f"{label}: the entry is corrupt ({err})") from None
     if len(data) != info.file_size:
         raise ModelFileError(f"{label}: read {len(data)} bytes, the archive declares "
