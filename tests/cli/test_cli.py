@@ -500,3 +500,13 @@ def test_export_and_serve_commands_check_their_input(tmp_path, capsys):
     assert code == 2 and "--port must be in 1..65535" in err
     code, _, err = _run(capsys, "serve", tmp_path / "plain.keras", "--port", "8123")
     assert code == 2 and "carries no encoder" in err
+
+
+def test_absurd_layer_sizes_are_one_line_and_exit_2(tmp_path, capsys):
+    rows = "".join(f"{i % 7},{i % 5},{i * 0.5}\n" for i in range(60))
+    path = _write(tmp_path / "d.csv", "a,b,y\n" + rows)
+    code, _, err = _run(capsys, "train", path, "--target", "y", "--task", "regression",
+                        "--layers", "100000000000", "--out", tmp_path / "run")
+    assert code == 2 and err.count("\n") == 1, err
+    assert "out of memory (Unable to allocate" in err and "reduce the layer sizes" in err
+    assert not (tmp_path / "run").exists()
