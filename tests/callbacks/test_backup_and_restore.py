@@ -235,3 +235,70 @@ def test_a_damaged_backup_is_a_clear_error(tmp_path, name, damage, message):
     _damage_latest(folder, name, damage)
     with pytest.raises(ValueError, match=f"BackupAndRestore: .*{message}.*delete"):
         _stateful_fit(folder)
+
+
+STATEFUL_SCRIPT = textwrap.dedent("""
+    import json, os, signal, sys
+    import numpy as np
+    import neurona as keras
+    from neurona import callbacks, layers
+
+    folder, kill_at = sys.argv[1], int(sys.argv[2])
+
+    class KillAt(callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.count = 0
+        def on_train_batch_end(self, batch, logs=None):
+            self.count += 1
+            if self.count == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((60, 4)).astype("float32")
+    y = (x[:, :1] + 0.8 * rng.standard_normal((60, 1))).astype("float32")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([layers.Input((4,)), layers.Dense(32, activation="relu"),
+                              layers.Dropout(0.2), layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    stop = callbacks.EarlyStopping(patience=2, restore_best_weights=True)
+    history = model.fit(x, y, epochs=40, batch_size=8, validation_split=0.25, verbose=0, seed=1,
+                        callbacks=[stop, callbacks.ReduceLROnPlateau(patience=1, factor=0.5),
+                                   callbacks.CSVLogger(os.path.join(folder, "log.csv")),
+                                   callbacks.BackupAndRestore(os.path.join(folder, "backup"),
+                                                              save_freq=2),
+                                   KillAt()])
+    np.savez(os.path.join(folder, "weights.npz"), *model.get_weights())
+    with open(os.path.join(folder, "history.json"), "w") as handle:
+        json.dump({"epoch": history.epoch, "history": history.history,
+                   "best_epoch": stop.best_epoch}, handle)
+""")
+
+
+@pytest.mark.slow
+def test_sigkills_with_early_stopping_and_stateful_callbacks_resume_bitwise(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(STATEFUL_SCRIPT)
+
+    def run(folder, kill_at):
+        folder.mkdir(exist_ok=True)
+        return subprocess.run([sys.executable, str(script), str(folder), str(kill_at)], env=ENV,
+                              capture_output=True, text=True, timeout=120)
+
+    assert run(tmp_path / "reference", 0).returncode == 0
+    kills = 0
+    for kill_at in np.random.default_rng(11).integers(1, 9, size=12).tolist() + [0]:
+        done = run(tmp_path / "resumed", kill_at)
+        if done.returncode == -signal.SIGKILL:
+            kills += 1
+            continue
+        assert done.returncode == 0, done.stderr
+        break
+    assert kills >= 3
+    for name in ("history.json", "log.csv"):
+        assert (tmp_path / "resumed" / name).read_text() == \
+            (tmp_path / "reference" / name).read_text(), name
+    with np.load(tmp_path / "resumed" / "weights.npz") as got, \
+            np.load(tmp_path / "reference" / "weights.npz") as want:
+        for key in want.files:
+            np.testing.assert_array_equal(got[key], want[key])
