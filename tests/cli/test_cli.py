@@ -319,6 +319,8 @@ BAD_YAML = {
     "one alias": ("data: &d d.csv\ntarget: *d\n", "the alias *d is refused"),
     "deeply nested": ("data: " + "[" * 5000 + "]" * 5000 + "\n",
                       "the YAML nests deeper than 64 levels"),
+    "huge value": ("data: d.csv\ntarget: [" + "1, " * 100_000 + "1]\n",
+                   "target must be a non-empty string, got [1, 1, 1, 1, 1, 1, 1, 1, ...]"),
 }
 
 
