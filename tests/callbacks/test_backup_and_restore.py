@@ -302,3 +302,19 @@ def test_sigkills_with_early_stopping_and_stateful_callbacks_resume_bitwise(tmp_
             np.load(tmp_path / "reference" / "weights.npz") as want:
         for key in want.files:
             np.testing.assert_array_equal(got[key], want[key])
+
+
+def test_a_callback_state_that_is_not_data_is_named(tmp_path):
+    class Holds(callbacks.Callback):
+        def get_state(self):
+            return {"handle": object()}
+
+        def set_state(self, state):
+            raise AssertionError("never restored: the backup could not be written")
+
+    model = keras.Sequential([layers.Input((2,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(TypeError, match=r"Holds.get_state\(\) returned 'handle' as a object; a "
+                                        r"callback's state must be JSON data"):
+        model.fit(np.zeros((4, 2)), np.zeros(4), verbose=0,
+                  callbacks=[Holds(), callbacks.BackupAndRestore(tmp_path / "b")])

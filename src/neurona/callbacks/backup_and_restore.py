@@ -196,7 +196,7 @@ class BackupAndRestore(Callback):
             metric_scalars.append(scalars)
         callback_states = []
         for i, callback in enumerate(self._stateful):
-            values, callback_arrays = _split_state(callback.get_state())
+            values, callback_arrays = _split_state(callback)
             arrays.update({f"callback/{i}/{k}": v for k, v in callback_arrays.items()})
             callback_states.append({"class": type(callback).__name__, "state": values,
                                     "arrays": sorted(callback_arrays)})
@@ -306,14 +306,22 @@ def _short(err, limit=200):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _split_state(state):
-    """A callback's ``get_state()`` as (JSON values, arrays): arrays go to ``arrays.npz``."""
+def _split_state(callback):
+    """``callback.get_state()`` as (JSON values, arrays): arrays go to ``arrays.npz``; anything
+    else must be JSON data, or the backup fails naming the callback and the key."""
     values, arrays = {}, {}
-    for key, value in state.items():
+    for key, value in callback.get_state().items():
         if isinstance(value, np.ndarray):
             arrays[key] = value
-        else:
-            values[key] = value.item() if isinstance(value, np.generic) else value
+            continue
+        value = value.item() if isinstance(value, np.generic) else value
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError):
+            raise TypeError(f"BackupAndRestore: {type(callback).__name__}.get_state() returned "
+                            f"{key!r} as a {type(value).__name__}; a callback's state must be "
+                            f"JSON data (numbers, strings, lists, dicts) or NumPy arrays") from None
+        values[key] = value
     return values, arrays
 
 
