@@ -178,6 +178,9 @@ def test_encoder_config_round_trips_through_json():
     unfitted = TabularEncoder.from_config(json.loads(json.dumps(TabularEncoder(target="y").get_config())))
     assert not unfitted.fitted and unfitted.target == "y"
     with pytest.raises(ValueError, match="not an encoder state"):
+        TabularEncoder.from_config({"fitted": {"features": [], "target": None}})
+    with pytest.raises(ValueError, match=r"feature 0 is invalid \(\{'kind': 'odd'\}\); the state "
+                                         r"was altered"):
         TabularEncoder.from_config({"fitted": {"features": [{"kind": "odd"}], "target": None}})
 
 
