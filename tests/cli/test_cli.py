@@ -512,3 +512,10 @@ def test_absurd_layer_sizes_are_one_line_and_exit_2(tmp_path, capsys):
     assert code == 2 and err.count("\n") == 1, err
     assert "out of memory (Unable to allocate" in err and "reduce the layer sizes" in err
     assert not (tmp_path / "run").exists()
+
+
+def test_a_csv_field_over_the_csv_limit_is_one_line_and_exit_2(tmp_path, capsys):
+    path = _write(tmp_path / "d.csv", 'a,y\n1,2\n"' + "x" * 200_000 + "\n3,4\n")
+    code, _, err = _run(capsys, "train", path, "--target", "y")
+    assert code == 2 and err.count("\n") == 1, err
+    assert "d.csv: line 3 cannot be read (field larger than field limit (131072)" in err
