@@ -558,3 +558,15 @@ def test_a_declared_or_small_unique_column_is_kept():
     assert TabularEncoder(target="y", categorical=["code"]).fit_transform(frame).shape == (30, 31)
     small = frame.iloc[:10]  # a toy table: every value unique is no evidence of an id
     assert TabularEncoder(target="y").fit_transform(small).shape == (10, 11)
+
+
+def test_a_regression_target_beyond_float32_is_named_not_called_inf():
+    frame = pd.DataFrame({"a": np.arange(30.0),
+                          "y": np.where(np.arange(30) == 4, 1e39, np.arange(30.0))})
+    encoder = TabularEncoder(target="y", task="regression").fit(frame)
+    with pytest.raises(ValueError, match=r"target 'y' holds 1e\+39 at row 4, beyond float32's "
+                                         r"range.*target_transform='standardize'"):
+        encoder.transform_target(frame)
+    standardized = TabularEncoder(target="y", task="regression",
+                                  target_transform="standardize").fit(frame)
+    assert np.isfinite(standardized.transform_target(frame)).all()

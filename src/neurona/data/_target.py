@@ -28,6 +28,21 @@ def mean_and_std(values):
     return unit * float((values / unit).mean()), unit * float((values / unit).std())
 
 
+def _as_float32(values, name, what):
+    """Learned targets as float32; a finite value beyond its range (1e39) is named as such,
+    not left to be called "inf" later."""
+    with np.errstate(over="ignore"):
+        cast = values.astype(np.float32)
+    overflow = np.isinf(cast) & np.isfinite(values)
+    if overflow.any():
+        row = int(overflow.argmax())
+        raise ValueError(f"{what}: target {name!r} holds {values[row]:.4g} at row {row}, beyond "
+                         f"float32's range (+-3.4e+38) in which the network learns; rescale it "
+                         f"(target_transform='standardize' or 'log') or divide it by a power "
+                         f"of ten")
+    return cast
+
+
 def check_finite(values, name, what):
     inf = np.isinf(values)
     if inf.any():
@@ -99,7 +114,7 @@ def encode(target, data):
     if target["task"] == "regression":
         values = C.to_float(series, what)
         check_finite(values, target["name"], what)
-        return _forward(target, values, what).astype(np.float32)
+        return _as_float32(_forward(target, values, what), target["name"], what)
     index = {C.key(c): i for i, c in enumerate(target["classes"])}
     unseen = sorted({k for k in found if k not in index}, key=str)
     if unseen:
