@@ -20,6 +20,14 @@ def test_to_categorical_matches_keras():
         keras.utils.to_categorical([0, 1], 2.5)
 
 
+def test_to_categorical_refuses_ids_that_would_make_a_column_per_id():
+    with pytest.raises(ValueError, match=r"the largest label 1000000000 would make 1000000001 "
+                                         r"classes for 2 distinct labels.*np.unique"):
+        keras.utils.to_categorical([0, 10 ** 9])  # 8 GB of zeros before (issue 18, item 11)
+    assert keras.utils.to_categorical([0, 999]).shape == (2, 1000)  # a sparse but sane span
+    assert keras.utils.to_categorical([0, 5000], num_classes=5001).shape == (2, 5001)
+
+
 def test_set_random_seed_fixes_initial_weights():
     def weights():
         keras.utils.set_random_seed(7)

@@ -24,6 +24,7 @@ from . import functions, ops
 from . import activations, initializers, losses, metrics, optimizers, callbacks, layers, utils
 from .layers import Input, InputLayer, Layer
 from .models import Model, Sequential
+from .models.divergence import TrainingDivergedWarning
 from .models.doctor import TrainingSetupWarning
 from . import models
 
@@ -33,7 +34,7 @@ _LAZY = ("datasets", "data", "saving", "evaluation", "plotting", "sklearn", "tun
 __all__ = ["__version__", "config", "backend", "random", "set_backend", "Tensor", "Variable",
            "no_grad", "functions", "ops", "activations", "initializers", "losses", "metrics",
            "optimizers", "callbacks", "layers", "utils", "models", "Input", "InputLayer", "Layer",
-           "Model", "Sequential", "TrainingSetupWarning", *_LAZY]
+           "Model", "Sequential", "TrainingDivergedWarning", "TrainingSetupWarning", *_LAZY]
 
 
 def __getattr__(name):

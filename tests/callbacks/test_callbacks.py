@@ -196,9 +196,13 @@ def test_terminate_on_nan():
     model = keras.Sequential([layers.Dense(1, input_shape=[2])])
     model.compile(optimizer=keras.optimizers.SGD(1e6), loss="mse")
     nan_stop = callbacks.TerminateOnNaN()
-    with np.errstate(all="ignore"), pytest.warns(keras.TrainingSetupWarning, match="unscaled"):
+    with np.errstate(all="ignore"), pytest.warns(keras.TrainingSetupWarning, match="unscaled"), \
+            pytest.warns(keras.TrainingDivergedWarning) as diverged:
         history = model.fit(x * 1e3, y, epochs=50, batch_size=2, verbose=0, callbacks=[nan_stop])
     assert len(history.epoch) == 1 and nan_stop.stopped_batch is not None
+    # the batch TerminateOnNaN stopped at is the one fit's own report names
+    reports = [str(w.message) for w in diverged if w.category is keras.TrainingDivergedWarning]
+    assert len(reports) == 1 and f"at batch {nan_stop.stopped_batch} of " in reports[0]
 
 
 def test_lambda_callback():

@@ -311,6 +311,16 @@ BAD_YAML = {
     "transform of classes": ("data: d.csv\ntarget: y\ntask: binary\ntarget_transform: log\n",
                              "target_transform: log applies to regression targets, but task is "
                              "binary"),
+    # issue 18, items 7 and 14: bounded by the file's size, named
+    "billion laughs": ("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                       + "".join(f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join(
+                           [f"*{chr(96 + i)}"] * 9) + "]\n" for i in range(1, 9)),
+                       "invalid YAML at line 2: the alias *a is refused"),
+    "one alias": ("data: &d d.csv\ntarget: *d\n", "the alias *d is refused"),
+    "deeply nested": ("data: " + "[" * 5000 + "]" * 5000 + "\n",
+                      "the YAML nests deeper than 64 levels"),
+    "huge value": ("data: d.csv\ntarget: [" + "1, " * 100_000 + "1]\n",
+                   "target must be a non-empty string, got [1, 1, 1, 1, 1, 1, 1, 1, ...]"),
 }
 
 
@@ -320,6 +330,14 @@ def test_bad_yaml_is_one_line_and_exit_2(case, tmp_path, capsys):
     path = _write(tmp_path / "run.yaml", text)
     code, _, err = _run(capsys, "train", path)
     assert code == 2 and err.count("\n") == 1 and expected in err, err
+
+
+def test_a_yaml_file_that_is_not_utf8_is_named(tmp_path, capsys):
+    path = tmp_path / "run.yaml"
+    path.write_bytes("data: caf\xe9.csv\ntarget: y\n".encode("latin-1"))
+    code, _, err = _run(capsys, "train", path)
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"{path}: the file is not UTF-8 text (byte 0xe9 at line 1); save it as UTF-8" in err
 
 
 def test_bad_options_and_model_paths(tmp_path, capsys):
@@ -484,3 +502,20 @@ def test_export_and_serve_commands_check_their_input(tmp_path, capsys):
     assert code == 2 and "--port must be in 1..65535" in err
     code, _, err = _run(capsys, "serve", tmp_path / "plain.keras", "--port", "8123")
     assert code == 2 and "carries no encoder" in err
+
+
+def test_absurd_layer_sizes_are_one_line_and_exit_2(tmp_path, capsys):
+    rows = "".join(f"{i % 7},{i % 5},{i * 0.5}\n" for i in range(60))
+    path = _write(tmp_path / "d.csv", "a,b,y\n" + rows)
+    code, _, err = _run(capsys, "train", path, "--target", "y", "--task", "regression",
+                        "--layers", "100000000000", "--out", tmp_path / "run")
+    assert code == 2 and err.count("\n") == 1, err
+    assert "out of memory (Unable to allocate" in err and "reduce the layer sizes" in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_csv_field_over_the_csv_limit_is_one_line_and_exit_2(tmp_path, capsys):
+    path = _write(tmp_path / "d.csv", 'a,y\n1,2\n"' + "x" * 200_000 + "\n3,4\n")
+    code, _, err = _run(capsys, "train", path, "--target", "y")
+    assert code == 2 and err.count("\n") == 1, err
+    assert "d.csv: line 3 cannot be read (field larger than field limit (131072)" in err

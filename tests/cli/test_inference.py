@@ -53,6 +53,37 @@ def test_a_tampered_threshold_is_refused(boston_run, data_dir, tmp_path, capsys)
     assert code == 2 and "the saved decision threshold must be a record whose 'value' is a number" in err
 
 
+def _scale_crim(record, value):
+    record["encoder"]["fitted"]["features"][0]["scale"] = value
+
+
+def _drop_categories(record, value):
+    chas = next(f for f in record["encoder"]["fitted"]["features"] if f["kind"] == "categorical")
+    del chas["categories"]
+
+
+@pytest.mark.parametrize("tamper, message", [
+    (lambda r: _scale_crim(r, "big"), r"numeric feature 'crim' is invalid \(\{.*'scale': 'big'"),
+    (lambda r: _scale_crim(r, 0), "numeric feature 'crim' is invalid"),
+    (lambda r: _drop_categories(r, None), "categorical feature 'chas' is invalid"),
+    (lambda r: r["encoder"]["fitted"]["features"].append(7), r"feature 13 is invalid \(7\)"),
+    (lambda r: r["encoder"]["fitted"]["target"].update(task="poetry"), "the target is invalid"),
+])
+def test_a_tampered_preprocessing_record_is_one_line_and_exit_2(boston_run, data_dir, tmp_path,
+                                                                capsys, tamper, message):
+    import neurona as keras
+    from neurona.saving.api import load_preprocessing
+
+    model = keras.saving.load_model(boston_run / "model.neurona")
+    record = load_preprocessing(boston_run / "model.neurona")
+    tamper(record)
+    keras.saving.save_model(model, tmp_path / "bad.neurona", preprocessing=record)
+    _, path = _rows(data_dir, tmp_path)
+    code, _, err = _run(capsys, "predict", tmp_path / "bad.neurona", path)
+    assert code == 2 and err.count("\n") == 1, err
+    assert re.search(message, err) and "altered or written by another program" in err, err
+
+
 def test_evaluate_reads_a_semicolon_file(boston_run, data_dir, tmp_path, capsys):
     import json
 

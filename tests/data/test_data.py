@@ -178,6 +178,9 @@ def test_encoder_config_round_trips_through_json():
     unfitted = TabularEncoder.from_config(json.loads(json.dumps(TabularEncoder(target="y").get_config())))
     assert not unfitted.fitted and unfitted.target == "y"
     with pytest.raises(ValueError, match="not an encoder state"):
+        TabularEncoder.from_config({"fitted": {"features": [], "target": None}})
+    with pytest.raises(ValueError, match=r"feature 0 is invalid \(\{'kind': 'odd'\}\); the state "
+                                         r"was altered"):
         TabularEncoder.from_config({"fitted": {"features": [{"kind": "odd"}], "target": None}})
 
 
@@ -452,3 +455,118 @@ def test_doctor_bad_data_is_an_error(rng):
                                     model=_model(layers.Dense(1, activation="softmax"), inputs=2))
     assert [f.level for f in findings] == sorted(f.level for f in findings)  # errors first
     assert format_findings(findings).startswith("1 error(s), 1 warning(s):")
+
+
+# -- issue 18, item 13: an extreme value neither zeroes a feature nor overflows ----------------
+def test_a_value_near_the_float64_limit_keeps_the_feature_and_is_named():
+    from neurona.data import OutlierWarning
+    values = np.arange(10.0)
+    values[3] = 1e308
+    frame = pd.DataFrame({"a": values, "b": np.arange(10.0)})
+    with pytest.warns(OutlierWarning, match=r"column 'a' has extreme values \(e.g. 1e\+308"):
+        encoded = TabularEncoder().fit_transform(frame)
+    assert np.isfinite(encoded).all()
+    np.testing.assert_allclose(encoded[:, 0], np.where(np.arange(10) == 3, 3.0, -1 / 3), rtol=1e-6)
+    np.testing.assert_allclose(encoded[:, 1], (np.arange(10) - 4.5) / np.arange(10).std(),
+                               rtol=1e-6)
+
+
+def test_a_value_that_scales_beyond_float32_is_an_error_naming_it():
+    encoder = TabularEncoder().fit(pd.DataFrame({"a": np.arange(10.0)}))
+    with pytest.raises(ValueError, match=r"column 'a' holds 1e\+300 at row 1, which "
+                                         r"standardizes to .*beyond float32's range"):
+        encoder.transform(pd.DataFrame({"a": [0.0, 1e300]}))
+
+
+def test_heavy_tailed_columns_are_not_called_outliers():
+    values = np.random.default_rng(0).lognormal(0.0, 1.5, size=500)  # incomes, say
+    encoded = TabularEncoder().fit_transform(pd.DataFrame({"income": values}))  # no warning
+    assert encoded.shape == (500, 1) and abs(float(encoded.std()) - 1.0) < 1e-4
+
+
+# -- issue 18, items 9 and 14: a .csv.gz expands within a cap; csv's field limit is named --------
+def test_a_gzip_bomb_stops_at_the_cap_and_says_so(tmp_path, monkeypatch):
+    from neurona.data import csv as csv_module
+    monkeypatch.setattr(csv_module, "MIN_GZIP_LIMIT", 1 << 20)
+    path = tmp_path / "bomb.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n" + b"0,0\n" * (4 << 20)))  # 16 MiB in ~16 KiB
+    size = path.stat().st_size
+    with pytest.raises(DataError, match=rf"bomb.csv.gz: decompresses to more than {100 * size} "
+                                        rf"bytes, over 100 times its {size} bytes \(a gzip "
+                                        r"bomb\?\); reading stopped there"):
+        read_table(path)
+    honest = tmp_path / "honest.csv.gz"
+    honest.write_bytes(gzip.compress(b"a,b\n1,2\n3,4\n"))
+    assert read_table(honest).shape == (2, 2)
+
+
+@pytest.mark.slow
+def test_a_real_gzip_bomb_is_refused_within_bounded_memory(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import textwrap
+    path = tmp_path / "bomb.csv.gz"
+    with gzip.open(path, "wb", compresslevel=9) as stream:
+        stream.write(b"a,b\n")
+        for _ in range(256):  # 1 GiB of rows compressed to ~1 MB
+            stream.write(b"0,0\n" * (1 << 20))
+    script = textwrap.dedent(f"""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # 1 GiB: the bomb is too
+        from neurona.data import DataError, read_table
+        try:
+            read_table({str(path)!r})
+        except DataError as err:
+            print("refused:", err)
+    """)
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "decompresses to more than" in done.stdout and "a gzip bomb?" in done.stdout
+
+
+def test_a_field_over_the_csv_module_limit_is_named_with_its_line(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text('a,b\n1,2\n3,"never closed\n' + "x" * 200_000 + "\n5,6\n")
+    with pytest.raises(DataError, match=r"quote.csv: line 3 cannot be read \(field larger than "
+                                        r"field limit \(131072\); the limit is 131072 "
+                                        r"characters\): look for a quote that is never closed"):
+        read_table(path)
+
+
+# -- issue 18, item 10: an identifier column is not one-hot encoded into a feature per row -------
+def test_an_identifier_column_is_left_out_with_a_warning_naming_it_and_the_fix():
+    from neurona.data import IdentifierColumnWarning
+    rows = 200
+    frame = pd.DataFrame({"passenger": [f"P{i:05d}" for i in range(rows)],
+                          "age": np.linspace(1, 80, rows),
+                          "sex": np.where(np.arange(rows) % 2, "m", "f"),
+                          "y": np.arange(rows) % 2})
+    encoder = TabularEncoder(target="y")
+    with pytest.warns(IdentifierColumnWarning, match=r"column\(s\) 'passenger' hold a different "
+                                                     r"value on each of the 200 training rows.*"
+                                                     r"neurona train --drop passenger"):
+        encoded = encoder.fit_transform(frame)
+    assert encoded.shape == (rows, 1 + 3)  # age, and sex one-hot with its unknown bucket
+    assert not any("passenger" in name for name in encoder.feature_names)
+
+
+def test_a_declared_or_small_unique_column_is_kept():
+    frame = pd.DataFrame({"code": [f"c{i}" for i in range(30)], "y": np.arange(30.0)})
+    assert TabularEncoder(target="y", categorical=["code"]).fit_transform(frame).shape == (30, 31)
+    small = frame.iloc[:10]  # a toy table: every value unique is no evidence of an id
+    assert TabularEncoder(target="y").fit_transform(small).shape == (10, 11)
+
+
+def test_a_regression_target_beyond_float32_is_named_not_called_inf():
+    frame = pd.DataFrame({"a": np.arange(30.0),
+                          "y": np.where(np.arange(30) == 4, 1e39, np.arange(30.0))})
+    encoder = TabularEncoder(target="y", task="regression").fit(frame)
+    with pytest.raises(ValueError, match=r"target 'y' holds 1e\+39 at row 4, beyond float32's "
+                                         r"range.*target_transform='standardize'"):
+        encoder.transform_target(frame)
+    standardized = TabularEncoder(target="y", task="regression",
+                                  target_transform="standardize").fit(frame)
+    assert np.isfinite(standardized.transform_target(frame)).all()

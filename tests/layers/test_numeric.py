@@ -127,3 +127,14 @@ def test_bad_arguments_are_named():
         layers.Discretization(num_bins=3)(np.ones((2, 1)))
     with pytest.raises(ValueError, match="sparse=True is not supported"):
         layers.Discretization(bin_boundaries=[0.0], output_mode="one_hot", sparse=True)
+
+
+def test_normalization_refuses_a_variance_beyond_float32_instead_of_zeroing_the_feature():
+    layer = layers.Normalization()
+    with pytest.raises(ValueError, match=r"the variance of the adapt data \(2.22e\+59\) does "
+                                         r"not fit in float32"):
+        layer.adapt(np.array([[1.0], [2.0], [1e30]]))
+    layer = layers.Normalization()
+    layer.adapt(np.array([[1.0], [2.0], [3e15]]))  # large but representable: standardized
+    np.testing.assert_allclose(np.asarray(layer(np.array([[3e15]])).data), [[2 ** 0.5]],
+                               rtol=1e-5)

@@ -126,3 +126,100 @@ def test_eager_call_with_wrong_feature_count():
     layer(np.zeros((1, 3)))
     with pytest.raises(ValueError, match="axis -1 must have size 3, got shape \\(1, 5\\)"):
         layer(np.zeros((1, 5)))
+
+
+# -- issue 18 (items 11-13): every argument checked before the first step ---------------------
+def _classifier():
+    return _model(units=3, activation="softmax", loss="sparse_categorical_crossentropy")
+
+
+_X, _Y3 = np.linspace(-1, 1, 48).reshape(12, 4), np.arange(12) % 3
+
+
+@pytest.mark.parametrize("class_weight, message", [
+    ({0: -1.0, 1: 1.0}, r"class_weight weights must be finite numbers >= 0, got "
+                        r"class_weight\[0\]=-1.0"),
+    ({0: float("nan")}, r"got class_weight\[0\]=nan"),
+    ({0: "2"}, r"got class_weight\[0\]='2'"),
+    ({0.5: 1.0}, r"keys must be class indices \(integers >= 0\), got the key 0.5; the classes "
+                 r"are 0 to 2"),
+    ({-1: 1.0}, r"got the key -1"),
+    ({10 ** 12: 1.0}, r"names class 1000000000000, which the model does not predict; the "
+                      r"classes are 0 to 2"),
+    ({3: 1.0}, r"names class 3, which the model does not predict"),
+    ([1.0, 2.0, 3.0], r"class_weight must be a dict \{class: weight\} or 'balanced', got a list"),
+    ("balance", r"got class_weight='balance'"),
+])
+def test_bad_class_weights_fail_before_training(class_weight, message):
+    model = _classifier()
+    with pytest.raises(ValueError, match=message):
+        _untouched(model, lambda: model.fit(_X, _Y3, class_weight=class_weight, verbose=0))
+
+
+def test_class_weight_with_a_regression_loss_is_refused():
+    model = _model()
+    with pytest.raises(ValueError, match="the loss 'mse' is a regression loss.*pass "
+                                         "sample_weight"):
+        model.fit(_X, np.zeros(12), class_weight={0: 2.0}, verbose=0)
+
+
+def test_class_weights_weigh_rows_and_integral_float_keys_name_classes():
+    from neurona.models.targets import class_weight_to_sample_weight
+    model = _classifier()
+    model.fit(_X, _Y3, epochs=1, verbose=0)  # resolves the compiled setup per output
+    weights = class_weight_to_sample_weight({0: 3.0, 2.0: 0.5}, _Y3, model._compiled.outputs[0])
+    np.testing.assert_array_equal(weights, np.where(_Y3 == 0, 3.0, np.where(_Y3 == 2, 0.5, 1.0)))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(steps_per_epoch=0), "fit: steps_per_epoch must be an integer >= 1 or None, got "
+                              "steps_per_epoch=0"),
+    (dict(steps_per_epoch=-2), "got steps_per_epoch=-2"),
+    (dict(validation_data=(_X, np.zeros(12)), validation_steps=0), "got validation_steps=0"),
+    (dict(validation_data=(_X, np.zeros(12)), validation_freq=0),
+     "fit: validation_freq must be an integer >= 1, got validation_freq=0"),
+    (dict(validation_data=(_X, np.zeros(12)), validation_freq=-1), "got validation_freq=-1"),
+    (dict(seed=-1), "fit: seed must be an integer >= 0 or None, got seed=-1"),
+    (dict(seed="1"), "got seed='1'"),
+    (dict(verbose=5), r"fit: verbose must be 0 \(silent\), 1 \(progress bar\), 2 "),
+    (dict(verbose="loud"), "got verbose='loud'"),
+    (dict(callbacks=[1]), r"fit: callbacks\[0\] is 1, which is not a callback"),
+    (dict(callbacks=[print]), "which is not a callback"),
+    (dict(x=[_X, _X]), r"x: the model has 1 input\(s\) .* but 2 array\(s\) were given"),
+    (dict(x={"nope": _X}), "x: 'nope' names no input of the model"),
+])
+def test_bad_fit_arguments_fail_before_training(kwargs, message):
+    model = _model()
+    kwargs = {"x": _X, "y": np.zeros(12), "verbose": 0, **kwargs}
+    with pytest.raises((ValueError, TypeError), match=message):
+        _untouched(model, lambda: model.fit(**kwargs))
+
+
+def test_bad_evaluate_and_predict_arguments():
+    model = _model()
+    with pytest.raises(ValueError, match="evaluate: steps must be an integer >= 1 or None, got "
+                                         "steps=0"):
+        model.evaluate(_X, np.zeros(12), steps=0, verbose=0)
+    with pytest.raises(ValueError, match="predict: steps must be an integer >= 1 or None, got "
+                                         "steps=-1"):
+        model.predict(_X, steps=-1, verbose=0)
+    with pytest.raises(ValueError, match=r"predict: x is empty \(0 rows\)"):
+        model.predict(_X[:0], verbose=0)
+
+
+@pytest.mark.parametrize("where", ["x", "y", "sample_weight"])
+def test_complex_data_is_refused(where):
+    data = {"x": _X, "y": np.zeros(12), "sample_weight": np.ones(12)}
+    data[where] = data[where] + 1j
+    with pytest.raises(ValueError, match=f"{where} holds complex numbers.*np.real"):
+        _model().fit(**data, verbose=0)
+
+
+def test_a_finite_value_beyond_float32_is_not_called_inf():
+    x = _X.copy()
+    x[5, 2] = 1e39
+    with pytest.raises(ValueError, match=r"x holds 1 finite value\(s\) beyond the range of "
+                                         r"float32.*1e\+39 at row 5, column 2"):
+        _model().fit(x, np.zeros(12), verbose=0)
+    with pytest.raises(ValueError, match=r"y holds 12 finite value\(s\) beyond the range"):
+        _model().fit(_X, np.full(12, -1e39), verbose=0)

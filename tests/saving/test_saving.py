@@ -735,3 +735,110 @@ def test_float64_sequential_keeps_its_dtype_through_a_file(tmp_path):
     assert model.dtype == loaded.dtype == "float64"
     x = np.linspace(0, 1, 3)[None] + 1e-12
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+# -- issue 18, item 6: a model built again in the same process takes its weights back -----------
+def _two_dense():
+    return keras.Sequential([layers.Input((3,)), layers.Dense(4), layers.Dropout(0.1),
+                             layers.Dense(2)])
+
+
+def test_weights_load_into_a_rebuilt_model_whose_automatic_names_differ(tmp_path):
+    model = _two_dense()
+    model.save_weights(tmp_path / "w.neurona")
+    again = _two_dense()  # same cell run again: dense_2 / dense_3 instead of dense / dense_1
+    assert [w.path for w in again.weights] != [w.path for w in model.weights]
+    with pytest.warns(UserWarning, match=r"differ from the model's only by automatic suffixes "
+                                         r".*matched by structure: layer order and weight shapes"):
+        again.load_weights(tmp_path / "w.neurona")
+    for a, b in zip(again.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_weights_of_another_structure_are_still_refused(tmp_path):
+    _two_dense().save_weights(tmp_path / "w.neurona")
+    other = keras.Sequential([layers.Input((3,)), layers.Dense(2), layers.Dense(4)])
+    with pytest.raises(keras.saving.ModelFileError, match="do not match the model's architecture"):
+        other.load_weights(tmp_path / "w.neurona")
+
+
+# -- issue 18, item 8: a model file costs what its honest size says -------------------------------
+def test_a_deflate_bomb_in_the_weights_is_refused_before_reading(tmp_path):
+    _, path = _trained(tmp_path)
+    entries = _entries(path)
+    with zipfile.ZipFile(tmp_path / "bomb.neurona", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("config.json", entries["config.json"])
+        zf.writestr("model.safetensors", entries["model.safetensors"] + bytes(60 << 20))
+    assert (tmp_path / "bomb.neurona").stat().st_size < 200_000  # 60 MiB of zeros inside
+    tracemalloc.start()
+    with pytest.raises(ModelFileError, match=r"claim to expand to \d+, more than 64 times: "
+                                             r"weights do not compress like that"):
+        keras.models.load_model(tmp_path / "bomb.neurona")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 5_000_000
+
+
+def test_many_duplicated_entries_are_found_in_linear_time(tmp_path):
+    _, path = _trained(tmp_path)
+    entries = _entries(path)
+    with zipfile.ZipFile(tmp_path / "dup.neurona", "w") as zf, \
+            pytest.warns(UserWarning, match="Duplicate name"):
+        zf.writestr("config.json", entries["config.json"])
+        zf.writestr("model.safetensors", entries["model.safetensors"])
+        for _ in range(20_000):
+            zf.writestr("config.json", b"")
+    start = time.perf_counter()
+    with pytest.raises(ModelFileError, match=r"duplicated entries \['config.json'\]"):
+        keras.models.load_model(tmp_path / "dup.neurona")
+    assert time.perf_counter() - start < 2.0  # names.count made this quadratic (48 s at 60k)
+
+
+def test_a_functional_graph_listed_in_reverse_loads_in_linear_time(tmp_path):
+    x = first = keras.Input((4,))
+    for _ in range(2000):
+        x = layers.Activation("relu")(x)
+    keras.Model(first, x).save(tmp_path / "chain.neurona")
+    rewritten = _rewrite(tmp_path / "chain.neurona", tmp_path / "reversed.neurona",
+                         edit_config=lambda c: c["model"]["config"]["layers"].reverse())
+    start = time.perf_counter()
+    model = keras.models.load_model(rewritten)
+    assert time.perf_counter() - start < 5.0  # the pass-per-layer loader took ~12 s here
+    probe = np.array([[-1.0, 0.5, 2.0, -3.0]], dtype="float32")
+    np.testing.assert_array_equal(model.predict(probe, verbose=0), np.maximum(probe, 0))
+
+
+def test_layer_sizes_beyond_the_stored_weights_fail_before_allocating(tmp_path):
+    _, path = _trained(tmp_path)
+
+    def huge(config):
+        config["model"]["config"]["layers"][-1]["config"]["units"] = 10 ** 9
+
+    rewritten = _rewrite(path, tmp_path / "huge.neurona", edit_config=huge)
+    tracemalloc.start()
+    with pytest.raises(ModelFileError, match=r"would create a weight of shape .*beyond the \d+ "
+                                             r"numbers the file's weights hold.*refused before "
+                                             r"allocating"):
+        keras.models.load_model(rewritten)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20_000_000  # the kernel alone would be gigabytes
+
+
+@pytest.mark.parametrize("flag", [0x20, 0x40])
+def test_zip_flags_zipfile_cannot_read_are_a_model_file_error(tmp_path, flag):
+    _, path = _trained(tmp_path)
+    data = bytearray(path.read_bytes())
+    central = data.index(b"PK\x01\x02")  # the first central-directory record
+    data[central + 8] |= flag  # its general-purpose flags (zipfile: NotImplementedError)
+    (tmp_path / "flags.neurona").write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="patched or strongly encrypted"):
+        keras.models.load_model(tmp_path / "flags.neurona")
+
+
+@pytest.mark.parametrize("shape", [[0, 2 ** 62], [0, 2 ** 63], [0, 2 ** 40, 2 ** 40]])
+def test_impossible_empty_shapes_are_a_model_file_error(shape):
+    data = _safetensors_with_header({"w": {"dtype": "F32", "shape": shape,
+                                           "data_offsets": [0, 0]}}, b"")
+    with pytest.raises(ModelFileError, match="impossible shape"):
+        read_safetensors(data)

@@ -129,7 +129,10 @@ class CallbackList:
     that define them (Keras's legacy batch names count for the training ones)."""
 
     def __init__(self, callbacks, model, params):
-        self.callbacks = list(callbacks)
+        # a callback marked ``runs_last`` (BackupAndRestore) sees every hook after the others:
+        # it restores their state after their on_train_begin reset it, and backs up what their
+        # on_epoch_end just changed
+        self.callbacks = sorted(callbacks, key=lambda cb: bool(getattr(cb, "runs_last", False)))
         for cb in self.callbacks:
             if callable(getattr(cb, "set_model", None)):
                 cb.set_model(model)
@@ -139,6 +142,9 @@ class CallbackList:
                 cb.set_params(params)
             else:
                 cb.params = params
+        for cb in self.callbacks:
+            if callable(getattr(cb, "set_callbacks", None)):  # BackupAndRestore saves theirs
+                cb.set_callbacks(self.callbacks)
         self.wants = {hook: [cb for cb in self.callbacks if _overrides(cb, hook)]
                       for hook in _BATCH_HOOKS}
 

@@ -1,5 +1,7 @@
 """``EarlyStopping``: stop when the monitored value stops improving."""
 
+import numpy as np
+
 from .. import validation
 from .callback import Callback
 from .monitor import Monitor
@@ -74,6 +76,24 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
+
+    def get_state(self):
+        """What a resumed run needs to stop where an uninterrupted one would (saved by
+        ``BackupAndRestore``): the count, the best value and epoch, and the best weights."""
+        state = {"wait": self.wait, "best": self.tracker.best, "best_epoch": self.best_epoch,
+                 "stopped_epoch": self.stopped_epoch,
+                 "best_weights": None if self.best_weights is None else len(self.best_weights)}
+        for i, array in enumerate(self.best_weights or []):
+            state[f"best_weights/{i}"] = np.asarray(array)
+        return state
+
+    def set_state(self, state):
+        """Put back what :meth:`get_state` returned."""
+        self.wait, self.tracker.best = state["wait"], state["best"]
+        self.best_epoch, self.stopped_epoch = state["best_epoch"], state["stopped_epoch"]
+        count = state["best_weights"]
+        self.best_weights = None if count is None else [
+            state[f"best_weights/{i}"] for i in range(count)]
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:

@@ -85,6 +85,14 @@ class ModelCheckpoint(Callback):
         self.tracker.start()
         self._batches = 0
 
+    def get_state(self):
+        """The best value so far and the batch count, for ``BackupAndRestore``: a resumed run
+        saves the files an uninterrupted one would."""
+        return {"best": self.tracker.best, "batches": self._batches}
+
+    def set_state(self, state):
+        self.tracker.best, self._batches = state["best"], state["batches"]
+
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 

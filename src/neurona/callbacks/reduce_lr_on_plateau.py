@@ -41,6 +41,16 @@ class ReduceLROnPlateau(Callback):
         self.tracker.start()
         self.wait = self.cooldown_counter = 0
 
+    def get_state(self):
+        """The counts and the best value, for ``BackupAndRestore`` (the learning rate itself
+        is part of the optimizer's state)."""
+        return {"wait": self.wait, "cooldown_counter": self.cooldown_counter,
+                "best": self.tracker.best}
+
+    def set_state(self, state):
+        self.wait, self.cooldown_counter = state["wait"], state["cooldown_counter"]
+        self.tracker.best = state["best"]
+
     def on_epoch_end(self, epoch, logs=None):
         optimizer = self.model.optimizer
         logs = logs if logs is not None else {}

@@ -72,27 +72,64 @@ class CSVLogger(Callback):
         filename: path of the CSV file.
         separator: field separator.
         append: append to an existing file (continuing a run) instead of overwriting it.
+
+    Under ``BackupAndRestore`` the file position is part of the backup: a resumed run cuts the
+    rows written after the backup it resumes from, so each epoch appears once.
     """
 
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
         self.filename, self.separator, self.append = os.fspath(filename), separator, bool(append)
         self._file = self._writer = self.keys = None
+        self._start, self._append_header, self._mode = 0, True, "w"
 
     def on_train_begin(self, logs=None):
-        has_rows = self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
-        self._file = open(self.filename, "a" if self.append else "w", newline="", encoding="utf-8")
-        self._writer = None
-        self._append_header = not has_rows
+        self._close()
+        self._writer = self.keys = None
+        exists = self.append and os.path.exists(self.filename)
+        self._start = os.path.getsize(self.filename) if exists else 0
+        self._append_header = self._start == 0
+        # opened at the first row, so that a run resumed by BackupAndRestore (set_state comes
+        # after this hook) does not truncate the rows of the run it continues
+        self._mode = "a" if self.append else "w"
+
+    def get_state(self):
+        """Where the file ends now and its columns, for ``BackupAndRestore``."""
+        position = self._file.tell() if self._file is not None else self._start
+        return {"position": position, "keys": self.keys, "append_header": self._append_header}
+
+    def set_state(self, state):
+        """Continue the file of the interrupted run at the saved position (rows written after
+        that backup are cut: the resumed run writes them again)."""
+        self._close()
+        size = os.path.getsize(self.filename) if os.path.exists(self.filename) else 0
+        if size < state["position"]:
+            raise ValueError(f"CSVLogger: {self.filename} holds {size} bytes, but the backup "
+                             f"being resumed wrote {state['position']}: the file was changed "
+                             f"or replaced since; restore it, or delete the backup folder to "
+                             f"start afresh")
+        self._file = open(self.filename, "r+" if size else "w", newline="", encoding="utf-8")
+        self._file.truncate(state["position"])
+        self._file.seek(state["position"])
+        self._start = state["position"]
+        self.keys, self._append_header = state["keys"], state["append_header"]
+        self._writer = None if self.keys is None else self._dict_writer()
+
+    def _dict_writer(self):
+        return csv.DictWriter(self._file, fieldnames=["epoch"] + self.keys,
+                              delimiter=self.separator, extrasaction="ignore")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
+        if self._file is None:
+            self._file = open(self.filename, self._mode, newline="", encoding="utf-8")
         if self._writer is None:
-            self.keys = sorted(logs)
-            self._writer = csv.DictWriter(self._file, fieldnames=["epoch"] + self.keys,
-                                          delimiter=self.separator, extrasaction="ignore")
+            if self.keys is None:
+                self.keys = sorted(logs)
+            self._writer = self._dict_writer()
             if self._append_header:
                 self._writer.writeheader()
+                self._append_header = False
         row = {"epoch": epoch}
         for key in self.keys:
             value = logs.get(key, "NA")
@@ -101,6 +138,9 @@ class CSVLogger(Callback):
         self._file.flush()
 
     def on_train_end(self, logs=None):
+        self._close()
+
+    def _close(self):
         if self._file is not None:
             self._file.close()
             self._file = None

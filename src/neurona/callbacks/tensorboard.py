@@ -138,6 +138,13 @@ class TensorBoard(Callback):
         self._global_train_batch = 0
         self._interval_start = time.perf_counter()
 
+    def get_state(self):
+        """The training batch count (the step of batch summaries), for ``BackupAndRestore``."""
+        return {"global_train_batch": self._global_train_batch}
+
+    def set_state(self, state):
+        self._global_train_batch = state["global_train_batch"]
+
     def on_train_end(self, logs=None):
         self._training = False
         self._close_writers()

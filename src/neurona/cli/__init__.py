@@ -116,6 +116,13 @@ def main(argv=None):
             raise
         print(f"neurona: error: {_error_line(err)}", file=sys.stderr)
         return 2
+    except MemoryError as err:  # absurd sizes in the input (layers, data): the input's fault
+        if debug:
+            raise
+        print(f"neurona: error: out of memory ({_error_line(err) if str(err) else 'MemoryError'}"
+              f"); the configuration asks for more than this machine has: reduce the layer "
+              f"sizes (layers), the batch size or the data", file=sys.stderr)
+        return 2
     except Exception as err:  # noqa: BLE001 - the command line reports, --debug shows
         if debug:
             raise

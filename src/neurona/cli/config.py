@@ -27,6 +27,7 @@ unknown keys are refused with a "did you mean" suggestion.
 import copy
 import os
 
+from .._yaml import read_text, safe_load
 from ..data._target import TARGET_TRANSFORMS
 from . import schema
 from .errors import CLIError
@@ -103,7 +104,8 @@ def load_yaml(path):
         The raw dict (validate it with :func:`validate`).
 
     Raises:
-        CLIError: missing file, invalid YAML, a ``!!python/...`` tag, or not a mapping.
+        CLIError: missing file, not UTF-8, invalid YAML, a ``!!python/...`` tag, an alias,
+            nesting deeper than 64 levels, or not a mapping.
     """
     try:
         import yaml
@@ -112,10 +114,9 @@ def load_yaml(path):
             from None
     if not os.path.isfile(path):
         raise CLIError(f"{path}: no such file")
-    with open(path, encoding="utf-8") as stream:
-        text = stream.read()
+    text = read_text(path, CLIError)
     try:
-        raw = yaml.safe_load(text)
+        raw = safe_load(text)  # aliases and deep nesting refused: bounded by the file's size
     except yaml.constructor.ConstructorError as err:
         line = f" (line {err.problem_mark.line + 1})" if err.problem_mark else ""
         tag = next((word.strip("'") for word in str(err.problem).split()

@@ -10,6 +10,7 @@ documentation's "CLI and YAML reference" page is generated from it at build time
 
 import copy
 import difflib
+import reprlib
 
 from ..data._target import TARGET_TRANSFORMS
 from ..tuner.mlp import SCHEDULES
@@ -19,6 +20,22 @@ TASKS = ("auto", "regression", "binary", "multiclass")
 #: how the decision threshold of a binary classifier is chosen on the validation rows
 THRESHOLD_METRICS = ("f1", "balanced_accuracy", "recall_at_precision", "precision_at_recall",
                      "fixed")
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict = 80, 80, 8, 6
+_SHORT.maxlevel = 3
+
+
+def shown(value):
+    """``repr(value)`` cut short (a YAML value may be megabytes: it is never formatted whole
+    into a one-line error).
+
+    Example:
+        >>> shown(list(range(100)))
+        '[0, 1, 2, 3, 4, 5, 6, 7, ...]'
+    """
+    return _SHORT.repr(value)
 
 
 def suggest(key, choices):
@@ -56,7 +73,7 @@ class String(Check):
 
     def check(self, where, value):
         if not isinstance(value, str) or not value:
-            raise CLIError(f"{where} must be a non-empty string, got {value!r}")
+            raise CLIError(f"{where} must be a non-empty string, got {shown(value)}")
         return value
 
 
@@ -68,7 +85,7 @@ class Int(Check):
 
     def check(self, where, value):
         if isinstance(value, bool) or not isinstance(value, int) or value < self.low:
-            raise CLIError(f"{where} must be an integer >= {self.low}, got {value!r}")
+            raise CLIError(f"{where} must be an integer >= {self.low}, got {shown(value)}")
         return value
 
 
@@ -84,13 +101,13 @@ class Number(Check):
 
     def check(self, where, value):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise CLIError(f"{where} must be a number, got {value!r} ({type_name(value)})")
+            raise CLIError(f"{where} must be a number, got {shown(value)} ({type_name(value)})")
         value = float(value)
         too_low = value <= self.low if self.low_open else value < self.low
         too_high = self.high is not None and (value >= self.high if self.high_open
                                               else value > self.high)
         if too_low or too_high or value != value:
-            raise CLIError(f"{where} must be a number {self.bounds}, got {value!r}")
+            raise CLIError(f"{where} must be a number {self.bounds}, got {shown(value)}")
         return value
 
 
@@ -99,7 +116,7 @@ class Bool(Check):
 
     def check(self, where, value):
         if not isinstance(value, bool):
-            raise CLIError(f"{where} must be true or false, got {value!r}")
+            raise CLIError(f"{where} must be true or false, got {shown(value)}")
         return value
 
 
@@ -108,7 +125,7 @@ class AutoBool(Check):
 
     def check(self, where, value):
         if value != "auto" and not isinstance(value, bool):
-            raise CLIError(f"{where} must be auto, true or false, got {value!r}")
+            raise CLIError(f"{where} must be auto, true or false, got {shown(value)}")
         return value
 
 
@@ -124,7 +141,7 @@ class Choice(Check):
         hint = suggest(value, self.choices) if isinstance(value, str) else ""
         null = "null or " if self.allow_none else ""
         raise CLIError(f"{where} must be {null}one of {', '.join(map(str, self.choices))}, got "
-                       f"{value!r}{hint}")
+                       f"{shown(value)}{hint}")
 
 
 class Strings(Check):
@@ -140,7 +157,7 @@ class Strings(Check):
             value = [value]
         if not isinstance(value, list) or not all(
                 isinstance(v, str) and (v or self.allow_empty) for v in value):
-            raise CLIError(f"{where} must be a list of {self.what}, got {value!r}")
+            raise CLIError(f"{where} must be a list of {self.what}, got {shown(value)}")
         return list(value)
 
 
@@ -211,7 +228,7 @@ class LayerList(Check):
         if isinstance(value, (int, dict)) and not isinstance(value, bool):
             value = [value]
         if not isinstance(value, list) or not value:
-            raise CLIError(f"{where} must be a non-empty list of layer sizes, got {value!r}")
+            raise CLIError(f"{where} must be a non-empty list of layer sizes, got {shown(value)}")
         return [self.item(f"{where}[{i}]", {"units": item} if not isinstance(item, dict)
                           else item) for i, item in enumerate(value)]
 

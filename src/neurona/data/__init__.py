@@ -16,8 +16,10 @@ imported on first use.
 from .csv import DataError, read_table
 from ..models.doctor import Finding, check_training_setup, format_findings
 from .splits import k_fold_indices, train_test_split, train_val_test_split
-from .tabular import MissingValueWarning, TabularEncoder, recommended_output
+from .tabular import (IdentifierColumnWarning, MissingValueWarning, OutlierWarning,
+                      TabularEncoder, recommended_output)
 
-__all__ = ["train_val_test_split", "train_test_split", "k_fold_indices", "TabularEncoder", "MissingValueWarning",
+__all__ = ["train_val_test_split", "train_test_split", "k_fold_indices", "TabularEncoder",
+           "MissingValueWarning", "OutlierWarning", "IdentifierColumnWarning",
            "recommended_output", "read_table", "DataError", "check_training_setup",
            "format_findings", "Finding"]

@@ -19,6 +19,30 @@ TASKS = ("regression", "binary", "multiclass")
 TARGET_TRANSFORMS = ("log", "log1p", "standardize")
 
 
+def mean_and_std(values):
+    """The mean and standard deviation (ddof=0) of finite float64 ``values``, computed on the
+    values divided by their largest magnitude: values near the float64 limit (1e308) neither
+    overflow the variance nor give an infinite scale."""
+    largest = float(np.abs(values).max()) if values.size else 0.0
+    unit = largest if largest > 0 else 1.0
+    return unit * float((values / unit).mean()), unit * float((values / unit).std())
+
+
+def _as_float32(values, name, what):
+    """Learned targets as float32; a finite value beyond its range (1e39) is named as such,
+    not left to be called "inf" later."""
+    with np.errstate(over="ignore"):
+        cast = values.astype(np.float32)
+    overflow = np.isinf(cast) & np.isfinite(values)
+    if overflow.any():
+        row = int(overflow.argmax())
+        raise ValueError(f"{what}: target {name!r} holds {values[row]:.4g} at row {row}, beyond "
+                         f"float32's range (+-3.4e+38) in which the network learns; rescale it "
+                         f"(target_transform='standardize' or 'log') or divide it by a power "
+                         f"of ten")
+    return cast
+
+
 def check_finite(values, name, what):
     inf = np.isinf(values)
     if inf.any():
@@ -90,7 +114,7 @@ def encode(target, data):
     if target["task"] == "regression":
         values = C.to_float(series, what)
         check_finite(values, target["name"], what)
-        return _forward(target, values, what).astype(np.float32)
+        return _as_float32(_forward(target, values, what), target["name"], what)
     index = {C.key(c): i for i, c in enumerate(target["classes"])}
     unseen = sorted({k for k in found if k not in index}, key=str)
     if unseen:
@@ -136,8 +160,8 @@ def _fit_transform(fitted, transform, values):
     fitted["transform"] = transform
     _check_domain(fitted, values, "TabularEncoder.fit")
     if transform == "standardize":
-        std = float(values.std())
-        fitted["center"] = float(values.mean())
+        mean, std = mean_and_std(values)
+        fitted["center"] = mean
         fitted["scale"] = std if std > 0 else 1.0
     return fitted
 

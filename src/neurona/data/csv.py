@@ -12,11 +12,16 @@ import gzip
 import io
 import os
 import re
+import zlib
 from pathlib import Path
 
 from ._columns import did_you_mean, require_pandas
 
 SUFFIXES = (".csv", ".csv.gz")
+#: how many times its size a .csv.gz may expand, and the size any may expand to (see
+#: :func:`decompressed_limit`)
+MAX_GZIP_EXPANSION = 100
+MIN_GZIP_LIMIT = 64 << 20
 #: the field separators :func:`sniff_separator` recognizes, in order of preference
 SEPARATORS = (",", ";", "\t", "|")
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
@@ -50,7 +55,10 @@ def sniff_separator(text):
     """
     head = "\n".join(text.splitlines()[:_SNIFFED_LINES])
     for sep in SEPARATORS:
-        widths = {len(row) for row in csv.reader(io.StringIO(head), delimiter=sep) if row}
+        try:
+            widths = {len(row) for row in csv.reader(io.StringIO(head), delimiter=sep) if row}
+        except csv.Error:  # a field over the csv module's limit: the layout check names it
+            continue
         if len(widths) == 1 and widths.pop() > 1:
             return sep
     return ","
@@ -133,16 +141,55 @@ def _read_text(path):
         raise DataError(f"{path}: is a directory, not a CSV file")
     raw = path.read_bytes()
     if name.endswith(".gz"):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as err:
-            raise DataError(f"{path}: not a valid gzip file ({err}); compress it with gzip or "
-                            f"rename it to .csv") from None
+        raw = _gunzip(path, raw)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise DataError(f"{path}: not UTF-8 text (byte 0x{raw[err.start]:02x} at offset "
                         f"{err.start}); re-save the file as UTF-8") from None
+
+
+def decompressed_limit(compressed_size):
+    """The most bytes a ``.csv.gz`` of ``compressed_size`` bytes may expand to: tables compress
+    5 to 20 times, so more than :data:`MAX_GZIP_EXPANSION` times (or :data:`MIN_GZIP_LIMIT`
+    for small files) is a gzip bomb, not data."""
+    return max(MIN_GZIP_LIMIT, MAX_GZIP_EXPANSION * compressed_size)
+
+
+def _gunzip(path, raw):
+    """``raw`` decompressed in chunks, stopping at :func:`decompressed_limit` (never holding
+    more than that), with a DataError naming the cap."""
+    limit = decompressed_limit(len(raw))
+    out = bytearray()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            while chunk := stream.read(1 << 20):
+                out += chunk
+                if len(out) > limit:
+                    raise DataError(
+                        f"{path}: decompresses to more than {limit} bytes, over "
+                        f"{MAX_GZIP_EXPANSION} times its {len(raw)} bytes (a gzip bomb?); "
+                        f"reading stopped there. If the table really is that large, "
+                        f"decompress it (gunzip) and read the .csv")
+    except (OSError, EOFError, zlib.error) as err:
+        raise DataError(f"{path}: not a valid gzip file ({err}); compress it with gzip or "
+                        f"rename it to .csv") from None
+    return bytes(out)
+
+
+def _rows(path, text, sep):
+    """``csv.reader`` rows of ``text`` with the csv module's field-size limit as a DataError
+    naming the line (an unclosed quote makes one field of the rest of the file)."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    last = 0  # the line the last complete row ended on: the bad record starts after it
+    try:
+        for row in reader:
+            last = reader.line_num
+            yield last, row
+    except csv.Error as err:
+        raise DataError(f"{path.name}: line {last + 1} cannot be read ({err}; the "
+                        f"limit is {csv.field_size_limit()} characters): look for a quote that "
+                        f"is never closed, or split that value") from None
 
 
 def _check_layout(path, text, sep):
@@ -153,9 +200,8 @@ def _check_layout(path, text, sep):
     if not text.strip():
         raise DataError(f"{path.name}: the file is empty; it needs a header line and data rows")
     name = _SEPARATOR_NAMES.get(sep, repr(sep))
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
     header, line_of_row = None, []
-    for row in reader:
+    for line, row in _rows(path, text, sep):
         if not row:  # a blank line
             continue
         if header is None:
@@ -164,10 +210,10 @@ def _check_layout(path, text, sep):
             continue
         if len(row) != len(header):
             raise DataError(
-                f"{path.name}: line {reader.line_num} has {len(row)} field(s) but the header has "
+                f"{path.name}: line {line} has {len(row)} field(s) but the header has "
                 f"{len(header)}; fix that row (a stray or missing {name}, or an unquoted {name} "
                 f"inside a value)")
-        line_of_row.append(reader.line_num)
+        line_of_row.append(line)
     if not line_of_row:
         raise DataError(f"{path.name}: the file has a header ({', '.join(header[:5])}"
                         f"{', ...' if len(header) > 5 else ''}) but no data rows")

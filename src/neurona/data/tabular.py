@@ -36,11 +36,136 @@ from . import _columns as C
 from . import _target as T
 from ._target import TASKS, recommended_output
 
-__all__ = ["TabularEncoder", "MissingValueWarning", "recommended_output", "TASKS"]
+__all__ = ["TabularEncoder", "MissingValueWarning", "OutlierWarning", "IdentifierColumnWarning",
+           "recommended_output", "TASKS"]
 
 
 class MissingValueWarning(UserWarning):
     """Numeric missing values were imputed with the training mean."""
+
+
+class IdentifierColumnWarning(UserWarning):
+    """A text column with a different value on every training row (an id, a name) was left
+    out of the features: one-hot encoded, it would be one feature per row, and learn nothing."""
+
+
+#: a column is an identifier only with at least this many rows (a toy table may be all unique)
+IDENTIFIER_MIN_ROWS = 20
+
+
+def _is_identifier(column):
+    """A categorical column whose every present value differs from the others."""
+    present = column.dropna()
+    return len(present) >= IDENTIFIER_MIN_ROWS and present.nunique() == len(present)
+
+
+def _warn_identifiers(names, rows):
+    if names:
+        listed = ", ".join(repr(C.plain(n)) for n in names)
+        warnings.warn(
+            f"TabularEncoder.fit: column(s) {listed} hold a different value on each of the "
+            f"{rows} training rows (an identifier or a name); they are left out of the features, "
+            f"which one-hot encoding would make one per row. Drop them yourself to say so "
+            f"(neurona train --drop {C.plain(names[0])}, or frame.drop(columns=[...])), or list "
+            f"them in categorical=[...] to keep them", IdentifierColumnWarning, stacklevel=3)
+
+
+class OutlierWarning(UserWarning):
+    """A numeric column's scale is set by a few extreme values, which squeezes every other row
+    of that feature into a sliver of its range."""
+
+
+def _mean_and_scale(present, name):
+    """The training mean and standard deviation (ddof=0) of a numeric column, computed on the
+    values divided by their largest magnitude so that values near the float64 limit (1e308)
+    neither overflow the variance nor turn the scale into inf (which made the feature 0)."""
+    mean, std = T.mean_and_std(present)
+    _warn_if_outliers(present, std, name)
+    return mean, (std if std > 1e-12 * max(1.0, abs(mean)) else 1.0)
+
+
+def _warn_if_outliers(present, std, name):
+    """Warn when the standard deviation is far larger than the spread of the typical rows (the
+    median absolute deviation): after scaling those rows are nearly one value."""
+    median = np.median(present)
+    typical = float(np.median(np.abs(present - median)))
+    if typical > 0 and std > 1e4 * typical:
+        row = int(np.argmax(np.abs(present - median)))
+        warnings.warn(
+            f"TabularEncoder.fit: numeric column {name!r} has extreme values (e.g. "
+            f"{present[row]:.4g}, while its typical rows lie within {typical:.4g} of "
+            f"{median:.4g}); scaled by its standard deviation {std:.4g}, every other row of "
+            f"this feature becomes nearly the same number. Clip or log-transform the column, "
+            f"or drop the rows with those values", OutlierWarning, stacklevel=4)
+
+
+def _scaled(values, feature):
+    """A numeric column standardized with the training statistics; a value whose scaled form
+    leaves float32's range is an error naming it (it would reach the network as inf)."""
+    with np.errstate(over="ignore"):
+        scaled = (values - feature["mean"]) / feature["scale"]
+    limit = np.finfo(np.float32).max
+    outside = ~(np.abs(scaled) <= limit) & ~np.isnan(values)
+    if outside.any():
+        row = int(outside.argmax())
+        raise ValueError(
+            f"TabularEncoder.transform: column {feature['name']!r} holds {values[row]:.4g} at "
+            f"row {row}, which standardizes to {scaled[row]:.4g} with the training mean "
+            f"{feature['mean']:.4g} and scale {feature['scale']:.4g}: beyond float32's range. "
+            f"Check that value, or clip the column to the range seen in training")
+    return scaled
+
+
+def _bad_state(what, value):
+    """The one error of a fitted state that is not what fit writes (read from a file, it may
+    have been altered): names the entry, never formats more than a short value."""
+    import reprlib
+    return ValueError(f"TabularEncoder.from_config: {what} is invalid "
+                      f"({reprlib.repr(value)}); the state was altered or written by another "
+                      f"program: refit the encoder")
+
+
+def _finite(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _check_fitted_feature(i, feature):
+    """A fitted feature as :meth:`TabularEncoder.fit` writes it: a name, and a finite mean
+    and positive scale (numeric) or a list of plain categories (categorical)."""
+    if not isinstance(feature, dict) or not isinstance(feature.get("name"), str):
+        raise _bad_state(f"feature {i}", feature)
+    if feature.get("kind") == "numeric":
+        if not (_finite(feature.get("mean")) and _finite(feature.get("scale"))
+                and feature["scale"] > 0):
+            raise _bad_state(f"numeric feature {feature['name']!r}", feature)
+    elif feature.get("kind") == "categorical":
+        categories = feature.get("categories")
+        if not isinstance(categories, list) or not all(
+                isinstance(c, (str, int, float, bool)) for c in categories):
+            raise _bad_state(f"categorical feature {feature['name']!r}", feature)
+    else:
+        raise _bad_state(f"the kind of feature {i}", feature.get("kind"))
+
+
+def _check_fitted_target(target):
+    """A fitted target as :meth:`TabularEncoder.fit` writes it, or None."""
+    if target is None:
+        return
+    if not isinstance(target, dict) or not isinstance(target.get("name"), str) or \
+            target.get("task") not in TASKS:
+        raise _bad_state("the target", target)
+    classes = target.get("classes")
+    if target["task"] == "regression":
+        transform = target.get("transform")
+        if transform is not None and transform not in T.TARGET_TRANSFORMS:
+            raise _bad_state("the target's transform", transform)
+        if transform == "standardize" and not (_finite(target.get("center"))
+                                               and _finite(target.get("scale"))
+                                               and target["scale"] > 0):
+            raise _bad_state("the target's standardization", target)
+    elif not isinstance(classes, list) or len(classes) < 2 or not all(
+            isinstance(c, (str, int, float, bool)) for c in classes):
+        raise _bad_state("the target's classes", classes)
 
 
 class TabularEncoder:
@@ -129,12 +254,16 @@ class TabularEncoder:
                         "TabularEncoder.fit")
         target = (T.fit_target(frame[self.target], self._task_option, self.max_classes,
                                self.target_transform) if self.target is not None else None)  # its errors come before any warning
-        features, imputed = [], {}
+        features, imputed, identifiers = [], {}, []
         for name in self._feature_columns(frame):
             column = frame[name]
+            declared = name in (self.numeric or ()) or name in (self.categorical or ())
             kind = ("numeric" if name in (self.numeric or ()) else
                     "categorical" if name in (self.categorical or ()) else
                     C.infer_kind(column, self.integer_categories))
+            if kind == "categorical" and not declared and _is_identifier(column):
+                identifiers.append(name)  # one-hot would make a feature per row
+                continue
             if kind == "numeric":
                 values = C.to_float(column, "TabularEncoder.fit")
                 T.check_finite(values, name, "TabularEncoder.fit")
@@ -144,10 +273,9 @@ class TabularEncoder:
                                      f"in the training rows; drop it")
                 if missing.any():
                     imputed[name] = (int(missing.sum()), len(values))
-                present = values[~missing]
-                mean, std = float(present.mean()), float(present.std())
+                mean, scale = _mean_and_scale(values[~missing], name)
                 features.append({"name": C.plain(name), "kind": "numeric", "mean": mean,
-                                 "scale": std if std > 1e-12 * max(1.0, abs(mean)) else 1.0})
+                                 "scale": scale})
             else:
                 found = C.keys(column)
                 cats = C.sort_keys({k for k in found if k is not None})
@@ -159,6 +287,7 @@ class TabularEncoder:
             raise ValueError("TabularEncoder.fit: no feature columns left (the frame holds only the "
                              "target); pass a frame with feature columns")
         _warn_imputed(imputed, "TabularEncoder.fit")
+        _warn_identifiers(identifiers, len(frame))
         self._features, self._target = features, target
         return self
 
@@ -196,7 +325,7 @@ class TabularEncoder:
                 if missing.any():
                     imputed[feature["name"]] = (int(missing.sum()), len(values))
                     values = np.where(missing, feature["mean"], values)
-                blocks.append(((values - feature["mean"]) / feature["scale"])[:, None])
+                blocks.append(_scaled(values, feature)[:, None])
             else:
                 blocks.append(_one_hot(C.keys(column), feature["categories"]))
         _warn_imputed(imputed, "TabularEncoder.transform")
@@ -305,10 +434,12 @@ class TabularEncoder:
         fitted = config.get("fitted")
         if fitted is not None:
             features = fitted.get("features") if isinstance(fitted, dict) else None
-            if not features or any(f.get("kind") not in ("numeric", "categorical")
-                                   for f in features) or "target" not in fitted:
+            if not isinstance(features, list) or not features or "target" not in fitted:
                 raise ValueError("TabularEncoder.from_config: the 'fitted' entry is not an encoder "
                                  "state; pass the dict from TabularEncoder.get_config()")
+            for i, feature in enumerate(features):
+                _check_fitted_feature(i, feature)
+            _check_fitted_target(fitted["target"])
             encoder._features = [dict(f) for f in fitted["features"]]
             encoder._target = None if fitted["target"] is None else dict(fitted["target"])
         return encoder

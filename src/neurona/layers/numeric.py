@@ -143,21 +143,35 @@ class Normalization(Layer):
                 raise ValueError(f"Normalization {self.name!r}: adapt data contains NaN or inf; "
                                  "impute or drop those values first")
             n = int(np.prod([batch.shape[a] for a in self._reduce], dtype=np.int64))
-            b_mean = batch.mean(axis=self._reduce)
-            b_m2 = ((batch - b_mean.reshape(self._broadcast)) ** 2).sum(axis=self._reduce)
-            if mean is None:
-                count, mean, m2 = n, b_mean, b_m2
-            else:  # Chan et al.'s pairwise update: exact for any batch sizes
-                delta = b_mean - mean
-                total = count + n
-                mean = mean + delta * (n / total)
-                m2 = m2 + b_m2 + delta ** 2 * (count * n / total)
-                count = total
+            with np.errstate(over="ignore", invalid="ignore"):  # checked once, below
+                b_mean = batch.mean(axis=self._reduce)
+                b_m2 = ((batch - b_mean.reshape(self._broadcast)) ** 2).sum(axis=self._reduce)
+                if mean is None:
+                    count, mean, m2 = n, b_mean, b_m2
+                else:  # Chan et al.'s pairwise update: exact for any batch sizes
+                    delta = b_mean - mean
+                    total = count + n
+                    mean = mean + delta * (n / total)
+                    m2 = m2 + b_m2 + delta ** 2 * (count * n / total)
+                    count = total
         if mean is None:
             raise ValueError(f"Normalization {self.name!r}: adapt got no data")
+        self._check_variance_fits(m2 / count)
         self.adapt_mean.assign(np.asarray(mean, dtype=self.adapt_mean.dtype))
         self.adapt_variance.assign(np.asarray(m2 / count, dtype=self.adapt_variance.dtype))
         self.count.assign(np.asarray(count, dtype=np.int64))
+
+    def _check_variance_fits(self, variance):
+        """A variance beyond the weights' dtype would be stored as inf and turn every value
+        into 0: an error naming the size instead."""
+        limit = np.finfo(self.adapt_variance.dtype).max
+        if not (np.asarray(variance) <= limit).all():
+            largest = float(np.nanmax(np.where(np.isfinite(variance), variance, np.inf)))
+            raise ValueError(
+                f"Normalization {self.name!r}: the variance of the adapt data ({largest:.3g}) "
+                f"does not fit in {self.adapt_variance.dtype} (at most {limit:.3g}); the values "
+                f"are too large to standardize as they are: divide them by a power of ten, or "
+                f"take their log, before adapt")
 
     def _statistics(self, dtype):
         if self.input_mean is not None:

@@ -22,6 +22,10 @@ def _as_array(value, what):
             f"{what} holds non-numeric values (dtype {arr.dtype}); encode text columns first "
             f"(e.g. one-hot) or convert them with astype(float)"
         )
+    if arr.dtype.kind == "c":
+        raise ValueError(f"{what} holds complex numbers (dtype {arr.dtype}); the layers compute "
+                         f"on real numbers: pass the real and imaginary parts as separate "
+                         f"features (np.real(a), np.imag(a)) or the magnitude np.abs(a)")
     return arr
 
 
@@ -29,8 +33,36 @@ def to_float_array(value, what, dtype=None):
     arr = _as_array(value, what)
     dtype = dtype or config.floatx()
     if arr.dtype != dtype:
-        arr = arr.astype(dtype)
+        with np.errstate(over="ignore"):  # an overflow is reported below, by position
+            cast = arr.astype(dtype)
+        _check_in_range(arr, cast, what)
+        arr = cast
     return arr
+
+
+def check_in_range(arr, what, dtype=None):
+    """ValueError when finite values of ``arr`` overflow ``dtype`` (default floatx)."""
+    dtype = np.dtype(dtype or config.floatx())
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > dtype.itemsize:
+        with np.errstate(over="ignore"):
+            _check_in_range(arr, arr.astype(dtype), what)
+
+
+def _check_in_range(arr, cast, what):
+    """A finite value that the cast to the model's dtype turned into inf is an error of its own:
+    called "inf" later, it would send the user looking for an infinity that is not there."""
+    if cast.dtype.kind != "f" or np.isfinite(cast).all():
+        return
+    overflow = np.isinf(cast) & np.isfinite(arr)
+    if not overflow.any():
+        return
+    bad = tuple(np.argwhere(overflow)[0])
+    where = f"row {bad[0]}" + (f", column {bad[1]}" if len(bad) > 1 else "")
+    raise ValueError(
+        f"{what} holds {int(overflow.sum())} finite value(s) beyond the range of {cast.dtype} "
+        f"(+-{np.finfo(cast.dtype).max:.3g}): {arr[bad].item()!r} at {where}. Rescale that feature "
+        f"(e.g. divide it by a power of ten, or take log10) or train in float64 with "
+        f"keras.config.set_floatx('float64')")
 
 
 def check_finite(arr, what):

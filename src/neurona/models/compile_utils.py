@@ -11,6 +11,7 @@ than one output has a loss, each metric by name, prefixed ``<output>_`` when the
 several outputs.
 """
 
+import collections
 import numbers
 
 import numpy as np
@@ -75,7 +76,7 @@ class CompiledSetup:
 
     def _check_names(self):
         names = self.log_names()
-        repeated = sorted({n for n in names if names.count(n) > 1})
+        repeated = sorted(n for n, count in collections.Counter(names).items() if count > 1)
         if repeated:
             raise ValueError(f"compile: metric names must be unique and differ from the loss "
                              f"names; repeated: {repeated}. Give the metrics names "

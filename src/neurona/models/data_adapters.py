@@ -15,6 +15,8 @@ threads or processes compute batches ahead). Each batch is checked and converted
 the labels against the loss on the first batch.
 """
 
+import hashlib
+
 import numpy as np
 
 from .. import tree
@@ -159,8 +161,7 @@ def standardize_sample_weights(setup, sample_weight, class_weight, ys, dtype):
         if len(setup.outputs) > 1:
             raise ValueError("class_weight is only supported for models with one output; for "
                              "several outputs pass sample_weight (one array per output)")
-        kind = getattr(setup.outputs[0].loss, "label_kind", None)
-        cw = class_weight_to_sample_weight(class_weight, ys[0], kind)
+        cw = class_weight_to_sample_weight(class_weight, ys[0], setup.outputs[0])
         sws[0] = cw if sws[0] is None else sws[0] * cw
     return [None if sw is None else sw.astype(dtype) for sw in sws]
 
@@ -184,6 +185,19 @@ class ArrayData:
 
     def steps(self, batch_size):
         return -(-self.rows // batch_size)
+
+    def fingerprint(self):
+        """A digest of every training array (shape, dtype and bytes) as hex: a backup made
+        with other data (another file, other rows, another order) is told apart before its
+        saved row order is used."""
+        ops = get_ops()
+        digest = hashlib.blake2b(digest_size=16)
+        arrays = tree.flatten(self.x) + [a for a in self.ys + self.sws if a is not None]
+        for array in arrays:
+            host = np.ascontiguousarray(ops.to_numpy(array))
+            digest.update(f"{host.dtype.str}{host.shape}".encode())
+            digest.update(host.view(np.uint8))
+        return digest.hexdigest()
 
     def epoch_batches(self, state, batch_size, steps):
         """``(i, batch)`` for the training batches ``state.batch..steps - 1`` of this epoch, in

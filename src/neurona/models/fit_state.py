@@ -52,6 +52,12 @@ class FitState:
         self.tracker = tracker
         self.order = None
         self.completed = False
+        self.data = None  # the training data (ArrayData or StreamData), for BackupAndRestore
+
+    def data_fingerprint(self):
+        """A digest of the in-memory training data, None for data that streams."""
+        fingerprint = getattr(self.data, "fingerprint", None)
+        return fingerprint() if callable(fingerprint) else None
 
     @property
     def loss_sum(self):

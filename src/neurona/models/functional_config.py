@@ -8,6 +8,8 @@ symbolic tensors in dependency order and wraps the ends in a new model. Nothing 
 imported or executed: class names resolve through :data:`neurona.layers.LAYERS` only.
 """
 
+import collections
+
 from ..layers.input_layer import InputLayer
 from ..layers.symbolic import SymbolicTensor
 from ..layers.layer import LAYERS
@@ -132,6 +134,52 @@ def _create_layers(config):
     return created
 
 
+def _references(value):
+    """The ``(layer name, node index)`` of every well-formed tensor reference in ``value`` (a
+    malformed one is reported when the node is decoded)."""
+    found, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get(_TENSOR)
+            if (set(item) == {_TENSOR} and isinstance(ref, list) and len(ref) == 3
+                    and isinstance(ref[0], str) and type(ref[1]) is int):
+                found.append((ref[0], ref[1]))
+            else:
+                stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _in_dependency_order(pending, produced, names):
+    """The nodes of ``pending`` (``(layer name, node index, node)``) sorted once so that each
+    comes after the nodes it reads (Kahn's algorithm: linear in the graph's size, whatever
+    order the file lists them in); ``produced`` holds what exists already (the inputs), and a
+    reference outside ``names`` (the layers) is reported when its node is decoded."""
+    waiting_on, blocked = {}, {}
+    for entry in pending:
+        needs = {ref for ref in _references([entry[2][k] for k in ("inputs", "args", "kwargs")])
+                 if ref not in produced and ref[0] in names}
+        blocked[id(entry)] = len(needs)
+        for ref in needs:
+            waiting_on.setdefault(ref, []).append(entry)
+    ready = collections.deque(entry for entry in pending if blocked[id(entry)] == 0)
+    ordered = []
+    while ready:
+        entry = ready.popleft()
+        ordered.append(entry)
+        for follower in waiting_on.pop((entry[0], entry[1]), []):
+            blocked[id(follower)] -= 1
+            if blocked[id(follower)] == 0:
+                ready.append(follower)
+    if len(ordered) != len(pending):
+        stuck = sorted({entry[0] for entry in pending if blocked[id(entry)] > 0})
+        raise ValueError(f"functional config: the nodes of layers {stuck[:10]} depend on "
+                         "outputs that are never produced (a dangling or circular connection)")
+    return ordered
+
+
 def functional_from_config(cls, config):
     """Rebuild a functional model from :func:`functional_config`'s output.
 
@@ -172,22 +220,11 @@ def functional_from_config(cls, config):
             raise ValueError(f"functional config: layer {name!r} has no output {tensor_index}")
         return outputs[tensor_index]
 
-    while pending:  # a node runs once everything it reads exists (shared layers may wait)
-        waiting = []
-        for name, index, node in pending:
-            try:
-                inputs = _decode(node["inputs"], lookup)
-                args = _decode(node["args"], lookup)
-                kwargs = _decode({_DICT: node["kwargs"]}, lookup)
-            except LookupError:
-                waiting.append((name, index, node))
-                continue
-            produced[(name, index)] = created[name][0](inputs, *args, **kwargs)
-        if len(waiting) == len(pending):
-            raise ValueError(f"functional config: the nodes of layers "
-                             f"{sorted({n for n, _, _ in waiting})} depend on outputs that are "
-                             "never produced (a dangling or circular connection)")
-        pending = waiting
+    for name, index, node in _in_dependency_order(pending, produced, set(created)):
+        inputs = _decode(node["inputs"], lookup)
+        args = _decode(node["args"], lookup)
+        kwargs = _decode({_DICT: node["kwargs"]}, lookup)
+        produced[(name, index)] = created[name][0](inputs, *args, **kwargs)
 
     def ends(key):
         try:

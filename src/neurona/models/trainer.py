@@ -21,6 +21,7 @@ from ..backend.heap import kept_while_training
 from ..validation import integer
 from . import arrays as A
 from . import data_adapters as data
+from . import divergence
 from .compile_utils import CompiledSetup, OutputInfo
 from .doctor import check_fit
 from .fit_state import FitState, LazyLogs, LossTracker, pythonify
@@ -534,6 +535,8 @@ class Trainer:
         step = self._train_function_for_fit()
         self._train_function = step
         state = FitState(initial_epoch, rng, self._loss_tracker)
+        state.data = train
+        watch = divergence.DivergenceWatch()
         self.fit_state = state
         callback_list.on_train_begin({})  # BackupAndRestore may move ``state`` to a saved position
         logs = {}
@@ -545,12 +548,20 @@ class Trainer:
                         self.reset_metrics()
                         state.start_epoch(n if shuffle and n is not None else None)
                     callback_list.on_epoch_begin(epoch, {})
+                    watch.start_epoch()
+                    # a backup taken after the epoch's last batch resumes with no batch left:
+                    # the epoch only has to end (logs, validation, callbacks)
+                    finished = steps is not None and state.batch >= steps
                     returned, ran = self._run_epoch(step, callback_list, state, train,
-                                                    batch_size, steps)
-                    if not ran:
+                                                    batch_size, steps, watch)
+                    if not ran and not finished:
                         _ran_out(epoch, steps_per_epoch)
                         break
                     logs = self._epoch_result(returned)
+                    if divergence.diverged(logs):  # read per epoch anyway: no extra sync
+                        self.stop_training = True
+                        divergence.report(self, epoch, logs["loss"], watch.where(steps),
+                                          train if n is not None else None)
                     if val is not None and (epoch + 1) % validation_freq == 0:
                         val_logs = self._evaluate_data(val, validation_batch_size or batch_size,
                                                        validation_steps, callback_list)
@@ -564,6 +575,7 @@ class Trainer:
             # however training ends (done, stopped, interrupted, failed), callbacks get to
             # finish: restore best weights, close files
             callback_list.on_train_end(logs)
+            state.data = None  # model.fit_state outlives fit: it must not hold the data
         return history
 
     def _array_data_for_fit(self, x, y, sample_weight, class_weight, validation_split):
@@ -582,9 +594,10 @@ class Trainer:
         train, val = data.split_rows(x, ys, sws, validation_split, n)
         return data.ArrayData(*train), data.ArrayData(*val)
 
-    def _run_epoch(self, step, callback_list, state, train, batch_size, steps):
+    def _run_epoch(self, step, callback_list, state, train, batch_size, steps, watch):
         """Train this epoch's batches from ``state.batch`` on; returns a custom step's last logs
-        (None for the fast step) and whether any batch ran."""
+        (None for the fast step) and whether any batch ran. Batch logs a callback reads are
+        shown to ``watch`` (a :class:`~neurona.models.divergence.DivergenceWatch`)."""
         every = self._compile_options.get("steps_per_execution", 1)
         wants_begin = callback_list.wants_batch("on_train_batch_begin")
         wants_end = callback_list.wants_batch("on_train_batch_end")
@@ -598,9 +611,8 @@ class Trainer:
             returned = self._run_train_batch(step, *batch)
             state.batch = i + 1
             if wants_end and group_end:
-                last = returned
-                callback_list.batch("on_train_batch_end", i,
-                                    LazyLogs(lambda: self._epoch_result(last)))
+                callback_list.batch("on_train_batch_end", i, LazyLogs(
+                    lambda i=i, last=returned: watch.batch_read(i, self._epoch_result(last))))
             if self.stop_training:
                 break
         return returned, ran

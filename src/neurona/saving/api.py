@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from ..layers.layer import checking_new_weights
 from . import formats
 from . import serialization as S
 from .archive import (MODEL_FORMAT, WEIGHTS_FORMAT, FORMAT_VERSION, WEIGHTS_NAME, open_zip,
@@ -169,7 +170,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
         config, data = read_archive(path, expected_format=MODEL_FORMAT)
         where = repr(path)
         arrays = read_safetensors(data, f"{where}[{WEIGHTS_NAME}]")
-        model = S.model_from_config(config.get("model"), where)
+        with checking_new_weights(S.allocation_check(arrays, where)):  # before allocating
+            model = S.model_from_config(config.get("model"), where)
         S.assign_weights(model, arrays, where)
         if compile and config.get("compile") is not None:
             S.compile_from_config(model, config["compile"], where)

@@ -133,8 +133,12 @@ def _check_entry(name, info, where):
     if (not isinstance(offsets, list) or len(offsets) != 2
             or not all(type(n) is int and n >= 0 for n in offsets) or offsets[0] > offsets[1]):
         _fail(f"tensor {name!r} has invalid data_offsets {offsets!r}", where)
-    # Python ints: no overflow however absurd the claimed shape
-    nbytes = math.prod(shape) * np.dtype(_CODES[code]).itemsize
+    # Python ints: no overflow however absurd the claimed shape; an empty tensor's other sizes
+    # must still make an array NumPy can describe (its dims multiplied, zeros left out)
+    itemsize = np.dtype(_CODES[code]).itemsize
+    if math.prod(n for n in shape if n) * itemsize >= 2 ** 62:
+        _fail(f"tensor {name!r} has an impossible shape {shape!r}", where)
+    nbytes = math.prod(shape) * itemsize
     if offsets[1] - offsets[0] != nbytes:
         _fail(f"tensor {name!r} of dtype {code} and shape {shape} needs {nbytes} bytes, but its "
               f"data_offsets {offsets} span {offsets[1] - offsets[0]}", where)

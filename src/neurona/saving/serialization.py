@@ -8,6 +8,9 @@
   plus the optimizer's state as ``"optimizer/<key>"`` so training continues exactly.
 """
 
+import re
+import warnings
+
 import numpy as np
 
 from ..layers.layer import LAYERS, Layer
@@ -155,6 +158,32 @@ def compile_from_config(model, config, where):
                              f"{type(err).__name__}: {err}") from err
 
 
+#: numbers a model built from a file may allocate beyond what the file's weights hold
+_ALLOCATION_SLACK = 1 << 16
+
+
+def allocation_check(arrays, where):
+    """The check run before each new weight while a model is built from a file's config: the
+    model may not allocate more numbers than the file's weights hold (a tampered config with
+    huge layer sizes fails before allocating, not after gigabytes)."""
+    budget = sum(int(np.size(a)) for k, a in arrays.items()
+                 if not k.startswith(OPTIMIZER_PREFIX))
+    budget += _ALLOCATION_SLACK
+    allocated = [0]
+
+    def check(layer, shape, dtype):
+        size = int(np.prod(shape, dtype=object))
+        allocated[0] += size
+        if allocated[0] > budget:
+            raise ModelFileError(
+                f"{where}: layer {layer.name!r} ({type(layer).__name__}) would create a weight "
+                f"of shape {list(shape)} ({size} numbers), beyond the {budget} numbers the "
+                "file's weights hold; its config does not match its weights (refused before "
+                "allocating)")
+
+    return check
+
+
 # -- weights --------------------------------------------------------------------------------------
 def weight_map(model):
     """``{key: variable}`` for every weight of ``model``; keys are layer paths like
@@ -220,7 +249,7 @@ def optimizer_arrays(optimizer):
     return out
 
 
-def assign_weights(model, arrays, where, skip_mismatch=False):
+def assign_weights(model, arrays, where, skip_mismatch=False, say_renamed=True):
     """Check every array against the model's weights, then assign them all.
 
     Args:
@@ -228,6 +257,9 @@ def assign_weights(model, arrays, where, skip_mismatch=False):
         arrays: ``{key: array}`` (keys under ``optimizer/`` are ignored here).
         where: how messages name the file.
         skip_mismatch: leave weights whose shape or dtype differs untouched instead of raising.
+        say_renamed: warn when the names differ only by automatic suffixes (``dense_2`` for
+            ``dense``: a model built again in the same process) and the weights are matched by
+            structure instead; False where the caller checked the structure itself.
 
     Returns:
         The keys skipped because of a mismatch.
@@ -235,6 +267,15 @@ def assign_weights(model, arrays, where, skip_mismatch=False):
     targets = weight_map(model)
     present = {k for k in arrays if not k.startswith(OPTIMIZER_PREFIX)}
     missing, extra = sorted(set(targets) - present), sorted(present - set(targets))
+    renamed = _match_by_structure(targets, arrays, present) if missing or extra else None
+    if renamed is not None and say_renamed:
+        warnings.warn(f"{where}: the weight names differ from the model's only by automatic "
+                      f"suffixes (e.g. {renamed[missing[0]]!r} in the file for {missing[0]!r}, "
+                      f"a model built again in the same process); matched by structure: layer "
+                      f"order and weight shapes, as Keras does", UserWarning, stacklevel=3)
+    if renamed is not None:
+        arrays = {key: arrays[renamed.get(key, key)] for key in targets}
+        missing = extra = []
     if missing or extra:
         raise ModelFileError(f"{where}: the weights do not match the model's architecture; "
                              f"missing {missing[:10]}{' ...' if len(missing) > 10 else ''}, "
@@ -252,6 +293,45 @@ def assign_weights(model, arrays, where, skip_mismatch=False):
         if key not in skipped:
             variable.assign(arrays[key])
     return skipped
+
+
+_AUTO_SUFFIX = re.compile(r"^(.*?)_(\d+)$")
+
+
+def unsuffixed_key(key):
+    """``key`` without automatic suffixes (``"dense_2/kernel"`` -> ``"dense/kernel"``)."""
+    return _unsuffixed(key)[0]
+
+
+def _unsuffixed(key):
+    """``key`` without the automatic suffix of each path segment (``"dense_2/kernel"`` ->
+    ``"dense/kernel"``), and the suffixes (0 for none) that order the copies of one name."""
+    bases, numbers = [], []
+    for segment in key.split("/"):
+        found = _AUTO_SUFFIX.match(segment)
+        bases.append(found.group(1) if found else segment)
+        numbers.append(int(found.group(2)) if found else 0)
+    return "/".join(bases), tuple(numbers)
+
+
+def _match_by_structure(targets, arrays, present):
+    """``{model key: file key}`` when the two sets of names differ only by automatic suffixes:
+    the copies of each unsuffixed name pair up in creation order (the suffix counts up) and
+    every pair has the same shape; None when they do not."""
+    groups = {}
+    for side, keys in (("model", targets), ("file", present)):
+        for key in keys:
+            base, numbers = _unsuffixed(key)
+            groups.setdefault(base, {"model": [], "file": []})[side].append((numbers, key))
+    renamed = {}
+    for base, sides in groups.items():
+        if len(sides["model"]) != len(sides["file"]):
+            return None
+        for (_, mine), (_, theirs) in zip(sorted(sides["model"]), sorted(sides["file"])):
+            if tuple(targets[mine].shape) != np.shape(arrays[theirs]):
+                return None
+            renamed[mine] = theirs
+    return renamed
 
 
 def restore_optimizer(model, arrays, where):

@@ -19,6 +19,23 @@ __all__ = ["set_random_seed", "to_categorical", "normalize", "PyDataset", "Seque
            "save_img"]
 
 
+#: with num_classes inferred, labels may span at most this many classes per distinct label
+#: (above it they are ids, not class indices, and the one-hot array would dwarf the data)
+_MAX_CLASSES_PER_LABEL = 100
+
+
+def _check_label_span(y, top):
+    """Labels like {0, 10**9} would make a billion columns for two classes: an error naming
+    the fix, before allocating."""
+    distinct = len(np.unique(y)) if y.size else 0
+    if top > max(1000, _MAX_CLASSES_PER_LABEL * distinct):
+        raise ValueError(
+            f"to_categorical: the largest label {top - 1} would make {top} classes for "
+            f"{distinct} distinct labels; class labels must be 0..K-1: encode them first "
+            f"(np.unique(y, return_inverse=True)[1], or layers.IntegerLookup), or pass "
+            f"num_classes if there really are {top} classes")
+
+
 def to_categorical(y, num_classes=None, dtype="float32"):
     """One-hot encode integer class labels (Keras's ``to_categorical``).
 
@@ -43,6 +60,8 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     y = y.astype(np.int64)
     top = int(y.max()) + 1 if y.size else 0
     num_classes = integer("to_categorical", "num_classes", num_classes, low=1, allow_none=True)
+    if num_classes is None:
+        _check_label_span(y, top)
     num_classes = top if num_classes is None else num_classes
     if top > num_classes:
         raise ValueError(

@@ -18,8 +18,9 @@ from ...atomic import atomic_write
 from ...layers.layer import checking_new_weights
 from ...registry import pop_custom_objects, push_custom_objects
 from ..archive import MAX_CONFIG_BYTES, check_entry, check_name, open_zip, parse_json, \
-    read_entry
+    read_entry, weights_limit
 from ..errors import ModelFileError
+from ..serialization import allocation_check
 from .h5 import read_h5, write_h5
 from .layer_map import KERAS_LAYERS
 from .model_config import Reader, model_to_keras
@@ -32,8 +33,6 @@ ASSETS = "assets/"
 #: the Keras release whose format the files follow (written as metadata.json's keras_version)
 KERAS_FORMAT_VERSION = "3.15.1"
 OPTIMIZER_GROUP = "optimizer/vars"
-#: numbers a model built from a file may allocate beyond what the file's weights hold
-_ALLOCATION_SLACK = 1 << 16
 
 
 def _join(*parts):
@@ -155,30 +154,10 @@ def read_keras_archive(path, where):
             parse_json(read_entry(archive, by_name[METADATA_NAME], MAX_CONFIG_BYTES, where),
                        f"{where}[{METADATA_NAME}]")
         info = by_name[WEIGHTS_NAME]
-        weights = read_entry(archive, info, info.file_size, where)
+        weights = read_entry(archive, info, weights_limit(info, where), where)
         assets = {name: read_entry(archive, by_name[name], MAX_CONFIG_BYTES, where)
                   for name in sorted(names) if name.startswith(ASSETS) and not name.endswith("/")}
     return config, weights, assets
-
-
-def allocation_check(arrays, where):
-    """The check run before each new weight: the model may not allocate more numbers than
-    the file's weights hold."""
-    budget = sum(a.size for k, a in arrays.items() if not k.startswith("optimizer/"))
-    budget += _ALLOCATION_SLACK
-    allocated = [0]
-
-    def check(layer, shape, dtype):
-        size = int(np.prod(shape, dtype=object))
-        allocated[0] += size
-        if allocated[0] > budget:
-            raise ModelFileError(
-                f"{where}: layer {layer.name!r} ({type(layer).__name__}) would create a weight "
-                f"of shape {list(shape)} ({size} numbers), beyond the {budget} numbers the "
-                "file's weights hold; its config does not match its weights (refused before "
-                "allocating)")
-
-    return check
 
 
 def _orders(model, reader):
