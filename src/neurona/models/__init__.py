@@ -1,5 +1,6 @@
 """Models: ``Sequential``, functional ``Model(inputs, outputs)``, subclassed ``Model``."""
 
+from .cloning import clone_model
 from .model import Model
 from .sequential import Sequential
 
@@ -12,4 +13,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
                        safe_mode=safe_mode)
 
 
-__all__ = ["Model", "Sequential", "load_model"]
+def model_from_json(json_string, custom_objects=None):
+    """The model a :meth:`Model.to_json` string describes, with fresh weights (Keras's
+    ``keras.models.model_from_json``). The string is data: only registered classes and
+    ``custom_objects`` (``{name: class or function}``) are built, nothing is imported or run."""
+    import json
+
+    from ..saving import deserialize_keras_object
+
+    return deserialize_keras_object(json.loads(json_string), custom_objects=custom_objects)
+
+
+__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json"]

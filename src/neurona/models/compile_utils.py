@@ -254,11 +254,11 @@ def _metric_lists(arg, value, names):
         value = [value]
     if n == 1:
         return [list(value)]
-    if len(value) == n and all(v is None or isinstance(v, (list, tuple)) for v in value):
+    if len(value) == n:  # entry i (a metric, a list of them or None) for output i, as Keras
         return [_as_list(v) for v in value]
     raise ValueError(f"compile: for a model with {n} outputs {names}, {arg} must be a list of "
-                     f"{n} lists (one per output) or a dict keyed by output name, got "
-                     f"{arg}={value!r}")
+                     f"{n} entries (a metric or a list of metrics per output) or a dict keyed "
+                     f"by output name, got {arg}={value!r}")
 
 
 def _as_list(value):

@@ -116,7 +116,7 @@ def is_functional_config(config):
     return isinstance(config, dict) and {"layers", "input_layers", "output_layers"} <= set(config)
 
 
-def _create_layers(config):
+def _create_layers(config, make_layer=None):
     if not isinstance(config.get("layers"), list):
         raise ValueError("functional config: 'layers' must be a list")
     created = {}
@@ -128,8 +128,10 @@ def _create_layers(config):
         if not isinstance(entry.get("inbound_nodes"), list):
             raise ValueError(f"functional config: layer {entry['name']!r} needs a list "
                              "'inbound_nodes'")
-        layer = LAYERS.from_config({"class_name": entry.get("class_name"),
-                                    "config": entry.get("config")})
+        layer = None if make_layer is None else make_layer(entry)
+        if layer is None:
+            layer = LAYERS.from_config({"class_name": entry.get("class_name"),
+                                        "config": entry.get("config")})
         created[entry["name"]] = (layer, entry["inbound_nodes"])
     return created
 
@@ -180,12 +182,17 @@ def _in_dependency_order(pending, produced, names):
     return ordered
 
 
-def functional_from_config(cls, config):
+def functional_from_config(cls, config, make_layer=None, call_function=None,
+                           given_inputs=None):
     """Rebuild a functional model from :func:`functional_config`'s output.
 
     Args:
         cls: the Model class to instantiate (``cls(inputs=..., outputs=..., name=...)``).
         config: the config dict.
+        make_layer: ``entry -> layer or None``: the layer for a config entry (None: built from
+            the entry's config); :func:`~neurona.models.cloning.clone_model` hands its clones.
+        call_function: ``(layer, *args, **kwargs) -> outputs`` instead of calling each layer.
+        given_inputs: ``{input layer name: Input tensor}`` standing in for those inputs.
 
     Returns:
         A new model, with freshly initialized weights (load the saved values afterwards).
@@ -193,12 +200,12 @@ def functional_from_config(cls, config):
     Raises:
         ValueError: an unknown layer class, a malformed config or a dangling connection.
     """
-    created = _create_layers(config)
+    created = _create_layers(config, make_layer)
     produced = {}  # (layer name, node index) -> outputs of that call
     pending = []
     for name, (layer, nodes) in created.items():
         if isinstance(layer, InputLayer):
-            produced[(name, 0)] = layer.output
+            produced[(name, 0)] = (given_inputs or {}).get(name, layer.output)
         for index, node in enumerate(nodes):
             if not isinstance(node, dict) or set(node) != {"inputs", "args", "kwargs"}:
                 raise ValueError(f"functional config: node {index} of layer {name!r} must have "
@@ -224,7 +231,9 @@ def functional_from_config(cls, config):
         inputs = _decode(node["inputs"], lookup)
         args = _decode(node["args"], lookup)
         kwargs = _decode({_DICT: node["kwargs"]}, lookup)
-        produced[(name, index)] = created[name][0](inputs, *args, **kwargs)
+        layer = created[name][0]
+        produced[(name, index)] = (layer(inputs, *args, **kwargs) if call_function is None
+                                   else call_function(layer, inputs, *args, **kwargs))
 
     def ends(key):
         try:

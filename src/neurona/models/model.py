@@ -186,7 +186,26 @@ class Model(Trainer, Layer):
     def __call__(self, inputs, *args, training=None, **kwargs):
         return Layer.__call__(self, inputs, *args, training=training, **kwargs)
 
+    @property
+    def output_names(self):
+        """The names of the outputs of a model built from ``Input`` s: the keys of its outputs
+        dict, else its output layers' names (Keras's log prefixes: ``a_loss``, ``b_mae``)."""
+        graph = getattr(self, "_graph", None)
+        if graph is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute "
+                                 "'output_names': a subclassed model's outputs have no names")
+        return graph.output_names or [t.node.layer.name for t in graph.outputs]
+
     # -- configuration and files ------------------------------------------------------------------
+    def to_json(self, **kwargs):
+        """The model's configuration (no weights) as a JSON string, as Keras writes it;
+        ``kwargs`` go to ``json.dumps``. :func:`neurona.models.model_from_json` reads it."""
+        import json
+
+        from ..saving import serialize_keras_object
+
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
     def get_config(self):
         """Functional models: layers and connections (see :mod:`neurona.models.functional_config`);
         subclassed models: the base layer config (override to add your ``__init__`` arguments)."""

@@ -122,7 +122,7 @@ class Trainer:
         whether the model returns one output, a list or a dict."""
         graph = getattr(self, "_graph", None)
         if graph is not None:
-            names = graph.output_names or [t.node.layer.name for t in graph.outputs]
+            names = self.output_names
             infos = [OutputInfo(name, t.node.layer, t.shape)
                      for name, t in zip(names, graph.outputs)]
             return infos, "single" if len(infos) == 1 else graph.output_kind
