@@ -156,7 +156,7 @@ def test_wide_and_deep_subclassed_model_takes_a_tuple_and_trains():
     ({"loss": {"priorty": "mse"}}, r"'priorty', which names no output.*Did you mean "
                                    r"'priority'"),
     ({"loss": "mse", "metrics": ["mae"]}, r"for a model with 2 outputs .* metrics must be a "
-                                          r"list of 2 lists"),
+                                          r"list of 2 entries"),
     ({"loss": "mse", "loss_weights": 0.5}, r"loss_weights=0.5 is one value but the model has "
                                            r"2 outputs"),
 ])
