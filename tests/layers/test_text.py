@@ -134,3 +134,15 @@ def test_bad_input_and_arguments():
     numeric.compile(loss="mse")
     with pytest.raises(ValueError, match="Input\\(dtype='string'\\)"):
         numeric.fit(np.array(["text"] * 4), np.zeros(4), verbose=0)
+
+
+def test_a_python_list_of_strings_is_one_input_of_rows():
+    # the preprocessing guide calls the layers on plain lists
+    vectorize = layers.TextVectorization(output_mode="int", output_sequence_length=3)
+    vectorize.adapt(["the cat sat", "the dog ran"])
+    np.testing.assert_array_equal(vectorize(["the cat", "a dog ran"]).numpy(),
+                                  vectorize(np.array(["the cat", "a dog ran"])).numpy())
+    lookup = layers.StringLookup(vocabulary=["a", "b"])
+    np.testing.assert_array_equal(lookup(["a", "b", "c"]).numpy(), [1, 2, 0])
+    np.testing.assert_array_equal(layers.IntegerLookup(vocabulary=[7, 9])([9, 7, 3]).numpy(),
+                                  [2, 1, 0])

@@ -320,6 +320,8 @@ class Layer:
     def __call__(self, inputs, *args, training=None, **kwargs):
         if _any_symbolic(inputs, SymbolicTensor):
             return call_symbolic(self, inputs, args, training, kwargs)
+        if _is_plain_values(inputs):  # ["the text", "another"]: one input of two rows
+            inputs = np.asarray(inputs)
         inputs = map_structure(inputs, self._to_tensor)
         depth = getattr(_calls, "depth", 0)
         if depth == 0:  # the outermost call starts afresh: `losses` are this call's (Keras)
@@ -528,6 +530,13 @@ def _any_symbolic(x, cls):
 
 def _is_shape(s):
     return isinstance(s, tuple) and all(n is None or isinstance(n, (int, np.integer)) for n in s)
+
+
+def _is_plain_values(inputs):
+    """A list or tuple of Python strings or numbers: the rows of one input (as the guides call
+    ``TextVectorization(["..."])`` or ``StringLookup(["a", "b"])``), not several inputs."""
+    return (isinstance(inputs, (list, tuple)) and len(inputs) > 0
+            and all(isinstance(v, (str, bytes, int, float)) for v in inputs))
 
 
 def _map_shapes(shapes, fn):
