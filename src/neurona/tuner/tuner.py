@@ -12,6 +12,7 @@ import itertools
 import os
 import shutil
 import socket
+import time
 
 import numpy as np
 
@@ -23,8 +24,9 @@ from ..atomic import atomic_write
 from .objectives import (TunerError, check_for_task, parse_constraints, parse_objectives,
                          suggestion, task_of)
 from .space import HyperParameters, SearchSpace
+from .processes import process_alive
 from .storage import open_storage, redact, sqlite_url
-from .trial import Job, Settings, as_hypermodel, build_compiled
+from .trial import Job, Settings, as_hypermodel, build_compiled, trial_model_path
 
 __all__ = ["Tuner", "SAMPLERS", "PRUNERS"]
 
@@ -167,7 +169,8 @@ class Tuner:
     def _settings(self):
         return Settings(study_name=self.study_name, storage_url=self.storage_url,
                         objectives=self.objectives, constraints=self.constraints,
-                        sampler=self.sampler, pruner=self.pruner, seed=self.seed, grid=self.grid)
+                        sampler=self.sampler, pruner=self.pruner, seed=self.seed, grid=self.grid,
+                        trials_dir=os.path.join(self.directory, "trials"))
 
     def _split(self, x, y, validation_data, validation_split):
         from ..models.arrays import standardize_x
@@ -244,7 +247,7 @@ class Tuner:
                              "same objectives to continue it")
         study.set_user_attr("objectives", mine)
         study.set_user_attr("constraints", [str(c) for c in self.constraints])
-        self._fail_orphans(study, storage)
+        self._settle_orphans(study, storage)
         if self.grid is not None:
             self._enqueue_grid(study)
         return study, storage
@@ -260,13 +263,23 @@ class Tuner:
             if point not in taken:
                 study.enqueue_trial(dict(zip(names, point)))
 
-    def _fail_orphans(self, study, storage):
-        """Trials left RUNNING by a driver on this machine that is gone (a resumed study)."""
+    def _settle_orphans(self, study, storage, poll_s=0.2):
+        """Trials left RUNNING by a driver of this machine that is gone (a resumed study):
+        one whose worker still runs is waited for (it records its own outcome and model
+        file), one whose worker is gone too is marked failed. A new trial starts only then,
+        so the study ends with exactly the trials asked for."""
         host = socket.gethostname()
         for trial in study.get_trials(deepcopy=False):
             attrs = trial.user_attrs
-            if trial.state.name == "RUNNING" and attrs.get("host") == host \
-                    and not _alive(attrs.get("pid")):
+            if trial.state.name != "RUNNING" or attrs.get("host") != host:
+                continue
+            pid, identity = attrs.get("pid"), attrs.get("pid_identity")
+            if process_alive(pid, identity) and self.verbose:
+                print(f"Waiting for trial {trial.number}: its worker (pid {pid}) still runs",
+                      flush=True)
+            while process_alive(pid, identity) and _state(storage, trial) == "RUNNING":
+                time.sleep(poll_s)
+            if _state(storage, trial) == "RUNNING":
                 _mark_failed(storage, trial, "interrupted: the process running it stopped")
 
     def plan(self, n_train, n_val, epochs):
@@ -423,11 +436,11 @@ class Tuner:
 
     def _trial_path(self, number):
         """Where a completed trial's model file is kept."""
-        return os.path.join(self.directory, "trials", f"trial_{number:04d}.neurona")
+        return trial_model_path(os.path.join(self.directory, "trials"), number)
 
     def _record(self, outcome, done):
-        """Keep a completed trial's model file and print its line (``done``: trials finished
-        so far)."""
+        """Keep a completed trial's model file (when its worker, on another machine, sent it
+        back instead of writing it) and print its line (``done``: trials finished so far)."""
         number = outcome["number"]
         if outcome.get("model") is not None:
             model_bytes = outcome["model"]
@@ -591,26 +604,18 @@ class _quiet_optuna:
         return False
 
 
-def _alive(pid):
-    if not isinstance(pid, int):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _state(storage, trial):
+    return storage.get_trial(trial._trial_id).state.name
 
 
 def _mark_failed(storage, trial, reason):
     from optuna.trial import TrialState
 
-    storage.set_trial_user_attr(trial._trial_id, "reason", reason)
     try:
+        storage.set_trial_user_attr(trial._trial_id, "reason", reason)
         storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
     except RuntimeError:
-        pass  # it finished meanwhile: its own outcome stands
+        pass  # it finished meanwhile (UpdateFinishedTrialError): its own outcome stands
 
 
 def _short(value):
