@@ -121,7 +121,11 @@ class LocalExecutor:
                 return worker
         # busy workers stay (their trial's outcome is still to come), dead idle ones go
         self.workers = [w for w in self.workers if w.token is not None or w.alive()]
-        worker = _Worker(self.context, self.payload, self.settings)
+        try:
+            worker = _Worker(self.context, self.payload, self.settings)
+        except OSError as err:  # out of processes or memory; a fork server that cannot start
+            raise TunerError(f"cannot start a worker process: {err}; the trials finished so "
+                             "far are kept, continue the study with resume") from None
         self.workers.append(worker)
         return worker
 
