@@ -14,7 +14,7 @@ import signal
 import time
 
 from .objectives import TunerError
-from .processes import process_alive, process_identity
+from ..processes import process_alive, process_identity
 from .trial import limit_threads, run_trial
 
 __all__ = ["LocalExecutor", "RayExecutor", "crashed"]

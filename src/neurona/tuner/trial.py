@@ -23,7 +23,7 @@ import numpy as np
 from ..callbacks import Callback
 from ..models import doctor
 from .objectives import TunerError, task_of, validation_metrics
-from .processes import process_identity
+from ..processes import process_identity
 from .space import HyperParameters
 
 __all__ = ["HyperModel", "Job", "Settings", "run_trial", "as_hypermodel", "trial_model_path"]

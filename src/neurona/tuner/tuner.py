@@ -10,6 +10,7 @@ storage, until exactly ``n_trials`` trials have finished (completed or pruned). 
 import datetime
 import itertools
 import os
+import secrets
 import shutil
 import socket
 import time
@@ -24,7 +25,7 @@ from ..atomic import atomic_write
 from .objectives import (TunerError, check_for_task, parse_constraints, parse_objectives,
                          suggestion, task_of)
 from .space import HyperParameters, SearchSpace
-from .processes import process_alive
+from ..processes import process_alive
 from .storage import open_storage, redact, sqlite_url
 from .trial import Job, Settings, as_hypermodel, build_compiled, trial_model_path
 
@@ -52,12 +53,10 @@ def _positive_int(what, value, allow_none=False):
 
 
 def _default_directory():
+    """``runs/tune-<time>-<random>``: two searches started in the same second differ (and
+    :meth:`Tuner.search` claims the folder with ``mkdir`` before the first trial)."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path, n = os.path.join("runs", f"tune-{stamp}"), 1
-    while os.path.exists(path):
-        n += 1
-        path = os.path.join("runs", f"tune-{stamp}-{n}")
-    return path
+    return os.path.join("runs", f"tune-{stamp}-{secrets.token_hex(3)}")
 
 
 class Tuner:
@@ -144,6 +143,7 @@ class Tuner:
         if not isinstance(study_name, str) or not study_name:
             raise TunerError(f"study_name must be a non-empty string, got {study_name!r}")
         self.study_name = study_name
+        self._claim_directory = directory is None and not resume
         self.directory = os.path.abspath(directory or _default_directory())
         self.storage_url = storage or sqlite_url(os.path.join(self.directory, "study.db"))
         self.seed = None if seed is None else int(seed)
@@ -345,6 +345,7 @@ class Tuner:
         if os.path.isdir(self.directory) and os.listdir(self.directory) and not self.resume:
             raise TunerError(f"the folder {self.directory} exists and is not empty; pass "
                              "resume=True to continue its study, or choose another directory")
+        self._claim()
         os.makedirs(os.path.join(self.directory, "trials"), exist_ok=True)
         self.study, storage = self._open_study()
         job = Job(self.hypermodel, x, y, validation,
@@ -363,6 +364,18 @@ class Tuner:
         finally:
             self.close()
         return self
+
+    def _claim(self):
+        """Create the default folder with ``mkdir``, which one process only can win."""
+        if not self._claim_directory:
+            return
+        os.makedirs(os.path.dirname(self.directory), exist_ok=True)
+        try:
+            os.mkdir(self.directory)
+        except FileExistsError:
+            raise TunerError(f"the folder {self.directory} was just created by another "
+                             "search; pass directory= to choose one") from None
+        self._claim_directory = False
 
     def close(self):
         """Close the storage's database connections (results can still be read afterwards:

@@ -1,6 +1,7 @@
-"""Is a process still the one we started? Liveness checks the tuner trusts more than a
-``multiprocessing`` handle: a worker started through the fork server is not our child, and
-once the fork server is gone its handle reports every worker dead, alive or not.
+"""Is a process still the one we started? Liveness checks the tuner (and the sweep of stale
+temporaries) trust more than a ``multiprocessing`` handle: a worker started through the fork
+server is not our child, and once the fork server is gone its handle reports every worker
+dead, alive or not.
 
 A process is named by its pid and its start time (Linux: ``/proc/PID/stat``), so a pid the
 system has since given to another process is not taken for the old one.
