@@ -33,7 +33,7 @@ def process_identity(pid):
 def process_alive(pid, identity=None):
     """Whether ``pid`` runs (a zombie does not) and, when ``identity`` is given, is still the
     process :func:`process_identity` named then."""
-    if not isinstance(pid, int) or pid <= 0:
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
         return False
     fields = _proc_stat(pid)
     if fields is not None:

@@ -338,6 +338,49 @@ def test_resume_continues_the_study(tmp_path):
               verbose=0).search(x, y, validation_split=0.25)
 
 
+def _orphan(study, pid, identity):
+    """A trial left RUNNING by a driver of this machine that is gone, its worker ``pid``."""
+    import socket
+
+    trial = study.ask()
+    for key, value in (("token", 90 + trial.number), ("host", socket.gethostname()),
+                       ("pid", pid), ("pid_identity", identity)):
+        trial.set_user_attr(key, value)
+    return trial.number
+
+
+@pytest.mark.slow
+def test_resume_waits_for_live_orphans_and_fails_only_those_whose_worker_is_gone(tmp_path):
+    import subprocess
+
+    from neurona.processes import process_identity
+
+    x, y = _data()
+    folder = tmp_path / "o"
+    Tuner(build_model, objective="auc", n_trials=2, directory=folder, verbose=0).search(
+        x, y, validation_split=0.25, epochs=2)
+    url = f"sqlite:///{folder / 'study.db'}"
+    study = optuna.load_study(study_name="neurona", storage=url)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    gone = _orphan(study, ended.pid, None)
+    reused = _orphan(study, os.getpid(), "not-my-start-time")  # the pid now names another
+    number = study.trials[-1].number + 1
+    worker = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time, optuna; time.sleep(2); optuna.load_study(study_name='neurona', "
+        f"storage={url!r}).tell({number}, 0.75)")])
+    assert _orphan(study, worker.pid, process_identity(worker.pid)) == number
+    resumed = Tuner(build_model, objective="auc", n_trials=4, directory=folder, resume=True,
+                    verbose=0).search(x, y, validation_split=0.25, epochs=2)
+    worker.wait()
+    trials = resumed.study.trials
+    assert trials[number].state.name == "COMPLETE" and trials[number].value == 0.75
+    for orphan in (gone, reused):
+        assert trials[orphan].state.name == "FAIL"
+        assert trials[orphan].user_attrs["reason"].startswith("interrupted")
+    assert _finished(resumed.study) == 4  # 2 + the orphan that lived + 1 new, not 5
+
+
 @pytest.mark.slow
 def test_several_objectives_give_a_pareto_front_and_constraints_choose(tmp_path):
     x, y = _data(400)
