@@ -338,6 +338,21 @@ def test_resume_continues_the_study(tmp_path):
               verbose=0).search(x, y, validation_split=0.25)
 
 
+@pytest.mark.slow
+def test_best_models_whose_files_are_gone_are_trained_again(tmp_path):
+    x, y = _data(200)
+    tuned = Tuner(build_model, objective="auc", n_trials=3, directory=tmp_path / "g",
+                  pruner="none", verbose=0).search(x, y, validation_split=0.25, epochs=2)
+    kept = tuned.get_best_models(2)
+    second = tuned.leaderboard()["trial"].iloc[1]
+    os.remove(tmp_path / "g" / "trials" / f"trial_{second:04d}.neurona")
+    again = tuned.get_best_models(2)
+    assert len(kept) == len(again) == 2
+    for old, new in zip(kept, again):  # the same parameters, seed and rows: the same model
+        np.testing.assert_allclose(new.predict(x, verbose=0), old.predict(x, verbose=0),
+                                   rtol=1e-4, atol=1e-6)
+
+
 def _orphan(study, pid, identity):
     """A trial left RUNNING by a driver of this machine that is gone, its worker ``pid``."""
     import socket

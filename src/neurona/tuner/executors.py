@@ -121,13 +121,22 @@ class LocalExecutor:
                 return worker
         # busy workers stay (their trial's outcome is still to come), dead idle ones go
         self.workers = [w for w in self.workers if w.token is not None or w.alive()]
-        try:
-            worker = _Worker(self.context, self.payload, self.settings)
-        except OSError as err:  # out of processes or memory; a fork server that cannot start
-            raise TunerError(f"cannot start a worker process: {err}; the trials finished so "
-                             "far are kept, continue the study with resume") from None
+        worker = self._start_worker()
         self.workers.append(worker)
         return worker
+
+    def _start_worker(self, attempts=3):
+        """A new worker; a start that fails because the fork server died a moment ago is
+        tried again (each start first restarts a fork server that is gone)."""
+        for attempt in range(attempts):
+            try:
+                return _Worker(self.context, self.payload, self.settings)
+            except OSError as err:  # the server's socket gone; out of processes or memory
+                if attempt == attempts - 1:
+                    raise TunerError(f"cannot start a worker process: {err}; the trials "
+                                     "finished so far are kept, continue the study with "
+                                     "resume") from None
+                time.sleep(0.5)
 
     def submit(self, token):
         worker = self._idle_worker()

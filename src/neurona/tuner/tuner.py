@@ -521,12 +521,18 @@ class Tuner:
         if best is None:
             raise TunerError("no trial completed (or none meets the constraints): there is "
                              "no best model")
-        path = self._trial_path(best.number)
+        return self._trial_model(best)
+
+    def _trial_model(self, trial):
+        """A completed trial's model: from its file, or trained again from its parameters
+        when the file is missing (a model that could not be saved, a study run elsewhere)."""
+        path = self._trial_path(trial.number)
         if not os.path.isfile(path) and self._job is not None:
-            return self._retrain(best)
+            return self._retrain(trial)
         if not os.path.isfile(path):
-            raise TunerError(f"the model of trial {best.number} is not in {self.directory} "
-                             "(it ran elsewhere or its model could not be saved)")
+            raise TunerError(f"the model of trial {trial.number} is not in {self.directory} "
+                             "(it ran elsewhere or its model could not be saved); run "
+                             "search() with resume=True to train it again from its parameters")
         from ..saving import load_model
 
         return load_model(path)
@@ -552,14 +558,10 @@ class Tuner:
         """The trained models of the best trials (KerasTuner's name)."""
         if num_models == 1:
             return [self.best_model()]
-        from ..saving import load_model
-
-        found = []
         board = self.leaderboard()
-        for number in board[board["state"] == "COMPLETE"]["trial"][:num_models]:
-            if os.path.isfile(self._trial_path(number)):
-                found.append(load_model(self._trial_path(number)))
-        return found
+        trials = {t.number: t for t in self.study.trials}
+        return [self._trial_model(trials[number])
+                for number in board[board["state"] == "COMPLETE"]["trial"][:num_models]]
 
     def finish(self):
         """Write the leaderboard (CSV), the plots, ``summary.json`` and ``best_model.neurona``
