@@ -79,3 +79,19 @@ def test_the_next_run_sweeps_the_temporary_of_a_killed_one(data_dir, tmp_path):
     run.stderr.close()
     left = os.listdir(tmp_path / "runs")
     assert stale not in left and not [n for n in left if n.endswith(".tmp")]
+
+
+def test_a_failed_run_releases_its_claimed_default_folder(data_dir, tmp_path, monkeypatch,
+                                                          capsys):
+    pytest.importorskip("optuna")
+    from ..helpers import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, "tune", data_dir / "boston_housing.csv", "--target", "medv",
+                           "--trials", "1", "--objective", "auc")  # auc: not for regression
+    assert code == 2 and "auc" in err
+    assert os.listdir(tmp_path / "runs") == []  # the claimed folder went with the failure
+    code, _, err = run_cli(capsys, "tune", data_dir / "boston_housing.csv", "--target", "medv",
+                           "--resume")
+    assert code == 2 and "--resume needs --out" in err
+    assert os.listdir(tmp_path / "runs") == []

@@ -94,7 +94,7 @@ class RunFolder:
             shutil.rmtree(self.path, ignore_errors=True)
             tempfiles.forget(self.path)
             if self.claimed:
-                _remove_if_empty(self.out)
+                release_claim(self.out)
             return False
         self.publish()
         return False
@@ -125,7 +125,9 @@ class RunFolder:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _remove_if_empty(path):
+def release_claim(path):
+    """Done with a folder :func:`default_out` claimed: removed if still empty (the run failed
+    before writing anything), kept otherwise; a signal leaves it alone from now on."""
     try:
         os.rmdir(path)
     except OSError:
