@@ -338,6 +338,21 @@ def test_resume_continues_the_study(tmp_path):
               verbose=0).search(x, y, validation_split=0.25)
 
 
+def test_default_folders_are_unique_and_claimed_by_the_search(tmp_path, monkeypatch):
+    import re
+
+    monkeypatch.chdir(tmp_path)
+    first, second = (Tuner(build_model, n_trials=1, verbose=0) for _ in range(2))
+    assert first.directory != second.directory  # the same second, another random suffix
+    for tuned in (first, second):
+        name = os.path.relpath(tuned.directory, tmp_path)
+        assert re.fullmatch(r"runs/tune-\d{8}-\d{6}-[0-9a-f]{6}", name), name
+    os.makedirs(second.directory)  # another search won this name first
+    x, y = _data(40)
+    with pytest.raises(TunerError, match="was just created by another search"):
+        second.search(x, y, validation_split=0.25, epochs=1)
+
+
 @pytest.mark.slow
 def test_best_models_whose_files_are_gone_are_trained_again(tmp_path):
     x, y = _data(200)
