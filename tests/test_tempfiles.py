@@ -49,7 +49,7 @@ def temporaries(folder):
 def test_a_termination_signal_removes_the_temporary_and_still_ends_the_process(tmp_path,
                                                                                 number):
     child = write_slowly(tmp_path)
-    assert len(temporaries(tmp_path)) == 1  # .model.bin.PID.RANDOM.tmp
+    assert len(temporaries(tmp_path)) == 1  # .model.bin.HOST-PID.RANDOM.tmp
     child.send_signal(number)
     assert child.wait(timeout=30) == -number
     child.stdout.close()
@@ -71,15 +71,17 @@ def test_a_sigkilled_writers_temporary_is_swept_by_the_next_write(tmp_path):
     child.wait(timeout=30)
     child.stdout.close()
     (stale,) = temporaries(tmp_path)
-    assert f".{child.pid}." in stale
-    live = tmp_path / f".other.bin.{os.getpid()}.abcd1234.tmp"  # a live process's: kept
-    live.write_bytes(b"in use")
-    kept = [tmp_path / ".notes.tmp", tmp_path / f".run.{child.pid}.abcd1234.old"]
+    assert f".{tempfiles.HOST}-{child.pid}." in stale
+    live = tmp_path / f".other.bin.{tempfiles.HOST}-{os.getpid()}.abcd1234.tmp"
+    elsewhere = tmp_path / f".other.bin.{'0' * 6}-{child.pid}.abcd1234.tmp"  # another host
+    for path in (live, elsewhere):  # a live process's, another machine's: kept
+        path.write_bytes(b"in use")
+    kept = [tmp_path / ".notes.tmp", tmp_path / f".run.{tempfiles.HOST}-{child.pid}.ab12.old"]
     for path in kept:  # not a temporary of ours, or a run folder's previous copy: kept
         path.write_bytes(b"keep me")
     atomic_write(tmp_path / "model.bin", lambda stream: stream.write(b"whole"))
     assert (tmp_path / "model.bin").read_bytes() == b"whole"
-    assert temporaries(tmp_path) == sorted([".notes.tmp", live.name])
+    assert temporaries(tmp_path) == sorted([".notes.tmp", live.name, elsewhere.name])
     assert all(path.exists() for path in kept)
 
 

@@ -1,20 +1,24 @@
 """Temporary files and folders that do not outlive their process.
 
 Every temporary the library makes beside a destination (a model file being written, a run
-folder being filled) is named ``.NAME.PID.RANDOM.tmp`` and tracked while it exists:
+folder being filled) is named ``.NAME.HOST-PID.RANDOM.tmp`` (HOST: a short hash of the machine's
+name, so a folder shared by several machines is swept only of this machine's dead
+processes) and tracked while it exists:
 
 - SIGTERM and SIGHUP remove this process's tracked temporaries, then end the process the way
   the signal would have (the previous handler runs, or the default action);
 - SIGKILL cannot be caught, so the next temporary made in the same folder first sweeps the
-  stale ones: those whose pid is no longer a running process.
+  stale ones: those of this machine whose pid is no longer a running process.
 
 SIGINT needs nothing here: it raises ``KeyboardInterrupt``, and the writers' own cleanup runs.
 """
 
+import hashlib
 import os
 import re
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 
@@ -26,7 +30,8 @@ __all__ = ["make_temporary", "forget", "sweep_stale", "track",
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
                  if hasattr(signal, name))
 # only .tmp: a run folder's ".old" copy may be the only copy of a run if a kill hit mid-swap
-_STALE = re.compile(r"^\..+\.(?P<pid>\d+)\.[a-z0-9_]+\.tmp$")
+_STALE = re.compile(r"^\..+\.(?P<host>[0-9a-f]{6})-(?P<pid>\d+)\.[a-z0-9_]+\.tmp$")
+HOST = hashlib.sha1(socket.gethostname().encode("utf-8")).hexdigest()[:6]
 _lock = threading.RLock()
 _tracked = {}        # path -> only_if_empty
 _previous = {}       # signal -> the handler ours replaced
@@ -37,7 +42,7 @@ def make_temporary(directory, name, folder=False, suffix=".tmp"):
     after ``name`` and this process, and tracked until :func:`forget`. Stale temporaries of
     the folder are swept first."""
     sweep_stale(directory)
-    prefix = f".{name}.{os.getpid()}."
+    prefix = f".{name}.{HOST}-{os.getpid()}."
     with _lock, _signals_held():  # made and tracked at once: a signal between would miss it
         if folder:
             path = tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=directory)
@@ -65,8 +70,8 @@ def forget(path):
 
 
 def sweep_stale(directory):
-    """Remove the temporaries in ``directory`` left by processes that are gone (killed by a
-    signal nobody can catch). Returns the names removed."""
+    """Remove the temporaries in ``directory`` left by processes of this machine that are
+    gone (killed by a signal nobody can catch). Returns the names removed."""
     try:
         names = os.listdir(directory)
     except OSError:
@@ -74,7 +79,8 @@ def sweep_stale(directory):
     removed = []
     for name in names:
         match = _STALE.match(name)
-        if match is None or process_alive(int(match.group("pid"))):
+        if match is None or match.group("host") != HOST or \
+                process_alive(int(match.group("pid"))):
             continue
         path = os.path.join(directory, name)
         if os.path.isdir(path) and not os.path.islink(path):

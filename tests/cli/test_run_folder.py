@@ -73,7 +73,7 @@ def test_the_next_run_sweeps_the_temporary_of_a_killed_one(data_dir, tmp_path):
     killed.kill()
     killed.wait(timeout=60)
     killed.stderr.close()
-    assert f".{killed.pid}." in stale and (tmp_path / "runs" / stale).is_dir()
+    assert f"-{killed.pid}." in stale and (tmp_path / "runs" / stale).is_dir()
     run = start_train(data_dir, tmp_path, epochs=1)
     assert run.wait(timeout=300) == 0, run.stderr.read().decode()
     run.stderr.close()

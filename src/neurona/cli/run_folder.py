@@ -105,8 +105,9 @@ class RunFolder:
         old = None
         if os.path.isdir(self.out):
             if os.listdir(self.out):
-                old = tempfile.mkdtemp(prefix=f".{os.path.basename(self.out)}.{os.getpid()}.",
-                                       suffix=".old", dir=os.path.dirname(self.out))
+                old = tempfile.mkdtemp(prefix=f".{os.path.basename(self.out)}."
+                                       f"{tempfiles.HOST}-{os.getpid()}.", suffix=".old",
+                                       dir=os.path.dirname(self.out))
                 os.rmdir(old)
                 os.rename(self.out, old)
             else:

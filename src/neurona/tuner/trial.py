@@ -231,8 +231,11 @@ def _keep_model(model, settings, number, outcome):
             save_model(model, path)
         except (TypeError, ValueError):
             return
-        outcome["model_file"] = path
-        return
+        except OSError:  # the folder is not writable from here: the driver writes the bytes
+            pass
+        else:
+            outcome["model_file"] = path
+            return
     outcome["model"] = _model_bytes(model)
 
 
