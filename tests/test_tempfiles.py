@@ -102,3 +102,20 @@ def test_an_ignored_signal_stays_ignored(tmp_path):
         assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
     finally:
         signal.signal(signal.SIGHUP, previous)
+
+
+def test_a_private_temporary_folder_goes_on_sigterm_too(tmp_path):
+    script = ("import time\nfrom neurona.tempfiles import temporary_directory\n"
+              "with temporary_directory() as path:\n"
+              "    open(path + '/part', 'w').write('x')\n"
+              "    print(path, flush=True)\n"
+              "    time.sleep(60)\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    child = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                             text=True)
+    path = child.stdout.readline().strip()
+    assert os.path.isfile(os.path.join(path, "part"))
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(timeout=30) == -signal.SIGTERM
+    child.stdout.close()
+    assert not os.path.exists(path)

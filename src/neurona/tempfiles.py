@@ -24,7 +24,7 @@ import threading
 
 from .processes import process_alive
 
-__all__ = ["make_temporary", "forget", "sweep_stale", "track",
+__all__ = ["make_temporary", "temporary_directory", "forget", "sweep_stale", "track",
            "remove_tracked"]
 
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
@@ -51,6 +51,27 @@ def make_temporary(directory, name, folder=False, suffix=".tmp"):
         fd, path = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=directory)
         track(path)
         return fd, path
+
+
+class temporary_directory:
+    """``with temporary_directory() as path:`` a private folder in the system's temporary
+    folder, removed at the end of the block and on SIGTERM/SIGHUP (which would skip the end
+    of a ``tempfile.TemporaryDirectory`` block)."""
+
+    def __init__(self, prefix="neurona-"):
+        self.prefix = prefix
+        self.path = None
+
+    def __enter__(self):
+        with _lock, _signals_held():
+            self.path = tempfile.mkdtemp(prefix=self.prefix)
+            track(self.path)
+        return self.path
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.path, ignore_errors=True)
+        forget(self.path)
+        return False
 
 
 def track(path, only_if_empty=False):

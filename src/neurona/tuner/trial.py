@@ -13,7 +13,6 @@ import copy
 import math
 import os
 import socket
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ import numpy as np
 
 from ..callbacks import Callback
 from ..models import doctor
+from ..tempfiles import temporary_directory
 from .objectives import TunerError, task_of, validation_metrics
 from ..processes import process_identity
 from .space import HyperParameters
@@ -208,7 +208,7 @@ def _model_bytes(model):
     is not registered)."""
     from ..saving import save_model
 
-    with tempfile.TemporaryDirectory(prefix="neurona-trial-") as folder:
+    with temporary_directory(prefix="neurona-trial-") as folder:
         path = os.path.join(folder, "model.neurona")
         try:
             save_model(model, path)
