@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from neurona.cli.run_folder import default_out
+from neurona import tempfiles
+from neurona.cli.run_folder import default_out, release_claim
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
 
@@ -41,6 +42,12 @@ def test_default_folders_of_the_same_second_differ_and_are_claimed(tmp_path):
     for path in (first, second):  # created now (mkdir), empty until the run publishes
         assert os.path.isdir(path) and os.listdir(path) == []
         assert os.path.basename(path).endswith("-boston")
+        assert tempfiles._tracked[os.path.abspath(path)] is True  # a signal removes it
+    (tmp_path / "runs" / os.path.basename(second) / "model.neurona").write_bytes(b"published")
+    for path in (first, second):
+        release_claim(path)
+    assert not os.path.exists(first) and os.path.isdir(second)  # an empty claim goes
+    assert tempfiles._tracked == {}
 
 
 @pytest.mark.slow

@@ -376,6 +376,8 @@ def _tell(study, trial, state, outcome):
         outcome["reason"] = (f"the study already held this trial as {frozen.state.name} when "
                              f"its worker ended it as {state.name}")
         outcome["values"] = frozen.values
+        if outcome.get("model_file"):  # the study keeps no model for a trial it failed
+            os.remove(outcome.pop("model_file"))
     return frozen.state.name
 
 
