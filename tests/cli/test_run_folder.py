@@ -81,11 +81,12 @@ def test_the_next_run_sweeps_the_temporary_of_a_killed_one(data_dir, tmp_path):
     killed.wait(timeout=60)
     killed.stderr.close()
     assert f"-{killed.pid}." in stale and (tmp_path / "runs" / stale).is_dir()
+    assert len(os.listdir(tmp_path / "runs")) == 2  # its temporary and its claimed folder
     run = start_train(data_dir, tmp_path, epochs=1)
     assert run.wait(timeout=300) == 0, run.stderr.read().decode()
     run.stderr.close()
-    left = os.listdir(tmp_path / "runs")
-    assert stale not in left and not [n for n in left if n.endswith(".tmp")]
+    (left,) = os.listdir(tmp_path / "runs")  # the new run's folder only: the killed run's
+    assert (tmp_path / "runs" / left / "model.neurona").is_file()  # claim went with its temp
 
 
 def test_a_failed_run_releases_its_claimed_default_folder(data_dir, tmp_path, monkeypatch,

@@ -4,7 +4,8 @@ Everything is written into a hidden temporary folder next to the destination, wh
 onto the destination at the end. A run that fails (bad data, an exception, Ctrl-C) deletes its
 temporary folder and never touches an earlier run folder; ``overwrite`` replaces a previous
 folder only once the new one is complete. SIGTERM and SIGHUP remove the temporary folder too,
-and one left by a SIGKILL is swept by the next run in the same parent folder.
+and one left by a SIGKILL is swept (with its empty default folder) by the next run in the same
+parent folder.
 """
 
 import datetime
@@ -80,6 +81,7 @@ class RunFolder:
         parent = os.path.dirname(self.out)
         try:
             os.makedirs(parent, exist_ok=True)
+            _sweep_killed_runs(parent)
             self.path = tempfiles.make_temporary(parent, os.path.basename(self.out),
                                                  folder=True)
         except OSError as err:
@@ -124,6 +126,21 @@ class RunFolder:
             tempfiles.forget(self.out)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+_DEFAULT_NAME = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}-")  # what default_out makes
+
+
+def _sweep_killed_runs(parent):
+    """The temporary folders of runs killed by SIGKILL go, and with each its claimed default
+    folder while it is still empty (a folder named by the user is never touched)."""
+    for name in tempfiles.sweep_stale(parent):
+        claimed = name[1:].rsplit(".", 3)[0]  # .NAME.HOST-PID.RANDOM.tmp
+        if _DEFAULT_NAME.match(claimed):
+            try:
+                os.rmdir(os.path.join(parent, claimed))
+            except OSError:
+                pass  # not empty (published meanwhile?) or gone
 
 
 def release_claim(path):
