@@ -41,6 +41,28 @@ def running_trial_pids(db_path):
         return []
 
 
+def trial_states(db_path):
+    """{trial number: state} of a tuner's SQLite study, read-only (empty before its tables
+    exist)."""
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5) as db:
+            return dict(db.execute("SELECT number, state FROM trials"))
+    except sqlite3.Error:
+        return {}
+
+
+def wait_for_states(db_path, ready, timeout):
+    """Poll the study until ``ready(states)`` holds; returns the states (fails after
+    ``timeout`` seconds)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        states = trial_states(db_path)
+        if ready(states):
+            return states
+        time.sleep(0.05)
+    raise AssertionError(f"the study never reached the awaited states: {trial_states(db_path)}")
+
+
 def kill_a_running_trial(db_path, first_number, timeout):
     """Start a thread that SIGKILLs the worker of the first RUNNING trial numbered
     ``first_number`` or later (within ``timeout`` seconds). Returns ``(thread, killed)``:

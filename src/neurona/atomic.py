@@ -4,11 +4,14 @@ Model files, backups, tuner results, predictions and exported data sets all go t
 :func:`atomic_write`: the bytes go to a temporary file beside the target, are flushed and
 fsynced, and the temporary is renamed onto the target (and the directory fsynced), so a crash
 or a kill mid-write leaves the previous file intact and the new one either whole or absent.
+The temporary itself goes on SIGTERM/SIGHUP, and after a SIGKILL at the next write into the
+same folder (see :mod:`neurona.tempfiles`).
 """
 
 import os
 import stat
-import tempfile
+
+from . import tempfiles
 
 __all__ = ["atomic_write", "atomic_write_text"]
 
@@ -43,7 +46,7 @@ def atomic_write(filepath, write, overwrite=True):
         raise FileExistsError(f"{filepath!r} already exists and overwrite=False; pass "
                               "overwrite=True to replace it or choose another path")
     mode = stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
+    fd, tmp = tempfiles.make_temporary(directory, base)
     try:
         with os.fdopen(fd, "wb") as stream:
             write(stream)
@@ -60,6 +63,8 @@ def atomic_write(filepath, write, overwrite=True):
         except OSError:
             pass
         raise
+    finally:
+        tempfiles.forget(tmp)
     _fsync_directory(directory)
     return path
 

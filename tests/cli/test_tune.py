@@ -190,3 +190,38 @@ def test_quiet_off_a_terminal_prints_one_line_before_the_result(data_dir, tmp_pa
     lines = text.splitlines()
     assert lines[0].startswith("Tuning: 2 trials scored on 102 validation rows")
     assert "Tuning plan" not in text and "trial   0" not in text and "The best model" in text
+
+
+@pytest.mark.slow
+def test_resume_after_the_driver_is_killed_keeps_every_trial_and_its_model(data_dir, tmp_path):
+    """SIGKILL of ``neurona tune`` while two trials run: the workers finish their trials into
+    the study and write their model files themselves; --resume waits for them, adds no extra
+    trial and keeps the best model."""
+    import signal
+    import subprocess
+    import sys
+
+    from ..helpers import trial_states, wait_for_states
+
+    out = tmp_path / "study"
+    argv = [sys.executable, "-m", "neurona", "tune", str(data_dir / "boston_housing.csv"),
+            "--target", "medv", "--trials", "4", "--jobs", "2", "--epochs", "40", "--pruner",
+            "none", "--objective", "mae", "--out", str(out), "-q"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    errors = tmp_path / "driver.err"
+    with open(errors, "wb") as stream:  # a file, not a pipe: the orphans must not be awaited
+        driver = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=stream)
+    running = wait_for_states(out / "study.db", lambda s: list(s.values()).count("RUNNING") == 2,
+                              timeout=120)
+    driver.send_signal(signal.SIGKILL)
+    driver.wait()
+    resumed = subprocess.run(argv + ["--resume"], env=env, capture_output=True, text=True,
+                             timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    states = trial_states(out / "study.db")
+    assert sorted(states.values()) == ["COMPLETE"] * 4, states
+    for number, state in running.items():
+        if state == "RUNNING":  # the orphaned trials completed, and kept their models
+            assert (out / "trials" / f"trial_{number:04d}.neurona").is_file()
+    assert (out / "model.neurona").is_file()
+    assert "Traceback" not in errors.read_text()  # the orphaned workers ended quietly

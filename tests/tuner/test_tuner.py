@@ -338,6 +338,79 @@ def test_resume_continues_the_study(tmp_path):
               verbose=0).search(x, y, validation_split=0.25)
 
 
+def test_default_folders_are_unique_and_claimed_by_the_search(tmp_path, monkeypatch):
+    import re
+
+    monkeypatch.chdir(tmp_path)
+    first, second = (Tuner(build_model, n_trials=1, verbose=0) for _ in range(2))
+    assert first.directory != second.directory  # the same second, another random suffix
+    for tuned in (first, second):
+        name = os.path.relpath(tuned.directory, tmp_path)
+        assert re.fullmatch(r"runs/tune-\d{8}-\d{6}-[0-9a-f]{6}", name), name
+    os.makedirs(second.directory)  # another search won this name first
+    x, y = _data(40)
+    with pytest.raises(TunerError, match="was just created by another search"):
+        second.search(x, y, validation_split=0.25, epochs=1)
+
+
+@pytest.mark.slow
+def test_best_models_whose_files_are_gone_are_trained_again(tmp_path):
+    x, y = _data(200)
+    tuned = Tuner(build_model, objective="auc", n_trials=3, directory=tmp_path / "g",
+                  pruner="none", verbose=0).search(x, y, validation_split=0.25, epochs=2)
+    kept = tuned.get_best_models(2)
+    second = tuned.leaderboard()["trial"].iloc[1]
+    os.remove(tmp_path / "g" / "trials" / f"trial_{second:04d}.neurona")
+    again = tuned.get_best_models(2)
+    assert len(kept) == len(again) == 2
+    for old, new in zip(kept, again):  # the same parameters, seed and rows: the same model
+        np.testing.assert_allclose(new.predict(x, verbose=0), old.predict(x, verbose=0),
+                                   rtol=1e-4, atol=1e-6)
+
+
+def _orphan(study, pid, identity):
+    """A trial left RUNNING by a driver of this machine that is gone, its worker ``pid``."""
+    import socket
+
+    trial = study.ask()
+    for key, value in (("token", 90 + trial.number), ("host", socket.gethostname()),
+                       ("pid", pid), ("pid_identity", identity)):
+        trial.set_user_attr(key, value)
+    return trial.number
+
+
+@pytest.mark.slow
+def test_resume_waits_for_live_orphans_and_fails_only_those_whose_worker_is_gone(tmp_path):
+    import subprocess
+
+    from neurona.processes import process_identity
+
+    x, y = _data()
+    folder = tmp_path / "o"
+    Tuner(build_model, objective="auc", n_trials=2, directory=folder, verbose=0).search(
+        x, y, validation_split=0.25, epochs=2)
+    url = f"sqlite:///{folder / 'study.db'}"
+    study = optuna.load_study(study_name="neurona", storage=url)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    gone = _orphan(study, ended.pid, None)
+    reused = _orphan(study, os.getpid(), "not-my-start-time")  # the pid now names another
+    number = study.trials[-1].number + 1
+    worker = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time, optuna; time.sleep(2); optuna.load_study(study_name='neurona', "
+        f"storage={url!r}).tell({number}, 0.75)")])
+    assert _orphan(study, worker.pid, process_identity(worker.pid)) == number
+    resumed = Tuner(build_model, objective="auc", n_trials=4, directory=folder, resume=True,
+                    verbose=0).search(x, y, validation_split=0.25, epochs=2)
+    worker.wait()
+    trials = resumed.study.trials
+    assert trials[number].state.name == "COMPLETE" and trials[number].value == 0.75
+    for orphan in (gone, reused):
+        assert trials[orphan].state.name == "FAIL"
+        assert trials[orphan].user_attrs["reason"].startswith("interrupted")
+    assert _finished(resumed.study) == 4  # 2 + the orphan that lived + 1 new, not 5
+
+
 @pytest.mark.slow
 def test_several_objectives_give_a_pareto_front_and_constraints_choose(tmp_path):
     x, y = _data(400)

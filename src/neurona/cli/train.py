@@ -113,8 +113,8 @@ def run(args):
     """Carry out ``neurona train``; returns the exit status."""
     require("pandas", "neurona train", "cli")
     config = resolve_config(args)
-    out = config["out"] or default_out(config["data"])
-    with RunFolder(out, overwrite=args.overwrite) as folder:
+    out = config["out"] or default_out(config["data"])  # a default folder is claimed here
+    with RunFolder(out, overwrite=args.overwrite, claimed=config["out"] is None) as folder:
         result = train_into(config, folder, progress_level(args), talk=not args.quiet)
     metrics = result["metrics"]
     best = "" if metrics["best_epoch"] is None else f", best epoch {metrics['best_epoch']}"

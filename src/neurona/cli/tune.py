@@ -17,7 +17,7 @@ import sys
 from . import artifacts, config as C, pipeline
 from .display import add_progress_arguments, metric_lines, progress_level
 from .errors import CLIError, require
-from .run_folder import default_out
+from .run_folder import default_out, release_claim
 
 
 def add_parser(subparsers, parents):
@@ -91,12 +91,15 @@ def _space(path):
 
 
 def _out(args, config):
-    out = config["out"] or default_out("tune-" + os.path.basename(config["data"]))
+    out = config["out"]
     if args.resume:
-        if not os.path.isdir(out):
-            raise CLIError(f"--resume needs --out: the folder of the study to continue "
-                           f"({out} does not exist)")
-    elif os.path.isdir(out) and os.listdir(out):
+        if out is None or not os.path.isdir(out):
+            raise CLIError("--resume needs --out: the folder of the study to continue"
+                           + ("" if out is None else f" ({out} does not exist)"))
+        return out
+    if out is None:  # a new folder, claimed now: a run started in the same second gets another
+        return default_out("tune-" + os.path.basename(config["data"]))
+    if os.path.isdir(out) and os.listdir(out):
         raise CLIError(f"--out {out}: the folder exists and is not empty; choose another "
                        "folder, or pass --resume to continue the study in it")
     return out
@@ -132,13 +135,22 @@ def build_tuner(args, config, prepared, verbose=0):
 
 def run(args):
     """Carry out ``neurona tune``; returns the exit status."""
-    from .. import callbacks
-    from ..tuner import TunerError
-
     require("optuna", "neurona tune", "tune")
     require("pandas", "neurona tune", "tune")
     config = resolve_config(args)
+    claimed = config["out"] is None and not args.resume
     config["out"] = _out(args, config)
+    try:
+        return _tune(args, config)
+    finally:
+        if claimed:  # a default folder that a failed run left empty goes (a study stays)
+            release_claim(config["out"])
+
+
+def _tune(args, config):
+    from .. import callbacks
+    from ..tuner import TunerError
+
     prepared = pipeline.prepare(config)
     # the plan and a line per trial on a terminal (or with -v); only the result otherwise
     tuner = build_tuner(args, config, prepared, verbose=1 if progress_level(args) else 0)

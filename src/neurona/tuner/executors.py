@@ -11,8 +11,10 @@ import multiprocessing.connection
 import os
 import pickle
 import signal
+import time
 
 from .objectives import TunerError
+from ..processes import process_alive, process_identity
 from .trial import limit_threads, run_trial
 
 __all__ = ["LocalExecutor", "RayExecutor", "crashed"]
@@ -25,18 +27,24 @@ def crashed(token, reason):
 
 
 def _local_worker(conn, payload, settings):
-    """A worker process: run one trial per token received, until told to stop."""
+    """A worker process: run one trial per token received, until told to stop. A driver that
+    is gone (killed) ends the worker quietly after its trial: the trial is in the study and
+    its model file in the study folder already."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
     limit_threads()
     job = pickle.loads(payload)
     while True:
         try:
             token = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         if token is None:
             return
-        conn.send(run_trial(job, settings, token))
+        outcome = run_trial(job, settings, token)
+        try:
+            conn.send(outcome)
+        except OSError:  # BrokenPipeError: nobody is listening any more
+            return
 
 
 def _context():
@@ -71,23 +79,37 @@ class _Worker:
                                        daemon=True, name="neurona-tuner-worker")
         self.process.start()
         child.close()
+        self.pid = self.process.pid
+        self.identity = process_identity(self.pid)
         self.token = None
+
+    def alive(self):
+        """Whether the worker process runs. Not ``Process.is_alive()``: a fork server that is
+        gone makes that say False for every worker it started, running or not."""
+        return process_alive(self.pid, self.identity)
 
 
 class LocalExecutor:
     """``n_jobs`` worker processes on this machine, each running one trial at a time.
 
+    A worker's death shows as the end of its pipe (only the worker holds the other end), and
+    a wait never blocks longer than ``poll_s`` without checking that the busy workers still
+    run. A fork server that died is started again by the next worker's start; the workers it
+    had started run on and report as usual.
+
     Args:
         job, settings: what every worker needs (see :mod:`.trial`).
         n_jobs: the number of worker processes.
+        poll_s: the longest wait between two liveness checks.
     """
 
     name = "local"
 
-    def __init__(self, job, settings, n_jobs):
+    def __init__(self, job, settings, n_jobs, poll_s=1.0):
         self.payload, self.settings, self.n_jobs = job_payload(job), settings, n_jobs
         self.context = _context()
         self.workers = []
+        self.poll_s = poll_s
 
     @property
     def capacity(self):
@@ -95,58 +117,98 @@ class LocalExecutor:
 
     def _idle_worker(self):
         for worker in self.workers:
-            if worker.token is None and worker.process.is_alive():
+            if worker.token is None and worker.alive():
                 return worker
-        self.workers = [w for w in self.workers if w.process.is_alive()]
-        worker = _Worker(self.context, self.payload, self.settings)
+        # busy workers stay (their trial's outcome is still to come), dead idle ones go
+        self.workers = [w for w in self.workers if w.token is not None or w.alive()]
+        worker = self._start_worker()
         self.workers.append(worker)
         return worker
+
+    def _start_worker(self, attempts=3):
+        """A new worker; a start that fails because the fork server died a moment ago is
+        tried again (each start first restarts a fork server that is gone)."""
+        for attempt in range(attempts):
+            try:
+                return _Worker(self.context, self.payload, self.settings)
+            except OSError as err:  # the server's socket gone; out of processes or memory
+                if attempt == attempts - 1:
+                    raise TunerError(f"cannot start a worker process: {err}; the trials "
+                                     "finished so far are kept, continue the study with "
+                                     "resume") from None
+                time.sleep(0.5)
 
     def submit(self, token):
         worker = self._idle_worker()
         worker.token = token
-        worker.conn.send(token)
+        try:
+            worker.conn.send(token)
+        except OSError:
+            pass  # it died at once: the next wait() reports the trial as crashed
 
     def wait(self):
         busy = {w.conn: w for w in self.workers if w.token is not None}
-        sentinels = {w.process.sentinel: w for w in busy.values()}
-        ready = multiprocessing.connection.wait(list(busy) + list(sentinels))
-        for handle in ready:
-            worker = busy.get(handle) or sentinels[handle]
-            token, worker.token = worker.token, None
-            try:
-                if handle is worker.conn:
-                    return worker.conn.recv()
-            except (EOFError, OSError):
-                pass
-            return self._crash(worker, token)
-        raise RuntimeError("wait() returned no ready worker")  # not reached: wait blocks
+        if not busy:
+            raise RuntimeError("wait() with no trial running: submit one first")
+        while True:
+            for conn in multiprocessing.connection.wait(list(busy), timeout=self.poll_s):
+                return self._receive(busy[conn])
+            for worker in busy.values():
+                if not worker.alive() and not worker.conn.poll():
+                    return self._crash(worker)
 
-    def _crash(self, worker, token):
-        worker.process.join(timeout=10)
-        code = worker.process.exitcode
-        if code is not None and code < 0:
-            how = f"killed by {signal.Signals(-code).name}"
-        else:
-            how = f"exited with status {code}"
+    def _receive(self, worker):
+        try:
+            outcome = worker.conn.recv()
+        except (EOFError, OSError):  # its end closed: the worker died
+            return self._crash(worker)
+        worker.token = None
+        return outcome
+
+    def _crash(self, worker):
+        token, worker.token = worker.token, None
         self.workers.remove(worker)
-        return crashed(token, f"the worker process (pid {worker.process.pid}) {how} "
+        worker.conn.close()
+        return crashed(token, f"the worker process (pid {worker.pid}) {_how_it_ended(worker)} "
                               "during the trial")
 
-    def close(self, force=False):
+    def close(self, force=False, timeout=30):
+        """Stop the workers: ask them to end (or kill them, ``force``); a worker that has
+        not ended ``timeout`` seconds later is killed."""
         for worker in self.workers:
-            if force:
-                worker.process.kill()
-                continue
             try:
                 worker.conn.send(None)
-            except (BrokenPipeError, OSError):
+            except OSError:
                 pass
+        deadline = time.monotonic() + (0 if force else timeout)
         for worker in self.workers:
-            worker.process.join(timeout=None if not force else 10)
-            if worker.process.is_alive():
-                worker.process.kill()
+            while worker.alive() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if worker.alive():
+                _kill(worker.pid)
+            worker.process.join(timeout=1)  # reaps it where it is our child
+            worker.conn.close()
         self.workers = []
+
+
+def _how_it_ended(worker):
+    """How a dead worker ended, as the fork server reported it: a fork server that is gone
+    cannot tell (multiprocessing then says 255)."""
+    worker.process.join(timeout=5)
+    code = worker.process.exitcode
+    if code is not None and code < 0:
+        return f"was killed by {signal.Signals(-code).name}"
+    if code is None or code == 255:
+        return "ended (its exit status is unknown: its fork server is gone, or it exited " \
+            "with status 255)"
+    return f"exited with status {code}"
+
+
+def _kill(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass  # ended meanwhile
 
 
 def _ray_trial(job, settings, token):

@@ -3,15 +3,16 @@ pruning), measure on the validation data, and record the outcome in the study's 
 
 Everything here runs inside a worker process (a local one or a Ray task), so it takes only
 picklable inputs: the :class:`Job` (model and data) and the :class:`Settings` (study name,
-storage URL, algorithm names, seed). The study records the outcome itself; the driver gets a
-small summary back and the model file's bytes, so results reach it from any machine.
+storage URL, algorithm names, seed). The study records the outcome itself. A worker that sees
+the study's folder writes the trial's model file there itself, before it reports the trial, so
+the file survives a driver killed meanwhile; a worker on another machine sends the file's bytes
+back to the driver instead.
 """
 
 import copy
 import math
 import os
 import socket
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -20,10 +21,12 @@ import numpy as np
 
 from ..callbacks import Callback
 from ..models import doctor
+from ..tempfiles import temporary_directory
 from .objectives import TunerError, task_of, validation_metrics
+from ..processes import process_identity
 from .space import HyperParameters
 
-__all__ = ["HyperModel", "Job", "Settings", "run_trial", "as_hypermodel"]
+__all__ = ["HyperModel", "Job", "Settings", "run_trial", "as_hypermodel", "trial_model_path"]
 
 
 class HyperModel:
@@ -89,6 +92,12 @@ class Settings:
     pruner: str = "median"
     seed: int = 0
     grid: dict = None           # the search space of a grid sampler
+    trials_dir: str = None      # the study folder's trials/: where model files are kept
+
+
+def trial_model_path(trials_dir, number):
+    """Where the model file of trial ``number`` is kept in a study's ``trials`` folder."""
+    return os.path.join(trials_dir, f"trial_{number:04d}.neurona")
 
 
 class Diverged(Exception):
@@ -199,7 +208,7 @@ def _model_bytes(model):
     is not registered)."""
     from ..saving import save_model
 
-    with tempfile.TemporaryDirectory(prefix="neurona-trial-") as folder:
+    with temporary_directory(prefix="neurona-trial-") as folder:
         path = os.path.join(folder, "model.neurona")
         try:
             save_model(model, path)
@@ -207,6 +216,27 @@ def _model_bytes(model):
             return None
         with open(path, "rb") as stream:
             return stream.read()
+
+
+def _keep_model(model, settings, number, outcome):
+    """Write the trial's model file into the study folder (atomically: a kill mid-write
+    leaves no half file) when this worker sees that folder; otherwise put the file's bytes in
+    ``outcome`` for the driver to write. A model that cannot be saved leaves neither: the
+    tuner trains it again from its parameters when it is asked for."""
+    from ..saving import save_model
+
+    if settings.trials_dir and os.path.isdir(settings.trials_dir):
+        path = trial_model_path(settings.trials_dir, number)
+        try:
+            save_model(model, path)
+        except (TypeError, ValueError):
+            return
+        except OSError:  # the folder is not writable from here: the driver writes the bytes
+            pass
+        else:
+            outcome["model_file"] = path
+            return
+    outcome["model"] = _model_bytes(model)
 
 
 def build_compiled(hypermodel, hp):
@@ -286,7 +316,8 @@ def run_trial(job, settings, token):
 
     Returns:
         ``{"token", "number", "state" ("COMPLETE"/"PRUNED"/"FAIL"), "values", "metrics",
-        "params", "reason", "duration", "model" (bytes or None)}``.
+        "params", "reason", "duration", "model" (bytes or None), "model_file" (the path
+        this worker wrote, or None)}``.
     """
     import optuna
     from optuna.trial import TrialState
@@ -297,10 +328,11 @@ def run_trial(job, settings, token):
     trial = study.ask()
     trial.set_user_attr("token", int(token))
     trial.set_user_attr("pid", os.getpid())
+    trial.set_user_attr("pid_identity", process_identity(os.getpid()))
     trial.set_user_attr("host", socket.gethostname())
     started = time.perf_counter()
     outcome = {"token": int(token), "number": trial.number, "values": None, "metrics": None,
-               "reason": None, "model": None}
+               "reason": None, "model": None, "model_file": None}
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             # a diverging trial is expected in a search: it is caught as NaN, not as warnings
@@ -318,15 +350,35 @@ def run_trial(job, settings, token):
         trial.set_user_attr("metrics", metrics)
         trial.set_user_attr("epochs", epochs)
         if model is not None:
-            outcome["model"] = _model_bytes(model)
+            _keep_model(model, settings, trial.number, outcome)
     outcome["duration"] = time.perf_counter() - started
-    trial.set_user_attr("duration_s", round(outcome["duration"], 3))
-    if outcome["reason"]:
-        trial.set_user_attr("reason", outcome["reason"])
     outcome["params"] = dict(trial.params)
-    study.tell(trial, outcome["values"] if state == TrialState.COMPLETE else None, state=state)
-    outcome["state"] = state.name
+    outcome["state"] = _tell(study, trial, state, outcome)
     return outcome
+
+
+def _tell(study, trial, state, outcome):
+    """Record the trial's end in the study; returns the state the study holds. A trial that
+    someone else ended meanwhile (a resumed driver that took this worker for dead) keeps the
+    state it was given, and the outcome says so."""
+    from optuna.exceptions import UpdateFinishedTrialError
+    from optuna.trial import TrialState
+
+    try:
+        trial.set_user_attr("duration_s", round(outcome["duration"], 3))
+        if outcome["reason"]:
+            trial.set_user_attr("reason", outcome["reason"])
+    except UpdateFinishedTrialError:
+        pass  # told below, which reads the state it holds
+    frozen = study.tell(trial, outcome["values"] if state == TrialState.COMPLETE else None,
+                        state=state, skip_if_finished=True)
+    if frozen.state != state:
+        outcome["reason"] = (f"the study already held this trial as {frozen.state.name} when "
+                             f"its worker ended it as {state.name}")
+        outcome["values"] = frozen.values
+        if outcome.get("model_file"):  # the study keeps no model for a trial it failed
+            os.remove(outcome.pop("model_file"))
+    return frozen.state.name
 
 
 def limit_threads():

@@ -10,8 +10,10 @@ storage, until exactly ``n_trials`` trials have finished (completed or pruned). 
 import datetime
 import itertools
 import os
+import secrets
 import shutil
 import socket
+import time
 
 import numpy as np
 
@@ -23,8 +25,9 @@ from ..atomic import atomic_write
 from .objectives import (TunerError, check_for_task, parse_constraints, parse_objectives,
                          suggestion, task_of)
 from .space import HyperParameters, SearchSpace
+from ..processes import process_alive
 from .storage import open_storage, redact, sqlite_url
-from .trial import Job, Settings, as_hypermodel, build_compiled
+from .trial import Job, Settings, as_hypermodel, build_compiled, trial_model_path
 
 __all__ = ["Tuner", "SAMPLERS", "PRUNERS"]
 
@@ -50,12 +53,10 @@ def _positive_int(what, value, allow_none=False):
 
 
 def _default_directory():
+    """``runs/tune-<time>-<random>``: two searches started in the same second differ (and
+    :meth:`Tuner.search` claims the folder with ``mkdir`` before the first trial)."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path, n = os.path.join("runs", f"tune-{stamp}"), 1
-    while os.path.exists(path):
-        n += 1
-        path = os.path.join("runs", f"tune-{stamp}-{n}")
-    return path
+    return os.path.join("runs", f"tune-{stamp}-{secrets.token_hex(3)}")
 
 
 class Tuner:
@@ -142,6 +143,7 @@ class Tuner:
         if not isinstance(study_name, str) or not study_name:
             raise TunerError(f"study_name must be a non-empty string, got {study_name!r}")
         self.study_name = study_name
+        self._claim_directory = directory is None and not resume
         self.directory = os.path.abspath(directory or _default_directory())
         self.storage_url = storage or sqlite_url(os.path.join(self.directory, "study.db"))
         self.seed = None if seed is None else int(seed)
@@ -167,7 +169,8 @@ class Tuner:
     def _settings(self):
         return Settings(study_name=self.study_name, storage_url=self.storage_url,
                         objectives=self.objectives, constraints=self.constraints,
-                        sampler=self.sampler, pruner=self.pruner, seed=self.seed, grid=self.grid)
+                        sampler=self.sampler, pruner=self.pruner, seed=self.seed, grid=self.grid,
+                        trials_dir=os.path.join(self.directory, "trials"))
 
     def _split(self, x, y, validation_data, validation_split):
         from ..models.arrays import standardize_x
@@ -244,7 +247,7 @@ class Tuner:
                              "same objectives to continue it")
         study.set_user_attr("objectives", mine)
         study.set_user_attr("constraints", [str(c) for c in self.constraints])
-        self._fail_orphans(study, storage)
+        self._settle_orphans(study, storage)
         if self.grid is not None:
             self._enqueue_grid(study)
         return study, storage
@@ -260,13 +263,23 @@ class Tuner:
             if point not in taken:
                 study.enqueue_trial(dict(zip(names, point)))
 
-    def _fail_orphans(self, study, storage):
-        """Trials left RUNNING by a driver on this machine that is gone (a resumed study)."""
+    def _settle_orphans(self, study, storage, poll_s=0.2):
+        """Trials left RUNNING by a driver of this machine that is gone (a resumed study):
+        one whose worker still runs is waited for (it records its own outcome and model
+        file), one whose worker is gone too is marked failed. A new trial starts only then,
+        so the study ends with exactly the trials asked for."""
         host = socket.gethostname()
         for trial in study.get_trials(deepcopy=False):
             attrs = trial.user_attrs
-            if trial.state.name == "RUNNING" and attrs.get("host") == host \
-                    and not _alive(attrs.get("pid")):
+            if trial.state.name != "RUNNING" or attrs.get("host") != host:
+                continue
+            pid, identity = attrs.get("pid"), attrs.get("pid_identity")
+            if process_alive(pid, identity) and self.verbose:
+                print(f"Waiting for trial {trial.number}: its worker (pid {pid}) still runs",
+                      flush=True)
+            while process_alive(pid, identity) and _state(storage, trial) == "RUNNING":
+                time.sleep(poll_s)
+            if _state(storage, trial) == "RUNNING":
                 _mark_failed(storage, trial, "interrupted: the process running it stopped")
 
     def plan(self, n_train, n_val, epochs):
@@ -332,6 +345,7 @@ class Tuner:
         if os.path.isdir(self.directory) and os.listdir(self.directory) and not self.resume:
             raise TunerError(f"the folder {self.directory} exists and is not empty; pass "
                              "resume=True to continue its study, or choose another directory")
+        self._claim()
         os.makedirs(os.path.join(self.directory, "trials"), exist_ok=True)
         self.study, storage = self._open_study()
         job = Job(self.hypermodel, x, y, validation,
@@ -350,6 +364,18 @@ class Tuner:
         finally:
             self.close()
         return self
+
+    def _claim(self):
+        """Create the default folder with ``mkdir``, which one process only can win."""
+        if not self._claim_directory:
+            return
+        os.makedirs(os.path.dirname(self.directory), exist_ok=True)
+        try:
+            os.mkdir(self.directory)
+        except FileExistsError:
+            raise TunerError(f"the folder {self.directory} was just created by another "
+                             "search; pass directory= to choose one") from None
+        self._claim_directory = False
 
     def close(self):
         """Close the storage's database connections (results can still be read afterwards:
@@ -423,11 +449,11 @@ class Tuner:
 
     def _trial_path(self, number):
         """Where a completed trial's model file is kept."""
-        return os.path.join(self.directory, "trials", f"trial_{number:04d}.neurona")
+        return trial_model_path(os.path.join(self.directory, "trials"), number)
 
     def _record(self, outcome, done):
-        """Keep a completed trial's model file and print its line (``done``: trials finished
-        so far)."""
+        """Keep a completed trial's model file (when its worker, on another machine, sent it
+        back instead of writing it) and print its line (``done``: trials finished so far)."""
         number = outcome["number"]
         if outcome.get("model") is not None:
             model_bytes = outcome["model"]
@@ -495,12 +521,18 @@ class Tuner:
         if best is None:
             raise TunerError("no trial completed (or none meets the constraints): there is "
                              "no best model")
-        path = self._trial_path(best.number)
+        return self._trial_model(best)
+
+    def _trial_model(self, trial):
+        """A completed trial's model: from its file, or trained again from its parameters
+        when the file is missing (a model that could not be saved, a study run elsewhere)."""
+        path = self._trial_path(trial.number)
         if not os.path.isfile(path) and self._job is not None:
-            return self._retrain(best)
+            return self._retrain(trial)
         if not os.path.isfile(path):
-            raise TunerError(f"the model of trial {best.number} is not in {self.directory} "
-                             "(it ran elsewhere or its model could not be saved)")
+            raise TunerError(f"the model of trial {trial.number} is not in {self.directory} "
+                             "(it ran elsewhere or its model could not be saved); run "
+                             "search() with resume=True to train it again from its parameters")
         from ..saving import load_model
 
         return load_model(path)
@@ -526,14 +558,10 @@ class Tuner:
         """The trained models of the best trials (KerasTuner's name)."""
         if num_models == 1:
             return [self.best_model()]
-        from ..saving import load_model
-
-        found = []
         board = self.leaderboard()
-        for number in board[board["state"] == "COMPLETE"]["trial"][:num_models]:
-            if os.path.isfile(self._trial_path(number)):
-                found.append(load_model(self._trial_path(number)))
-        return found
+        trials = {t.number: t for t in self.study.trials}
+        return [self._trial_model(trials[number])
+                for number in board[board["state"] == "COMPLETE"]["trial"][:num_models]]
 
     def finish(self):
         """Write the leaderboard (CSV), the plots, ``summary.json`` and ``best_model.neurona``
@@ -591,26 +619,18 @@ class _quiet_optuna:
         return False
 
 
-def _alive(pid):
-    if not isinstance(pid, int):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _state(storage, trial):
+    return storage.get_trial(trial._trial_id).state.name
 
 
 def _mark_failed(storage, trial, reason):
     from optuna.trial import TrialState
 
-    storage.set_trial_user_attr(trial._trial_id, "reason", reason)
     try:
+        storage.set_trial_user_attr(trial._trial_id, "reason", reason)
         storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
     except RuntimeError:
-        pass  # it finished meanwhile: its own outcome stands
+        pass  # it finished meanwhile (UpdateFinishedTrialError): its own outcome stands
 
 
 def _short(value):
