@@ -104,6 +104,15 @@ def test_space_from_yaml_and_grid(tmp_path):
     bad.write_text("units: !!python/object/apply:os.system [echo]\n")
     with pytest.raises(SearchSpaceError, match="invalid YAML"):
         SearchSpace.from_yaml(bad)
+    laughs = tmp_path / "laughs.yaml"  # a "billion laughs" alias bomb, refused unexpanded
+    laughs.write_text("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a]\n"
+                      "units: [*b, *b, *b, *b, *b, *b]\n")
+    with pytest.raises(SearchSpaceError, match="invalid YAML.*alias"):
+        SearchSpace.from_yaml(laughs)
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("activation: [relu]  # r\xe9seau\n".encode("latin-1"))
+    with pytest.raises(SearchSpaceError, match="latin.yaml: the file is not UTF-8"):
+        SearchSpace.from_yaml(latin)
     conditional = SearchSpace({"layers": [1, 2], "units": {"type": "int", "low": 1, "high": 4,
                                                            "per_layer": "layers"}})
     with pytest.raises(SearchSpaceError, match="grid search needs every parameter"):

@@ -4,7 +4,6 @@ ones included), building the network, training, pickling through the safe model 
 import contextlib
 import numbers
 import os
-import tempfile
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -18,6 +17,7 @@ from ..callbacks import EarlyStopping
 from ..models import Sequential
 from ..models.model import Model
 from ..random import set_random_seed
+from ..tempfiles import temporary_directory
 from ..saving import load_model, save_model
 
 #: prefixes of routed parameters: ``optimizer__beta_1``, ``build_fn__units``, ``fit__shuffle``
@@ -284,7 +284,7 @@ class _NeuronaEstimator(BaseEstimator):
         model = state.get("model_")
         if isinstance(model, Model):
             state = dict(state)
-            with tempfile.TemporaryDirectory() as tmp:
+            with temporary_directory() as tmp:  # removed on SIGTERM too
                 path = os.path.join(tmp, "model.neurona")
                 save_model(model, path)
                 with open(path, "rb") as f:
@@ -295,7 +295,7 @@ class _NeuronaEstimator(BaseEstimator):
         data = state.get("model_")
         if isinstance(data, (bytes, bytearray)):
             state = dict(state)
-            with tempfile.TemporaryDirectory() as tmp:
+            with temporary_directory() as tmp:  # removed on SIGTERM too
                 path = os.path.join(tmp, "model.neurona")
                 with open(path, "wb") as f:
                     f.write(data)

@@ -263,14 +263,15 @@ class SearchSpace:
         ``space:`` key is accepted too."""
         import yaml
 
-        with open(path, encoding="utf-8") as stream:
-            try:
-                raw = yaml.safe_load(stream)
-            except yaml.YAMLError as err:
-                mark = getattr(err, "problem_mark", None)
-                where = f" at line {mark.line + 1}" if mark else ""
-                raise SearchSpaceError(f"{path}: invalid YAML{where}: "
-                                       f"{getattr(err, 'problem', None) or err}") from None
+        from .._yaml import read_text, safe_load
+
+        try:  # aliases and deep nesting are refused, as in run configurations
+            raw = safe_load(read_text(path, SearchSpaceError))
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise SearchSpaceError(f"{path}: invalid YAML{where}: "
+                                   f"{getattr(err, 'problem', None) or err}") from None
         if isinstance(raw, dict) and set(raw) == {"space"}:
             raw = raw["space"]
         try:
