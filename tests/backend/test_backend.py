@@ -25,3 +25,14 @@ def test_set_backend_rejects_an_unknown_name():
     with pytest.raises(ValueError, match=r"unknown backend 'jax'; use one of \('numpy', 'cupy', 'strict'\)"):
         neurona.set_backend("jax")
     assert neurona.backend.backend() == previous
+
+
+def test_get_value_is_a_copy_that_a_later_set_value_leaves_alone():
+    # the book's learning-rate finder records get_value(lr) per batch, then sets a new rate
+    import neurona as keras
+
+    optimizer = keras.optimizers.SGD(0.01)
+    seen = keras.backend.get_value(optimizer.learning_rate)
+    keras.backend.set_value(optimizer.learning_rate, 0.5)
+    assert float(seen) == pytest.approx(0.01)
+    assert float(keras.backend.get_value(optimizer.learning_rate)) == pytest.approx(0.5)

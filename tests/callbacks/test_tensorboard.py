@@ -303,7 +303,6 @@ def test_histogram_edge_cases():
     (dict(histogram_freq=-1), "TensorBoard: histogram_freq must be an integer >= 0, got "
                               "histogram_freq=-1"),
     (dict(histogram_freq=1.5), "histogram_freq=1.5"),
-    (dict(profile_batch=5), "profile_batch=0"),
     (dict(embeddings_freq=1), "embeddings_freq=0"),
     (dict(embeddings_metadata="m.tsv"), "embeddings_metadata=None"),
     (dict(log_dir=""), "log_dir"),
@@ -312,6 +311,17 @@ def test_histogram_edge_cases():
 def test_bad_arguments_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):
         TensorBoard(**kwargs)
+
+
+@pytest.mark.parametrize("profile_batch", [5, (100, 200)])
+def test_a_profile_request_is_warned_about_and_the_logs_are_written(tmp_path, profile_batch):
+    with pytest.warns(UserWarning, match=rf"profile_batch={re.escape(repr(profile_batch))} "
+                                         "writes no profile"):
+        board = TensorBoard(log_dir=tmp_path / "logs", profile_batch=profile_batch)
+    x, y = _data()
+    model = _model()
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[board])
+    assert list((tmp_path / "logs" / "train").glob("events.out.tfevents.*"))
 
 
 def test_log_dir_that_is_a_file_fails_before_training(tmp_path):

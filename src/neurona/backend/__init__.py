@@ -124,7 +124,8 @@ def get_value(x):
     import numpy as np
 
     data = getattr(x, "data", x)
-    return np.asarray(active.ops.to_numpy(data)) if active.ops.is_array(data) else np.asarray(data)
+    # a copy: a later set_value (a learning-rate finder's) must not change a value read before
+    return np.array(active.ops.to_numpy(data) if active.ops.is_array(data) else data)
 
 
 def set_value(x, value):

@@ -7,6 +7,7 @@ needs ``pip install tensorboard`` and ``tensorboard --logdir logs``.
 
 import os
 import time
+import warnings
 
 from .. import validation
 from ._event_writer import EventFileWriter
@@ -77,8 +78,11 @@ class TensorBoard(Callback):
         self.write_steps_per_second = bool(write_steps_per_second)
         self.update_freq = _update_freq(update_freq)
         if profile_batch not in (0, None, (0, 0), [0, 0], "0"):
-            raise ValueError("TensorBoard: profiling is not available in neurona; leave "
-                             f"profile_batch=0, got profile_batch={profile_batch!r}")
+            # a warning, not an error: book code that asks for a profile still trains and logs
+            warnings.warn(f"TensorBoard: profiling is not available in neurona, so "
+                          f"profile_batch={profile_batch!r} writes no profile (the scalars, "
+                          "histograms and graph are written as asked); pass profile_batch=0 "
+                          "to silence this", UserWarning, stacklevel=2)
         if embeddings_freq:
             raise ValueError("TensorBoard: the embedding projector is not supported; leave "
                              f"embeddings_freq=0, got embeddings_freq={embeddings_freq!r}")
