@@ -479,3 +479,33 @@ def test_custom_layers_and_functions_registered_under_one_name_travel(keras, tmp
     kind, theirs = keras(K.load_predict, str(tmp_path / "n.keras"), x)
     assert kind == "Scale"
     _close(theirs, want)
+
+
+class _Unregistered(nk.layers.Layer):
+    """A custom layer never registered (the serialization guide's CustomLayer)."""
+
+    def __init__(self, units=2, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units))
+
+    def call(self, x):
+        return nk.ops.matmul(x, self.w)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def test_an_unregistered_layer_is_saved_by_name_and_loaded_with_custom_objects(tmp_path):
+    # as Keras 3: the file names the class; loading needs it passed (a file brings no code)
+    model = nk.Sequential([nk.Input((3,)), _Unregistered(4)])
+    model.save(tmp_path / "m.keras")
+    with pytest.raises(ModelFileError, match="'_Unregistered' from module .* is not registered"):
+        nk.models.load_model(tmp_path / "m.keras")
+    again = nk.models.load_model(tmp_path / "m.keras", custom_objects={"_Unregistered":
+                                                                        _Unregistered})
+    x = np.ones((2, 3), dtype="float32")
+    assert isinstance(again.layers[0], _Unregistered) and again.layers[0].units == 4
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -254,10 +254,9 @@ def layer_to_keras(layer):
     else:
         key = registered_name(cls)
         if LAYERS.lookup(key) is not cls:
-            raise ValueError(f"Cannot save layer {layer.name!r}: its class {name} is not "
-                             "registered, so no file could name it; decorate it with "
-                             "@neurona.saving.register_keras_serializable() (and give it "
-                             "get_config)")
+            # as Keras: the file names the class; loading it needs custom_objects={name: cls}
+            # (or the class registered), since a file never brings code of its own
+            key = name
         out = {"module": cls.__module__, "class_name": name, "config": layer.get_config(),
                "registered_name": key}
     spec = KERAS_LAYERS.get(name) if builtin else None
