@@ -303,3 +303,21 @@ def test_model_checkpoint_refuses_a_file_name_it_could_not_save_before_training(
         nk.callbacks.ModelCheckpoint(tmp_path / "m-{epoch}.keras"),
         nk.callbacks.ModelCheckpoint(tmp_path / "w-{epoch}.weights.h5", save_weights_only=True)])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m-1.keras", "w-1.weights.h5"]
+
+
+def test_model_checkpoint_says_what_keras_says(tmp_path, capsys):
+    class Losses(callbacks.Callback):  # a fixed sequence of validation losses
+        def on_epoch_end(self, epoch, logs=None):
+            logs["val_loss"] = [0.5, 0.7, 0.25][epoch]
+
+    x, y = _data()
+    model = _model()
+    checkpoint = callbacks.ModelCheckpoint(str(tmp_path / "best.neurona"), save_best_only=True,
+                                           verbose=1)
+    model.fit(x, y, validation_data=(x, y), epochs=3, verbose=0,
+              callbacks=[Losses(), checkpoint])
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Epoch")]
+    path = tmp_path / "best.neurona"
+    assert lines == [f"Epoch 1: val_loss improved from inf to 0.50000, saving model to {path}",
+                     "Epoch 2: val_loss did not improve from 0.50000",
+                     f"Epoch 3: val_loss improved from 0.50000 to 0.25000, saving model to {path}"]

@@ -115,10 +115,14 @@ class ModelCheckpoint(Callback):
         if self.save_best_only:
             value = self.tracker.value(logs)
             if not self.tracker.improved(value) or not self.tracker.beats_baseline(value):
+                if self.verbose > 0:
+                    print(f"Epoch {epoch + 1}: {self.monitor} did not improve from "
+                          f"{self.tracker.best_for_display():.5f}")
                 return
-            if self.verbose > 0:
-                print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.tracker.best} to "
-                      f"{value}, saving model to {path}")
+            if self.verbose > 0:  # Keras's lines, 5 decimals
+                print(f"Epoch {epoch + 1}: {self.monitor} improved from "
+                      f"{self.tracker.best_for_display():.5f} to {value:.5f}, saving model to "
+                      f"{path}")
             self.tracker.best = value
         elif self.verbose > 0:
             print(f"Epoch {epoch + 1}: saving model to {path}")

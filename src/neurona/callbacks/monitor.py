@@ -79,5 +79,12 @@ class Monitor:
             return value - self.min_delta > reference
         return value + self.min_delta < reference
 
+    def best_for_display(self):
+        """The best value so far as Keras prints it: ``inf`` (``-inf`` when higher is better)
+        before the first one."""
+        if self.best is not None:
+            return self.best
+        return -np.inf if self.direction == "max" else np.inf
+
     def beats_baseline(self, value):
         return self.baseline is None or self.improved(value, float(self.baseline))
