@@ -35,6 +35,7 @@ from common import ENGINES, HERE, REPO, RESULT_PREFIX, WORKLOADS, median, thread
 ENGINE_LABELS = {
     "neurona": "neurona (model.fit)",
     "torch": "PyTorch eager (loop)",
+    "torch-fused": "PyTorch eager, fused loss",
     "keras-jax": "Keras 3 / JAX",
     "keras-tensorflow": "Keras 3 / TensorFlow",
     "keras-torch": "Keras 3 / PyTorch",
@@ -109,6 +110,31 @@ def loadavg():
             return float(fh.read().split()[0])
     except (OSError, ValueError):
         return float("nan")
+
+
+class Neighbour:
+    """A CPU-bound process (a Python busy loop) pinned to one CPU while it is open: the load
+    a user's other program puts on a shared machine. ``with Neighbour(cpu):``."""
+
+    def __init__(self, cpu):
+        self.cpu = cpu
+        self.proc = None
+
+    def __enter__(self):
+        code = f"import os\nos.sched_setaffinity(0, [{self.cpu}])\nwhile True:\n    pass\n"
+        self.proc = subprocess.Popen([sys.executable, "-c", code])
+        time.sleep(0.2)   # let it take its CPU before the engine starts
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def neighbour_cpu():
+    """The CPU the neighbour takes: the last one this process may use (the engines' CPUs are
+    the first N, so with N below the core count the neighbour sits on a free core)."""
+    return sorted(os.sched_getaffinity(0))[-1]
 
 
 def import_time(module, threads, repeats=7):
@@ -235,6 +261,8 @@ def train_table(res, workloads, engines, notes):
             r = by.get((e, k))
             if r is None:
                 cells.append("not run")
+            elif r.get("same_as") == "torch":
+                cells.append("= plain loop")
             elif "error" in r:
                 notes.append(f"{ENGINE_LABELS[e]}, {k}: {r['error']}")
                 cells.append(f"n/a [{len(notes)}]")
@@ -331,13 +359,46 @@ def extras_tables(res, imports, notes):
     return "\n".join(out)
 
 
+def kept_line(report, block):
+    """Under a neighbour: each engine's speed as a fraction of its own speed without one (the
+    same rounds, interleaved), per workload."""
+    if block.get("neighbour") is None:
+        return ""
+    quiet = next((b for b in report["runs"] if b["threads"] == block["threads"]
+                  and b.get("neighbour") is None), None)
+    if quiet is None:
+        return ""
+    rate = {}
+    for which, b in (("quiet", quiet), ("busy", block)):
+        for r in b["results"]:
+            if r.get("mode") == "train" and "samples_per_s" in r:
+                rate[which, r["engine"], r["workload"]] = r["samples_per_s"]
+    items = []
+    for e in block["engines"]:
+        cells = [f"{k} {100 * rate['busy', e, k] / rate['quiet', e, k]:.0f}%"
+                 for k in report["workloads"] if ("busy", e, k) in rate and ("quiet", e, k) in rate]
+        if cells and e != "floor":
+            items.append(f"{ENGINE_LABELS[e].split(' (')[0]}: " + ", ".join(cells))
+    if not items:
+        return ""
+    return ("Speed kept with the neighbour, as a fraction of the same engine's speed without it "
+            "(rounds with and without it alternate): " + "; ".join(items) + ".")
+
+
 def render(report, with_threads_header=True):
     parts = []
     notes = []
     for block in report["runs"]:
         if with_threads_header:
-            parts.append(f"### {block['threads']} thread{'s' if block['threads'] > 1 else ''}")
+            title = f"{block['threads']} thread{'s' if block['threads'] > 1 else ''}"
+            if block.get("neighbour") is not None:
+                title += f", a busy neighbour process on CPU {block['neighbour']}"
+            parts.append(f"### {title}")
             parts.append("")
+            kept = kept_line(report, block)
+            if kept:
+                parts.append(kept)
+                parts.append("")
             loads = [v for r in block.get("loads", []) for v in (r["before"], r["after"])]
             if loads:
                 parts.append(f"One-minute load average around the workers: {min(loads):.2f} to "
@@ -455,6 +516,47 @@ def write_docs(report, path):
 # main
 # --------------------------------------------------------------------------------------------
 
+def train_round(args, threads, engines, workloads, neighbour):
+    """Every engine trains once, in turn (the floor first, PyTorch second: every other row is
+    read against them), with a neighbour process on CPU ``neighbour`` unless it is None."""
+    order = [e for e in ["floor", "torch"] if e in engines] + \
+            [e for e in engines if e not in ("floor", "torch")]
+    if neighbour is not None:
+        print(f"  (busy neighbour on CPU {neighbour})", flush=True)
+        with Neighbour(neighbour):
+            return [r for e in order for r in run_worker(e, "train", args, threads, workloads)]
+    return [r for e in order for r in run_worker(e, "train", args, threads, workloads)]
+
+
+def measure_block(args, threads, engines, workloads, neighbour):
+    """One table's block; the extras (import, predict, memory) are measured without a
+    neighbour only."""
+    block = {"threads": threads, "neighbour": neighbour,
+             "engines": [e for e in ENGINES if e in engines], "results": [], "imports": None,
+             "pins": {}, "loads": []}
+    if neighbour is None and not args.no_extras:
+        block["imports"] = [import_time(mod, threads) for mod in IMPORT_MODULES
+                            if mod == "numpy" or mod in engines]
+        extras = []
+        for e in [e for e in PREDICT_ENGINES if e in engines]:
+            extras += run_worker(e, "predict", args, threads)
+        for e in [e for e in MEMORY_ENGINES if e in engines]:
+            extras += run_worker(e, "memory", args, threads)
+        add_results(block, extras)
+    return block
+
+
+def add_results(block, results):
+    """File worker records into ``block``: thread pins, load averages, measurements."""
+    for r in results:
+        if r.get("mode") == "threads":
+            block["pins"][r["engine"]] = {"cpus": r["cpus"], "knobs": r["knobs"]}
+        elif r.get("mode") == "load":
+            block["loads"].append(r)
+        else:
+            block["results"].append(r)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -474,6 +576,9 @@ def main(argv=None):
     p.add_argument("--extras-only", action="store_true", help="only import, predict, memory")
     p.add_argument("--no-affinity", action="store_true",
                    help="do not restrict each engine's process to N CPUs")
+    p.add_argument("--neighbour", action="store_true",
+                   help="also train every engine with a CPU-bound neighbour process on the last "
+                        "CPU (rounds with and without it alternate; a table for each)")
     p.add_argument("--timeout", type=int, default=900, help="seconds per worker process")
     p.add_argument("--json", default=os.path.join(HERE, "results", "latest.json"),
                    help="where to save the raw results ('' for nowhere)")
@@ -509,34 +614,19 @@ def main(argv=None):
     t_all = time.perf_counter()
     for threads in threads_list:
         print(f"\n== {threads} thread(s) ==", flush=True)
-        results, pins = [], {}
+        conditions = [None, neighbour_cpu()] if args.neighbour else [None]
+        for cpu in conditions:
+            report["runs"].append(measure_block(args, threads, engines, workloads, cpu))
         if not args.extras_only:
-            # the floor first, PyTorch second: every other row is read against them
-            order = [e for e in ["floor", "torch"] if e in engines] + \
-                    [e for e in engines if e not in ("floor", "torch")]
-            rounds = []
+            by_condition = {cpu: [] for cpu in conditions}
             for round_index in range(max(1, args.rounds)):
                 if args.rounds > 1:
                     print(f"  -- round {round_index + 1} of {args.rounds}", flush=True)
-                rounds.append([r for e in order
-                               for r in run_worker(e, "train", args, threads, workloads)])
-            results += merge_rounds(rounds)
-        imports = None
-        if not args.no_extras:
-            imports = [import_time(mod, threads) for mod in IMPORT_MODULES
-                       if mod == "numpy" or mod in engines]
-            for e in [e for e in PREDICT_ENGINES if e in engines]:
-                results += run_worker(e, "predict", args, threads)
-            for e in [e for e in MEMORY_ENGINES if e in engines]:
-                results += run_worker(e, "memory", args, threads)
-        for r in results:
-            if r.get("mode") == "threads":
-                pins[r["engine"]] = {"cpus": r["cpus"], "knobs": r["knobs"]}
-        loads = [r for r in results if r.get("mode") == "load"]
-        results = [r for r in results if r.get("mode") not in ("threads", "load")]
-        report["runs"].append({"threads": threads, "engines": [e for e in ENGINES if e in engines],
-                               "results": results, "imports": imports, "pins": pins,
-                               "loads": loads})
+                for cpu in conditions:
+                    by_condition[cpu].append(train_round(args, threads, engines, workloads, cpu))
+            blocks = [b for b in report["runs"] if b["threads"] == threads]
+            for block, cpu in zip(blocks, conditions):
+                add_results(block, merge_rounds(by_condition[cpu]))
 
     print()
     print(render(report))
