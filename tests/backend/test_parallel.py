@@ -6,7 +6,7 @@ import threading
 import numpy as np
 import pytest
 
-from neurona.backend.ops import ELEMENT_CHUNK, Ops
+from neurona.backend.ops import ELEMENT_CHUNK, Ops, product_cut
 from neurona.backend.parallel import ChunkPool, chunk_bounds
 from neurona.optimizers import Adam
 
@@ -78,6 +78,60 @@ def test_bad_thread_counts_are_refused_with_the_value(threads):
         ChunkPool(threads)
 
 
+def test_product_cut_depends_on_the_shape_only_and_keeps_small_products_whole():
+    assert product_cut(32, 30, 64) is None          # W2's layers: one BLAS call
+    axis, bounds = product_cut(256, 512, 512)
+    assert axis == 1 and bounds == [(0, 128), (128, 256), (256, 384), (384, 512)]
+    axis, bounds = product_cut(15488, 288, 64)
+    assert axis == 0 and bounds[0] == (0, 1952) and bounds[-1] == (13664, 15488)
+
+
+SHAPES = [(256, 512, 512), (512, 256, 512), (128, 784, 512), (15488, 288, 64), (128, 1600, 128),
+          (32, 30, 64)]
+
+
+@pytest.mark.parametrize("m,k,n", SHAPES)
+def test_matmul_gives_the_same_bits_on_one_and_on_three_threads(m, k, n):
+    rng = np.random.default_rng(m + k + n)
+    a = rng.standard_normal((m, k), dtype=np.float32)
+    b = rng.standard_normal((n, k), dtype=np.float32).T    # a transposed view, as in backward
+    one, three = Ops(threads=1), Ops(threads=3)
+    out = np.full((m, n), np.nan, np.float32)
+    try:
+        with one.parallel_region():
+            single = one.matmul(a, b)
+        with three.parallel_region():
+            many = three.matmul(a, b)
+            into = three.matmul(a, b, out=out)
+    finally:
+        three.set_threads(1)
+    assert into is out
+    assert np.array_equal(single, many) and np.array_equal(single, out)
+    np.testing.assert_allclose(single, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4,
+                               atol=1e-3)
+
+
+def test_parallel_region_runs_the_blas_on_one_thread_and_restores_it_after_nesting():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    blas = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers[0]
+    before = blas.get_num_threads()
+    blas.set_num_threads(2)
+    try:
+        ops = Ops(threads=2)
+        with ops.parallel_region():
+            assert blas.get_num_threads() == 1
+            with ops.parallel_region():       # fit's validation runs evaluate inside fit
+                assert blas.get_num_threads() == 1
+            assert blas.get_num_threads() == 1
+        assert blas.get_num_threads() == 2
+        with pytest.raises(KeyError):
+            with ops.parallel_region():
+                raise KeyError("a failing step")
+        assert blas.get_num_threads() == 2
+    finally:
+        blas.set_num_threads(before)
+
+
 @pytest.mark.parametrize("size", [5, ELEMENT_CHUNK, 3 * ELEMENT_CHUNK + 17])
 def test_elementwise_chunks_give_the_bits_of_one_pass(size):
     rng = np.random.default_rng(size)
@@ -138,3 +192,31 @@ def test_adam_over_chunks_gives_the_bits_of_one_pass_on_one_and_two_threads(amsg
     # three Adam steps move each weight by at most 3 lr, and on average by a good part of it
     moved = np.abs(single - start)
     assert moved.max() <= 0.0301 and moved.mean() > 0.005
+
+
+def _fit_weights(threads):
+    """Weights after two epochs of a W1-shaped MLP (products big enough to be cut)."""
+    import neurona
+    from neurona import backend, layers
+
+    previous = backend.active.ops
+    backend.active.ops = Ops(threads=threads)
+    try:
+        neurona.utils.set_random_seed(3)
+        rng = np.random.default_rng(1)
+        x = rng.standard_normal((512, 64), dtype=np.float32)
+        y = np.tanh(x[:, :1] * 2).astype(np.float32)
+        model = neurona.Sequential([layers.Dense(512, activation="relu", input_shape=[64]),
+                                    layers.Dense(512, activation="relu"), layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mae")
+        history = model.fit(x, y, batch_size=256, epochs=2, verbose=0, seed=3)
+        return [np.array(w) for w in model.get_weights()], history.history["loss"]
+    finally:
+        backend.active.ops.set_threads(1)
+        backend.active.ops = previous
+
+
+def test_fit_gives_the_same_bits_on_one_and_two_threads():
+    (w1, loss1), (w2, loss2) = _fit_weights(1), _fit_weights(2)
+    assert all(np.array_equal(a, b) for a, b in zip(w1, w2))
+    assert loss1 == loss2 and loss1[1] < loss1[0]   # and it learned something

@@ -16,6 +16,32 @@ from .parallel import ChunkPool, available_cores, chunk_bounds
 ELEMENT_CHUNK = 2 ** 17
 
 
+#: a product below this many floating-point operations (2 m k n) is one BLAS call
+PARALLEL_MIN_FLOPS = 2 ** 23
+#: each chunk of a cut product does at least this much work (repacking its operands stays a
+#: small part), and a product is cut into at most MAX_PRODUCT_CHUNKS chunks
+CHUNK_FLOPS = 2 ** 25
+MAX_PRODUCT_CHUNKS = 8
+#: rows/columns of a product's chunk are a multiple of this (the widths of BLAS's kernels)
+PRODUCT_ALIGN = 32
+
+
+def product_cut(m, k, n):
+    """How a product (m, k) @ (k, n) is cut: (axis, bounds) with axis 0 (rows of the result)
+    or 1 (columns), or None for one call. Decided from the shape alone, so the result is the
+    same bits on any number of threads."""
+    flops = 2 * m * k * n
+    if flops < PARALLEL_MIN_FLOPS:
+        return None
+    axis, length = (0, m) if m >= n else (1, n)
+    parts = min(MAX_PRODUCT_CHUNKS, flops // CHUNK_FLOPS, length // PRODUCT_ALIGN)
+    if parts < 2:
+        return None
+    grain = -(-length // parts)
+    grain = -(-grain // PRODUCT_ALIGN) * PRODUCT_ALIGN
+    return axis, chunk_bounds(length, grain)
+
+
 class Ops:
     """Array operations on NumPy. Subclasses swap ``xp`` and override hot kernels."""
 
@@ -28,8 +54,8 @@ class Ops:
     #: 4 MiB measured best for the MNIST CNN's convolutions among 1, 2, 4 and 8 MiB
     cache_block_bytes = 2 ** 22
 
-    #: whether big elementwise passes are cut into chunks run on a thread pool (a GPU backend
-    #: runs each as one kernel)
+    #: whether big products and elementwise passes are cut into chunks run on a thread pool (a
+    #: GPU backend runs each as one kernel)
     chunked = True
 
     def __init__(self, threads=None):
@@ -61,6 +87,12 @@ class Ops:
             self._pool = None
         self._threads = threads
 
+    def parallel_region(self):
+        """A context for a run of steps (``fit``, ``evaluate``, ``predict``): inside it the
+        BLAS runs each call on one thread and this pool is the parallelism, so that results
+        are the same bits on any thread count and a busy core delays at most one chunk."""
+        return _ParallelRegion(self)
+
     def run_chunks(self, task, count):
         """Call ``task(i)`` for ``i`` in ``range(count)``, on the pool when there are several
         threads; ``task`` must write disjoint parts of its outputs."""
@@ -82,6 +114,30 @@ class Ops:
             return
         bounds = chunk_bounds(size, ELEMENT_CHUNK)
         self.run_chunks(lambda i: task(*bounds[i]), len(bounds))
+
+    def matmul(self, a, b, out=None):
+        """``a @ b`` for 2-D ``a`` and ``b``; a big product is cut into row or column blocks
+        (from its shape alone, see :func:`product_cut`) computed on the pool."""
+        m, k = a.shape
+        n = b.shape[1]
+        cut = product_cut(m, k, n) if self.chunked else None
+        if cut is None:
+            return self.xp.matmul(a, b, out=out)
+        if out is None:
+            out = self.xp.empty((m, n), dtype=np.result_type(a.dtype, b.dtype))
+        axis, bounds = cut
+        matmul = self.xp.matmul
+
+        def rows(i):
+            start, stop = bounds[i]
+            matmul(a[start:stop], b, out=out[start:stop])
+
+        def columns(i):
+            start, stop = bounds[i]
+            matmul(a, b[:, start:stop], out=out[:, start:stop])
+
+        self.run_chunks(rows if axis == 0 else columns, len(bounds))
+        return out
 
     # -- conversion ---------------------------------------------------------------------------
     def asarray(self, x, dtype=None):
@@ -177,3 +233,23 @@ class Ops:
 
     def log_softmax(self, x, axis=-1):
         return x - self.logsumexp(x, axis=axis, keepdims=True)
+
+
+class _ParallelRegion:
+    """``with ops.parallel_region():`` (see :meth:`Ops.parallel_region`)."""
+
+    def __init__(self, ops):
+        self.ops = ops
+
+    def __enter__(self):
+        self.blas = None
+        if self.ops.chunked:
+            from .blas import shared_blas_threads
+
+            self.blas = shared_blas_threads()
+            self.blas.enter_one_thread()
+        return self.ops
+
+    def __exit__(self, *exc):
+        if self.blas is not None:
+            self.blas.leave()
