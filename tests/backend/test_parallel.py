@@ -220,3 +220,40 @@ def test_fit_gives_the_same_bits_on_one_and_two_threads():
     (w1, loss1), (w2, loss2) = _fit_weights(1), _fit_weights(2)
     assert all(np.array_equal(a, b) for a, b in zip(w1, w2))
     assert loss1 == loss2 and loss1[1] < loss1[0]   # and it learned something
+
+
+def _cnn_weights(threads):
+    """Weights after one epoch of a small MNIST-CNN-shaped model (conv + pooling blocks)."""
+    import neurona
+    from neurona import backend, layers
+
+    previous = backend.active.ops
+    backend.active.ops = Ops(threads=threads)
+    try:
+        neurona.utils.set_random_seed(5)
+        rng = np.random.default_rng(2)
+        x = rng.random((192, 16, 16, 1), dtype=np.float32)
+        y = (x.reshape(192, -1).mean(axis=1) > 0.5).astype(np.int64)
+        model = neurona.Sequential([
+            layers.Conv2D(16, 3, activation="relu", input_shape=[16, 16, 1]),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(2, activation="softmax"),
+        ])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        before = [np.array(w) for w in model.get_weights()]
+        model.fit(x, y, batch_size=96, epochs=1, verbose=0, seed=1)
+        return before, [np.array(w) for w in model.get_weights()]
+    finally:
+        backend.active.ops.set_threads(1)
+        backend.active.ops = previous
+
+
+def test_conv_pool_blocks_on_two_threads_give_the_bits_of_one(monkeypatch):
+    # a small cache budget: several blocks per batch, so the pool has blocks to share
+    monkeypatch.setattr(Ops, "cache_block_bytes", 2 ** 16)
+    (start, one), (_, two) = _cnn_weights(1), _cnn_weights(2)
+    assert all(np.array_equal(a, b) for a, b in zip(one, two))
+    assert not any(np.array_equal(a, b) for a, b in zip(start, one))   # every weight trained

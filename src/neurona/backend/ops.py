@@ -95,8 +95,9 @@ class Ops:
 
     def run_chunks(self, task, count):
         """Call ``task(i)`` for ``i`` in ``range(count)``, on the pool when there are several
-        threads; ``task`` must write disjoint parts of its outputs."""
-        if self._threads == 1 or count < 2:
+        threads (in turn on a backend that is not :attr:`chunked`); ``task`` must write
+        disjoint parts of its outputs."""
+        if self._threads == 1 or count < 2 or not self.chunked:
             for index in range(count):
                 task(index)
             return
