@@ -473,8 +473,10 @@ convolutions; the first layer's input gradient is left out since no engine compu
 timed in float32 NumPy at the same thread count. An engine whose GEMMs beat NumPy's OpenBLAS
 (XLA's or oneDNN's kernels) can pass 100%.
 
-Peers: PyTorch eager is a plain loop (`randperm`, index, `zero_grad`, forward, backward,
-`Adam.step`), with the sigmoid/softmax inside `BCEWithLogitsLoss`/`CrossEntropyLoss`. Keras 3
+Peers: PyTorch eager is the plain loop a PyTorch user writes (`randperm`, index, `zero_grad`,
+forward, `nn.L1Loss` / `nn.BCELoss` after an `nn.Sigmoid` layer / `nn.CrossEntropyLoss` on
+logits, backward, `Adam.step`); the row "PyTorch eager, fused loss" moves the sigmoid into
+`BCEWithLogitsLoss` (it differs on W2 only; "= plain loop" elsewhere). Keras 3
 runs the identical Keras code as neurona (`keras.Sequential([...])`, `compile(optimizer="adam",
 ...)`, `fit`) on each backend with its defaults (JAX and TensorFlow compile the step with XLA).
 scikit-learn is `MLPRegressor`/`MLPClassifier` (`partial_fit` per epoch, float32, `alpha=0`):
@@ -485,6 +487,24 @@ Threads: each engine runs in its own process restricted to the same number of CP
 (`sched_setaffinity`; the current XLA CPU runtime sizes its pool from it), with
 `OMP/OPENBLAS/MKL_NUM_THREADS`, threadpoolctl, `torch.set_num_threads`, and TensorFlow's
 intra-op threads set to that number (inter-op 1).
+
+Neighbour: with `--neighbour` every round also trains each engine while a CPU-bound process
+(a Python busy loop) holds the last CPU, the rounds with and without it alternating; the
+"speed kept" line under such a table is each engine's speed there as a fraction of its own
+speed without the neighbour. On this shared machine other sessions' test runs are a neighbour
+too: the load-average line says how much.
+
+Threads and results: during `fit`, `evaluate` and `predict` neurona runs the BLAS on one thread
+and spreads the work itself over a small thread pool (one thread per CPU of the process's
+affinity mask; `neurona.backend.get_ops().set_threads(n)` changes it): Dense products above
+8 MFLOP cut into row or column blocks decided by the shape alone, the convolution + pooling
+cache blocks, and Adam's pass over the flat buffer in 128 Ki-element chunks. Each chunk is
+claimed by whichever thread is free, so a core taken by another process delays one chunk
+instead of every product. Because the cuts never depend on the thread count, a neurona
+`fit` gives the same bits on 1 thread and on all cores (tested). What changes with the thread
+count: the timings; and for the peers, their results (PyTorch's and OpenBLAS's own threaded
+kernels split reductions by thread count). Calling NumPy or a layer directly outside
+`fit`/`evaluate`/`predict` uses the BLAS's own threads, as NumPy does.
 
 Extras: `import` time in a fresh interpreter (median of 6); W2's model on one row and on
 100,000 rows through `predict` (Keras's default batch size of 32) and through a direct call;
