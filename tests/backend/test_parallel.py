@@ -22,15 +22,21 @@ def test_pool_runs_every_chunk_once_and_uses_its_workers():
     try:
         seen, names = [0] * 200, set()
         lock = threading.Lock()
+        worked = threading.Event()
 
         def task(i):
             with lock:
                 seen[i] += 1
                 names.add(threading.current_thread().name)
-            np.sqrt(np.arange(20000.0))  # long enough for a worker to wake and claim some
+            if threading.current_thread().name.startswith("neurona-chunks-"):
+                worked.set()
+            else:  # the caller waits (at most 10 s) until a worker has taken a chunk
+                worked.wait(10)
 
         for _ in range(5):
+            worked.clear()
             pool.run(task, 40)
+            assert worked.is_set()
         assert seen[:40] == [5] * 40 and seen[40:] == [0] * 160
         assert threading.current_thread().name in names
     finally:
@@ -257,3 +263,33 @@ def test_conv_pool_blocks_on_two_threads_give_the_bits_of_one(monkeypatch):
     (start, one), (_, two) = _cnn_weights(1), _cnn_weights(2)
     assert all(np.array_equal(a, b) for a, b in zip(one, two))
     assert not any(np.array_equal(a, b) for a, b in zip(start, one))   # every weight trained
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_child_gets_workers_of_its_own():
+    import os
+
+    pool = ChunkPool(2)
+    try:
+        pool.run(lambda i: None, 2)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: the parent's worker thread does not exist here
+            worked = threading.Event()
+
+            def task(i):
+                if threading.current_thread().name == "neurona-chunks-0":
+                    worked.set()
+                else:  # the caller waits (at most 10 s) for a worker to take a chunk
+                    worked.wait(10)
+
+            pool.run(task, 4)
+            os.write(write, b"1" if worked.is_set() else b"0")
+            os._exit(0)
+        os.close(write)
+        answer = os.read(read, 1)
+        os.waitpid(pid, 0)
+        assert answer == b"1"
+    finally:
+        pool.close()

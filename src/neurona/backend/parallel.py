@@ -71,11 +71,17 @@ class ChunkPool:
         if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
             raise ValueError(f"ChunkPool: threads must be an int >= 1, got {threads!r}")
         self.threads = threads
+        self._start()
+
+    def _start(self):
+        """Fresh locks and ``threads - 1`` workers (also in a forked child, which inherits
+        the pool but none of its threads)."""
+        self._pid = os.getpid()
         self._busy = threading.Lock()
         self._wake = threading.Semaphore(0)
         self._current = None
         self._workers = []
-        for n in range(threads - 1):
+        for n in range(self.threads - 1):
             worker = threading.Thread(target=self._serve, name=f"neurona-chunks-{n}",
                                       daemon=True)
             worker.start()
@@ -92,6 +98,8 @@ class ChunkPool:
     def run(self, task, count):
         if count <= 0:
             return
+        if self._pid != os.getpid() and self.threads > 1:
+            self._start()
         if self.threads == 1 or count == 1 or not self._busy.acquire(blocking=False):
             for index in range(count):
                 task(index)
