@@ -293,3 +293,22 @@ def test_a_forked_child_gets_workers_of_its_own():
         assert answer == b"1"
     finally:
         pool.close()
+
+
+def test_set_backend_stops_the_replaced_pool_and_the_new_ops_starts_its_own():
+    import neurona
+    from neurona import backend
+
+    before = backend.get_ops()
+    ops = Ops(threads=2)
+    backend.active.ops = ops
+    try:
+        ops.run_chunks(lambda i: None, 4)
+        workers = list(ops._pool._workers)
+        assert [w.is_alive() for w in workers] == [True]
+        neurona.set_backend("numpy")
+        assert ops._pool is None and not workers[0].is_alive()
+        assert backend.get_ops() is not ops
+    finally:
+        backend.get_ops().release_threads()
+        backend.active.ops = before

@@ -82,10 +82,15 @@ class Ops:
         """Use ``threads`` threads (None: every core this process may use) for the chunked
         passes; results are the same bits on any number."""
         threads = self._check_threads(threads)
-        if threads != self._threads and self._pool is not None:
+        if threads != self._threads:
+            self.release_threads()
+        self._threads = threads
+
+    def release_threads(self):
+        """Stop the pool's worker threads (a later chunked pass starts new ones)."""
+        if self._pool is not None:
             self._pool.close()
             self._pool = None
-        self._threads = threads
 
     def parallel_region(self):
         """A context for a run of steps (``fit``, ``evaluate``, ``predict``): inside it the
