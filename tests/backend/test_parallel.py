@@ -117,6 +117,15 @@ def test_matmul_gives_the_same_bits_on_one_and_on_three_threads(m, k, n):
                                atol=1e-3)
 
 
+def test_matmul_outside_a_parallel_region_is_numpys_product():
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((256, 512), dtype=np.float32)
+    b = rng.standard_normal((512, 512), dtype=np.float32)
+    ops = Ops(threads=2)
+    assert not ops.in_parallel_region
+    assert np.array_equal(ops.matmul(a, b), a @ b) and ops._pool is None
+
+
 def test_parallel_region_runs_the_blas_on_one_thread_and_restores_it_after_nesting():
     threadpoolctl = pytest.importorskip("threadpoolctl")
     blas = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers[0]
@@ -125,11 +134,11 @@ def test_parallel_region_runs_the_blas_on_one_thread_and_restores_it_after_nesti
     try:
         ops = Ops(threads=2)
         with ops.parallel_region():
-            assert blas.get_num_threads() == 1
+            assert blas.get_num_threads() == 1 and ops.in_parallel_region
             with ops.parallel_region():       # fit's validation runs evaluate inside fit
                 assert blas.get_num_threads() == 1
-            assert blas.get_num_threads() == 1
-        assert blas.get_num_threads() == 2
+            assert blas.get_num_threads() == 1 and ops.in_parallel_region
+        assert blas.get_num_threads() == 2 and not ops.in_parallel_region
         with pytest.raises(KeyError):
             with ops.parallel_region():
                 raise KeyError("a failing step")
@@ -153,18 +162,22 @@ def test_elementwise_chunks_give_the_bits_of_one_pass(size):
         out[start:stop] *= np.float32(1.5)
 
     try:
-        ops.elementwise(task, size)
+        with ops.parallel_region():
+            ops.elementwise(task, size)
     finally:
         ops.set_threads(1)
     assert np.array_equal(out, whole)
     assert sorted(calls) == chunk_bounds(size, ELEMENT_CHUNK if size > ELEMENT_CHUNK else size)
 
 
-def test_elementwise_on_one_thread_is_one_pass():
+def test_elementwise_is_one_pass_on_one_thread_and_outside_a_parallel_region():
     calls = []
-    Ops(threads=1).elementwise(lambda start, stop: calls.append((start, stop)),
-                               3 * ELEMENT_CHUNK)
-    assert calls == [(0, 3 * ELEMENT_CHUNK)]
+    one, two = Ops(threads=1), Ops(threads=2)
+    with one.parallel_region():
+        one.elementwise(lambda start, stop: calls.append((start, stop)), 3 * ELEMENT_CHUNK)
+    two.elementwise(lambda start, stop: calls.append((start, stop)), 3 * ELEMENT_CHUNK)
+    assert calls == [(0, 3 * ELEMENT_CHUNK)] * 2
+    assert two._pool is None   # no thread was started for it
 
 
 def _adam_run(threads, amsgrad):
@@ -178,9 +191,10 @@ def _adam_run(threads, amsgrad):
         rng = np.random.default_rng(0)
         w = neurona.Variable(rng.standard_normal((400, 500), dtype=np.float32))
         opt = Adam(1e-2, amsgrad=amsgrad)
-        for step in range(3):
-            g = rng.standard_normal((400, 500), dtype=np.float32) * np.float32(step + 1)
-            opt.apply_gradients([(g, w)])
+        with backend.get_ops().parallel_region():
+            for step in range(3):
+                g = rng.standard_normal((400, 500), dtype=np.float32) * np.float32(step + 1)
+                opt.apply_gradients([(g, w)])
         return np.array(w.data)
     finally:
         backend.active.ops.set_threads(1)
@@ -303,7 +317,8 @@ def test_set_backend_stops_the_replaced_pool_and_the_new_ops_starts_its_own():
     ops = Ops(threads=2)
     backend.active.ops = ops
     try:
-        ops.run_chunks(lambda i: None, 4)
+        with ops.parallel_region():
+            ops.run_chunks(lambda i: None, 4)
         workers = list(ops._pool._workers)
         assert [w.is_alive() for w in workers] == [True]
         neurona.set_backend("numpy")

@@ -6,6 +6,8 @@ the backend. ``CupyOps`` overrides only the kernels that have a faster fused GPU
 generic code here stays their test oracle.
 """
 
+import threading
+
 import numpy as np
 
 from .parallel import ChunkPool, available_cores, chunk_bounds
@@ -62,6 +64,8 @@ class Ops:
         self._ones_cache = {}
         self._threads = self._check_threads(threads)
         self._pool = None
+        self._regions = 0   # parallel regions open (fit, with evaluate inside it, ...)
+        self._regions_lock = threading.Lock()
 
     # -- threads ------------------------------------------------------------------------------
     @staticmethod
@@ -98,11 +102,17 @@ class Ops:
         are the same bits on any thread count and a busy core delays at most one chunk."""
         return _ParallelRegion(self)
 
+    @property
+    def in_parallel_region(self):
+        """True inside :meth:`parallel_region` on a :attr:`chunked` backend: only there do
+        the pool and the product cuts work (outside, NumPy's BLAS threads as usual)."""
+        return self._regions > 0
+
     def run_chunks(self, task, count):
-        """Call ``task(i)`` for ``i`` in ``range(count)``, on the pool when there are several
-        threads (in turn on a backend that is not :attr:`chunked`); ``task`` must write
-        disjoint parts of its outputs."""
-        if self._threads == 1 or count < 2 or not self.chunked:
+        """Call ``task(i)`` for ``i`` in ``range(count)``, on the pool inside a parallel
+        region with several threads, else in turn; ``task`` must write disjoint parts of its
+        outputs."""
+        if self._threads == 1 or count < 2 or not self._regions:
             for index in range(count):
                 task(index)
             return
@@ -115,7 +125,7 @@ class Ops:
         (on the pool): for passes over flat arrays whose elements are independent, so the
         result is the same bits as one pass. One thread makes one pass (measured: cutting a
         pass only for the cache's sake costs more Python calls than it saves)."""
-        if not self.chunked or self._threads == 1 or size <= ELEMENT_CHUNK:
+        if not self._regions or self._threads == 1 or size <= ELEMENT_CHUNK:
             task(0, size)
             return
         bounds = chunk_bounds(size, ELEMENT_CHUNK)
@@ -126,7 +136,7 @@ class Ops:
         (from its shape alone, see :func:`product_cut`) computed on the pool."""
         m, k = a.shape
         n = b.shape[1]
-        cut = product_cut(m, k, n) if self.chunked else None
+        cut = product_cut(m, k, n) if self._regions else None
         if cut is None:
             return self.xp.matmul(a, b, out=out)
         if out is None:
@@ -248,14 +258,18 @@ class _ParallelRegion:
         self.ops = ops
 
     def __enter__(self):
-        self.blas = None
-        if self.ops.chunked:
+        ops, self.blas = self.ops, None
+        if ops.chunked:
             from .blas import shared_blas_threads
 
             self.blas = shared_blas_threads()
             self.blas.enter_one_thread()
-        return self.ops
+            with ops._regions_lock:
+                ops._regions += 1
+        return ops
 
     def __exit__(self, *exc):
         if self.blas is not None:
+            with self.ops._regions_lock:
+                self.ops._regions -= 1
             self.blas.leave()
