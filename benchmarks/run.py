@@ -121,7 +121,9 @@ class Neighbour:
         self.proc = None
 
     def __enter__(self):
-        code = f"import os\nos.sched_setaffinity(0, [{self.cpu}])\nwhile True:\n    pass\n"
+        # it stops by itself once the driver is gone (killed drivers leave no busy orphan)
+        code = (f"import os\nos.sched_setaffinity(0, [{self.cpu}])\nparent = os.getppid()\n"
+                "while os.getppid() == parent:\n    for _ in range(10 ** 6):\n        pass\n")
         self.proc = subprocess.Popen([sys.executable, "-c", code])
         time.sleep(0.2)   # let it take its CPU before the engine starts
         return self
@@ -536,6 +538,16 @@ def write_docs(report, path):
 # main
 # --------------------------------------------------------------------------------------------
 
+def save_json(report, path):
+    """Write the raw results to ``path`` ('' for nowhere); True when written."""
+    if not path:
+        return False
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as fh:
+        json.dump(report, fh, indent=1)
+    return True
+
+
 def train_round(args, threads, engines, workloads, neighbour):
     """Every engine trains once, in turn (the floor first, PyTorch second: every other row is
     read against them), with a neighbour process on CPU ``neighbour`` unless it is None."""
@@ -647,6 +659,7 @@ def main(argv=None):
             blocks = [b for b in report["runs"] if b["threads"] == threads]
             for block, cpu in zip(blocks, conditions):
                 add_results(block, merge_rounds(by_condition[cpu]))
+        save_json(report, args.json)   # after each thread count: a long run keeps what it has
 
     print()
     print(render(report))
@@ -661,10 +674,7 @@ def main(argv=None):
                 shown.add(r["traceback"])
                 print(f"\n--- traceback: {r.get('engine', r.get('module'))} "
                       f"{r.get('workload', r.get('mode', ''))} ---\n{r['traceback'].rstrip()}")
-    if args.json:
-        os.makedirs(os.path.dirname(args.json), exist_ok=True)
-        with open(args.json, "w") as fh:
-            json.dump(report, fh, indent=1)
+    if save_json(report, args.json):
         print(f"raw results: {os.path.relpath(args.json, REPO)}")
     if args.write_docs:
         path = os.path.join(REPO, "docs", "benchmarks.md")
