@@ -60,7 +60,7 @@ SEQ_STEPS, SEQ_WIDTH = 128, 64
 # Dense layer widths of the MLP workloads (input first); used by the floor and the memory model.
 MLP_WIDTHS = {"W1": [11, 512, 512, 512, 1], "W2": [30, 64, 32, 1], "W3": [784, 512, 512, 10]}
 
-ENGINES = ["neurona", "torch", "keras-jax", "keras-tensorflow", "keras-torch", "sklearn", "floor"]
+ENGINES = ["neurona", "torch", "torch-fused", "keras-jax", "keras-tensorflow", "keras-torch", "sklearn", "floor"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -152,7 +152,14 @@ def train_keras(engine, key, timed_epochs):
 # PyTorch eager: a plain training loop
 # --------------------------------------------------------------------------------------------
 
-def build_torch_model(key):
+def build_torch_model(key, fused=False):
+    """The workload's PyTorch model, loss and Adam, as a PyTorch user writes them.
+
+    The plain form (``fused=False``) keeps a binary classifier's sigmoid in the model and uses
+    ``nn.BCELoss``, as the Keras model does; ``fused=True`` moves it into
+    ``nn.BCEWithLogitsLoss``. The softmax classifiers use ``nn.CrossEntropyLoss`` on logits in
+    both forms (that is the plain way to write them), so only W2, W6 and W7 differ.
+    """
     import torch
     from torch import nn
     if key == "W1":
@@ -160,10 +167,9 @@ def build_torch_model(key):
                               nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 1))
         loss_fn = nn.L1Loss()
     elif key == "W2":
-        # the sigmoid lives in the loss (BCEWithLogits), as a PyTorch user writes it
         model = nn.Sequential(nn.Linear(30, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(),
                               nn.Linear(32, 1))
-        loss_fn = nn.BCEWithLogitsLoss()
+        model, loss_fn = _binary_head(model, fused)
     elif key == "W3":
         model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Dropout(0.2),
                               nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
@@ -175,10 +181,23 @@ def build_torch_model(key):
         loss_fn = nn.CrossEntropyLoss()
     elif key in ("W6", "W7"):
         model = _TorchTextLSTM() if key == "W6" else _TorchTransformerBlock()
-        loss_fn = nn.BCEWithLogitsLoss()
+        model, loss_fn = _binary_head(model, fused)
     else:
         raise KeyError(key)
     return model, loss_fn, torch.optim.Adam(model.parameters(), lr=1e-3)
+
+
+#: the workloads whose fused PyTorch loop differs from the plain one (a sigmoid output)
+TORCH_FUSED_DIFFERS = ("W2", "W6", "W7")
+
+
+def _binary_head(logits_model, fused):
+    """(model, loss) of a binary classifier: logits into BCEWithLogitsLoss when fused, else a
+    Sigmoid layer and BCELoss."""
+    from torch import nn
+    if fused:
+        return logits_model, nn.BCEWithLogitsLoss()
+    return nn.Sequential(logits_model, nn.Sigmoid()), nn.BCELoss()
 
 
 def _TorchTextLSTM():  # noqa: N802 - builds W6's module (torch is imported lazily)
@@ -246,12 +265,12 @@ def torch_epoch(model, loss_fn, opt, tx, ty, batch_size):
     return float(total) / -(-n // batch_size)
 
 
-def train_torch(key, timed_epochs):
+def train_torch(key, timed_epochs, fused=False):
     import torch
     torch.manual_seed(0)
     x, y = make_data(key)
     tx, ty = torch_tensors(key, x, y)
-    model, loss_fn, opt = build_torch_model(key)
+    model, loss_fn, opt = build_torch_model(key, fused)
     model.train()
     bs = WORKLOADS[key].batch_size
     torch_epoch(model, loss_fn, opt, tx, ty, bs)
@@ -260,7 +279,9 @@ def train_torch(key, timed_epochs):
         t0 = perf()
         loss = torch_epoch(model, loss_fn, opt, tx, ty, bs)
         times.append(perf() - t0)
-    return times, "plain loop: randperm, index, zero_grad, forward, backward, Adam step", loss
+    loss_kind = "sigmoid inside BCEWithLogitsLoss" if fused else "the model's own output layer"
+    return (times, "loop: randperm, index, zero_grad, forward, loss, backward, Adam step; "
+            + loss_kind, loss)
 
 
 # --------------------------------------------------------------------------------------------
@@ -438,12 +459,12 @@ def predict_latency(engine, big_rows=100_000):
     res = {}
     if engine == "torch":
         import torch
-        model, _, _ = build_torch_model("W2")
+        model, _, _ = build_torch_model("W2")   # its last layer is the sigmoid
         model.eval()
 
         def call(a):
             with torch.inference_mode():
-                return torch.sigmoid(model(torch.from_numpy(a))).numpy()
+                return model(torch.from_numpy(a)).numpy()
 
         res["call_1"] = _per_call(lambda: call(one))
         res["call_big"] = median([_time(lambda: call(big)) for _ in range(3)])

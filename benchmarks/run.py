@@ -35,6 +35,7 @@ from common import ENGINES, HERE, REPO, RESULT_PREFIX, WORKLOADS, median, thread
 ENGINE_LABELS = {
     "neurona": "neurona (model.fit)",
     "torch": "PyTorch eager (loop)",
+    "torch-fused": "PyTorch eager, fused loss",
     "keras-jax": "Keras 3 / JAX",
     "keras-tensorflow": "Keras 3 / TensorFlow",
     "keras-torch": "Keras 3 / PyTorch",
@@ -109,6 +110,33 @@ def loadavg():
             return float(fh.read().split()[0])
     except (OSError, ValueError):
         return float("nan")
+
+
+class Neighbour:
+    """A CPU-bound process (a Python busy loop) pinned to one CPU while it is open: the load
+    a user's other program puts on a shared machine. ``with Neighbour(cpu):``."""
+
+    def __init__(self, cpu):
+        self.cpu = cpu
+        self.proc = None
+
+    def __enter__(self):
+        # it stops by itself once the driver is gone (killed drivers leave no busy orphan)
+        code = (f"import os\nos.sched_setaffinity(0, [{self.cpu}])\nparent = os.getppid()\n"
+                "while os.getppid() == parent:\n    for _ in range(10 ** 6):\n        pass\n")
+        self.proc = subprocess.Popen([sys.executable, "-c", code])
+        time.sleep(0.2)   # let it take its CPU before the engine starts
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def neighbour_cpu():
+    """The CPU the neighbour takes: the last one this process may use (the engines' CPUs are
+    the first N, so with N below the core count the neighbour sits on a free core)."""
+    return sorted(os.sched_getaffinity(0))[-1]
 
 
 def import_time(module, threads, repeats=7):
@@ -235,6 +263,8 @@ def train_table(res, workloads, engines, notes):
             r = by.get((e, k))
             if r is None:
                 cells.append("not run")
+            elif r.get("same_as") == "torch":
+                cells.append("= plain loop")
             elif "error" in r:
                 notes.append(f"{ENGINE_LABELS[e]}, {k}: {r['error']}")
                 cells.append(f"n/a [{len(notes)}]")
@@ -331,13 +361,46 @@ def extras_tables(res, imports, notes):
     return "\n".join(out)
 
 
+def kept_line(report, block):
+    """Under a neighbour: each engine's speed as a fraction of its own speed without one (the
+    same rounds, interleaved), per workload."""
+    if block.get("neighbour") is None:
+        return ""
+    quiet = next((b for b in report["runs"] if b["threads"] == block["threads"]
+                  and b.get("neighbour") is None), None)
+    if quiet is None:
+        return ""
+    rate = {}
+    for which, b in (("quiet", quiet), ("busy", block)):
+        for r in b["results"]:
+            if r.get("mode") == "train" and "samples_per_s" in r:
+                rate[which, r["engine"], r["workload"]] = r["samples_per_s"]
+    items = []
+    for e in block["engines"]:
+        cells = [f"{k} {100 * rate['busy', e, k] / rate['quiet', e, k]:.0f}%"
+                 for k in report["workloads"] if ("busy", e, k) in rate and ("quiet", e, k) in rate]
+        if cells and e != "floor":
+            items.append(f"{ENGINE_LABELS[e].split(' (')[0]}: " + ", ".join(cells))
+    if not items:
+        return ""
+    return ("Speed kept with the neighbour, as a fraction of the same engine's speed without it "
+            "(rounds with and without it alternate): " + "; ".join(items) + ".")
+
+
 def render(report, with_threads_header=True):
     parts = []
     notes = []
     for block in report["runs"]:
         if with_threads_header:
-            parts.append(f"### {block['threads']} thread{'s' if block['threads'] > 1 else ''}")
+            title = f"{block['threads']} thread{'s' if block['threads'] > 1 else ''}"
+            if block.get("neighbour") is not None:
+                title += f", a busy neighbour process on CPU {block['neighbour']}"
+            parts.append(f"### {title}")
             parts.append("")
+            kept = kept_line(report, block)
+            if kept:
+                parts.append(kept)
+                parts.append("")
             loads = [v for r in block.get("loads", []) for v in (r["before"], r["after"])]
             if loads:
                 parts.append(f"One-minute load average around the workers: {min(loads):.2f} to "
@@ -412,8 +475,10 @@ convolutions; the first layer's input gradient is left out since no engine compu
 timed in float32 NumPy at the same thread count. An engine whose GEMMs beat NumPy's OpenBLAS
 (XLA's or oneDNN's kernels) can pass 100%.
 
-Peers: PyTorch eager is a plain loop (`randperm`, index, `zero_grad`, forward, backward,
-`Adam.step`), with the sigmoid/softmax inside `BCEWithLogitsLoss`/`CrossEntropyLoss`. Keras 3
+Peers: PyTorch eager is the plain loop a PyTorch user writes (`randperm`, index, `zero_grad`,
+forward, `nn.L1Loss` / `nn.BCELoss` after an `nn.Sigmoid` layer / `nn.CrossEntropyLoss` on
+logits, backward, `Adam.step`); the row "PyTorch eager, fused loss" moves the sigmoid into
+`BCEWithLogitsLoss` (it differs on W2 only; "= plain loop" elsewhere). Keras 3
 runs the identical Keras code as neurona (`keras.Sequential([...])`, `compile(optimizer="adam",
 ...)`, `fit`) on each backend with its defaults (JAX and TensorFlow compile the step with XLA).
 scikit-learn is `MLPRegressor`/`MLPClassifier` (`partial_fit` per epoch, float32, `alpha=0`):
@@ -424,6 +489,24 @@ Threads: each engine runs in its own process restricted to the same number of CP
 (`sched_setaffinity`; the current XLA CPU runtime sizes its pool from it), with
 `OMP/OPENBLAS/MKL_NUM_THREADS`, threadpoolctl, `torch.set_num_threads`, and TensorFlow's
 intra-op threads set to that number (inter-op 1).
+
+Neighbour: with `--neighbour` every round also trains each engine while a CPU-bound process
+(a Python busy loop) holds the last CPU, the rounds with and without it alternating; the
+"speed kept" line under such a table is each engine's speed there as a fraction of its own
+speed without the neighbour. On this shared machine other sessions' test runs are a neighbour
+too: the load-average line says how much.
+
+Threads and results: during `fit`, `evaluate` and `predict` neurona runs the BLAS on one thread
+and spreads the work itself over a small thread pool (one thread per CPU of the process's
+affinity mask; `neurona.backend.get_ops().set_threads(n)` changes it): Dense products above
+8 MFLOP cut into row or column blocks decided by the shape alone, the convolution + pooling
+cache blocks, and Adam's pass over the flat buffer in 128 Ki-element chunks. Each chunk is
+claimed by whichever thread is free, so a core taken by another process delays one chunk
+instead of every product. Because the cuts never depend on the thread count, a neurona
+`fit` gives the same bits on 1 thread and on all cores (tested). What changes with the thread
+count: the timings; and for the peers, their results (PyTorch's and OpenBLAS's own threaded
+kernels split reductions by thread count). Calling NumPy or a layer directly outside
+`fit`/`evaluate`/`predict` uses the BLAS's own threads, as NumPy does.
 
 Extras: `import` time in a fresh interpreter (median of 6); W2's model on one row and on
 100,000 rows through `predict` (Keras's default batch size of 32) and through a direct call;
@@ -455,6 +538,57 @@ def write_docs(report, path):
 # main
 # --------------------------------------------------------------------------------------------
 
+def save_json(report, path):
+    """Write the raw results to ``path`` ('' for nowhere); True when written."""
+    if not path:
+        return False
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as fh:
+        json.dump(report, fh, indent=1)
+    return True
+
+
+def train_round(args, threads, engines, workloads, neighbour):
+    """Every engine trains once, in turn (the floor first, PyTorch second: every other row is
+    read against them), with a neighbour process on CPU ``neighbour`` unless it is None."""
+    order = [e for e in ["floor", "torch"] if e in engines] + \
+            [e for e in engines if e not in ("floor", "torch")]
+    if neighbour is not None:
+        print(f"  (busy neighbour on CPU {neighbour})", flush=True)
+        with Neighbour(neighbour):
+            return [r for e in order for r in run_worker(e, "train", args, threads, workloads)]
+    return [r for e in order for r in run_worker(e, "train", args, threads, workloads)]
+
+
+def measure_block(args, threads, engines, workloads, neighbour):
+    """One table's block; the extras (import, predict, memory) are measured without a
+    neighbour only."""
+    block = {"threads": threads, "neighbour": neighbour,
+             "engines": [e for e in ENGINES if e in engines], "results": [], "imports": None,
+             "pins": {}, "loads": []}
+    if neighbour is None and not args.no_extras:
+        block["imports"] = [import_time(mod, threads) for mod in IMPORT_MODULES
+                            if mod == "numpy" or mod in engines]
+        extras = []
+        for e in [e for e in PREDICT_ENGINES if e in engines]:
+            extras += run_worker(e, "predict", args, threads)
+        for e in [e for e in MEMORY_ENGINES if e in engines]:
+            extras += run_worker(e, "memory", args, threads)
+        add_results(block, extras)
+    return block
+
+
+def add_results(block, results):
+    """File worker records into ``block``: thread pins, load averages, measurements."""
+    for r in results:
+        if r.get("mode") == "threads":
+            block["pins"][r["engine"]] = {"cpus": r["cpus"], "knobs": r["knobs"]}
+        elif r.get("mode") == "load":
+            block["loads"].append(r)
+        else:
+            block["results"].append(r)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -474,6 +608,9 @@ def main(argv=None):
     p.add_argument("--extras-only", action="store_true", help="only import, predict, memory")
     p.add_argument("--no-affinity", action="store_true",
                    help="do not restrict each engine's process to N CPUs")
+    p.add_argument("--neighbour", action="store_true",
+                   help="also train every engine with a CPU-bound neighbour process on the last "
+                        "CPU (rounds with and without it alternate; a table for each)")
     p.add_argument("--timeout", type=int, default=900, help="seconds per worker process")
     p.add_argument("--json", default=os.path.join(HERE, "results", "latest.json"),
                    help="where to save the raw results ('' for nowhere)")
@@ -509,34 +646,20 @@ def main(argv=None):
     t_all = time.perf_counter()
     for threads in threads_list:
         print(f"\n== {threads} thread(s) ==", flush=True)
-        results, pins = [], {}
+        conditions = [None, neighbour_cpu()] if args.neighbour else [None]
+        for cpu in conditions:
+            report["runs"].append(measure_block(args, threads, engines, workloads, cpu))
         if not args.extras_only:
-            # the floor first, PyTorch second: every other row is read against them
-            order = [e for e in ["floor", "torch"] if e in engines] + \
-                    [e for e in engines if e not in ("floor", "torch")]
-            rounds = []
+            by_condition = {cpu: [] for cpu in conditions}
             for round_index in range(max(1, args.rounds)):
                 if args.rounds > 1:
                     print(f"  -- round {round_index + 1} of {args.rounds}", flush=True)
-                rounds.append([r for e in order
-                               for r in run_worker(e, "train", args, threads, workloads)])
-            results += merge_rounds(rounds)
-        imports = None
-        if not args.no_extras:
-            imports = [import_time(mod, threads) for mod in IMPORT_MODULES
-                       if mod == "numpy" or mod in engines]
-            for e in [e for e in PREDICT_ENGINES if e in engines]:
-                results += run_worker(e, "predict", args, threads)
-            for e in [e for e in MEMORY_ENGINES if e in engines]:
-                results += run_worker(e, "memory", args, threads)
-        for r in results:
-            if r.get("mode") == "threads":
-                pins[r["engine"]] = {"cpus": r["cpus"], "knobs": r["knobs"]}
-        loads = [r for r in results if r.get("mode") == "load"]
-        results = [r for r in results if r.get("mode") not in ("threads", "load")]
-        report["runs"].append({"threads": threads, "engines": [e for e in ENGINES if e in engines],
-                               "results": results, "imports": imports, "pins": pins,
-                               "loads": loads})
+                for cpu in conditions:
+                    by_condition[cpu].append(train_round(args, threads, engines, workloads, cpu))
+            blocks = [b for b in report["runs"] if b["threads"] == threads]
+            for block, cpu in zip(blocks, conditions):
+                add_results(block, merge_rounds(by_condition[cpu]))
+        save_json(report, args.json)   # after each thread count: a long run keeps what it has
 
     print()
     print(render(report))
@@ -551,10 +674,7 @@ def main(argv=None):
                 shown.add(r["traceback"])
                 print(f"\n--- traceback: {r.get('engine', r.get('module'))} "
                       f"{r.get('workload', r.get('mode', ''))} ---\n{r['traceback'].rstrip()}")
-    if args.json:
-        os.makedirs(os.path.dirname(args.json), exist_ok=True)
-        with open(args.json, "w") as fh:
-            json.dump(report, fh, indent=1)
+    if save_json(report, args.json):
         print(f"raw results: {os.path.relpath(args.json, REPO)}")
     if args.write_docs:
         path = os.path.join(REPO, "docs", "benchmarks.md")

@@ -19,7 +19,7 @@ from common import WORKLOADS, emit, limit_numpy_threads, median, pin_process, sh
 def pin_engine_threads(engine: str, threads: int) -> str:
     """The engine's own thread knobs, beyond the environment; returns a description."""
     said = []
-    if engine in ("torch", "keras-torch"):
+    if engine in ("torch", "torch-fused", "keras-torch"):
         import torch
         torch.set_num_threads(threads)
         try:
@@ -86,8 +86,11 @@ def main(argv=None):
                      samples_per_s=wl.rows / t, gflop_step=E.step_flops(key, wl.batch_size) / 1e9,
                      method="GEMMs of forward+backward alone, float32 NumPy")
                 continue
-            if a.engine == "torch":
-                times, method, loss = E.train_torch(key, n_epochs)
+            if a.engine == "torch-fused" and key not in E.TORCH_FUSED_DIFFERS:
+                emit(engine=a.engine, mode="train", workload=key, same_as="torch")
+                continue
+            if a.engine in ("torch", "torch-fused"):
+                times, method, loss = E.train_torch(key, n_epochs, a.engine == "torch-fused")
             elif a.engine == "sklearn":
                 times, method, loss = E.train_sklearn(key, n_epochs)
             else:

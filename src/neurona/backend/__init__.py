@@ -33,6 +33,9 @@ def set_backend(name):
     without a GPU."""
     if name not in _BACKENDS:
         raise ValueError(f"set_backend: unknown backend {name!r}; use one of {_BACKENDS}")
+    if name == "cupy":
+        _require_cupy()
+    active.ops.release_threads()  # the replaced Ops's pool would otherwise wait forever
     if name == "numpy":
         active.ops = Ops()
     elif name == "strict":
@@ -40,7 +43,6 @@ def set_backend(name):
 
         active.ops = StrictOps()
     else:
-        _require_cupy()
         from .cupy_ops import CupyOps
 
         active.ops = CupyOps()

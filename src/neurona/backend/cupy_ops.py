@@ -10,6 +10,7 @@ class CupyOps(Ops):
 
     name = "cupy"
     cache_block_bytes = None  # a GPU wants whole batches
+    chunked = False  # one kernel per product or pass
 
     def __init__(self):
         import cupy

@@ -24,7 +24,7 @@ class Dense(Function):
         if x.ndim != 2:  # (batch, ..., features): one matrix product over the folded batch
             x = x.reshape(-1, x.shape[-1])
         self.x, self.w = x, w
-        z = x @ w
+        z = self.ops.matmul(x, w)
         if b is not None:
             z += b
         act = self.activation
@@ -58,12 +58,12 @@ class Dense(Function):
         gx = gw = gb = None
         if needs[0]:
             # a (n, 1) kernel: broadcasting beats multiplying by its strided transpose
-            gx = dz * w[:, 0] if w.shape[1] == 1 else dz @ w.T
+            gx = dz * w[:, 0] if w.shape[1] == 1 else self.ops.matmul(dz, w.T)
             if gx.shape != self.in_shape:
                 gx = gx.reshape(self.in_shape)
         ops = self.ops
         if needs[1]:
-            gw = ops.xp.matmul(x.T, dz, out=self.gradient_buffer(1))
+            gw = ops.matmul(x.T, dz, out=self.gradient_buffer(1))
         if len(needs) > 2 and needs[2]:
             gb = ops.column_sums(dz, out=self.gradient_buffer(2))
         return gx, gw, gb

@@ -53,8 +53,13 @@ class Conv2DPool(Conv2D):
         self.out_hw = (pooled_hw[0] * ph, pooled_hw[1] * pw)  # the outputs a window reads
         n, filters = x.shape[0], w.shape[3]
         out = xp.empty((n,) + pooled_hw + (filters,), dtype=xp.result_type(x, w))
-        self.blocks = []  # (first sample, patch matrix, winners) per block
-        for start in range(0, n, self._samples_per_block(w, pooled_hw, b is not None, n)):
+        starts = range(0, n, self._samples_per_block(w, pooled_hw, b is not None, n))
+        # (first sample, patch matrix, winners) per block; the blocks are independent, so
+        # they run on the backend's chunk pool (their cut depends on the cache budget only)
+        self.blocks = [None] * len(starts)
+
+        def block(index):
+            start = starts[index]
             part = xpad[start:start + self.block]
             cols = self._window_major_patches(part, w, pooled_hw, ones_row=b is not None)
             windows = self._product(cols, w, b).reshape(ph * pw, -1)
@@ -62,7 +67,9 @@ class Conv2DPool(Conv2D):
             _, winner = extreme_and_winner(xp, windows, self.mode, out=pooled)
             if self.activation == "relu":
                 xp.maximum(pooled, 0, out=pooled)
-            self.blocks.append((start, cols, winner))
+            self.blocks[index] = (start, cols, winner)
+
+        self.ops.run_chunks(block, len(starts))
         if self.activation == "relu":
             self.y = out
         return out
@@ -107,8 +114,10 @@ class Conv2DPool(Conv2D):
         wants_product = needs[1] or (needs_bias and self.transposed)
         gx = xp.empty((g.shape[0],) + tuple(self.in_hw) + (self.w.shape[2],),
                       dtype=g.dtype) if needs[0] else None
-        product = None
-        for start, cols, winner in self.blocks:
+        terms = [None] * len(self.blocks)
+
+        def block(index):
+            start, cols, winner = self.blocks[index]
             part = g[start:start + self.block]
             rows = xp.empty((self.pool[0] * self.pool[1], part.size), dtype=g.dtype)
             route_to_winner(xp, part.reshape(-1), winner, rows)  # window-major, as the patches
@@ -116,8 +125,12 @@ class Conv2DPool(Conv2D):
                 gx[start:start + part.shape[0]] = self._block_input_gradient(rows, part.shape)
             if wants_product:
                 rows = rows.reshape(-1, filters)
-                term = cols @ rows if self.transposed else cols.T @ rows
-                product = term if product is None else product.__iadd__(term)
+                terms[index] = cols @ rows if self.transposed else cols.T @ rows
+
+        self.ops.run_chunks(block, len(self.blocks))
+        product = None
+        for term in terms if wants_product else ():  # summed in block order on any threads
+            product = term if product is None else product.__iadd__(term)
         if self.transposed:
             return (gx,) + self._kernel_and_bias_t(product, needs[1], needs_bias)
         gw = product.reshape(self.w.shape) if needs[1] else None

@@ -12,6 +12,8 @@ branches of these loops.
 """
 
 
+import functools
+
 from .. import random as nrandom
 from .. import tree
 from ..autograd.grad_mode import no_grad
@@ -29,6 +31,18 @@ from .steps import FastTrainStep, test_step_arrays
 
 #: the Keras methods a model may override; any of them turns the fast step off
 _STEP_METHODS = ("train_step", "test_step", "predict_step", "compute_loss", "compute_metrics")
+
+
+def _in_parallel_region(method):
+    """Run ``method`` inside the backend's parallel region: the BLAS on one thread, neurona's
+    chunk pool spreading products and elementwise passes over the cores (see
+    :meth:`neurona.backend.Ops.parallel_region`)."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with get_ops().parallel_region():
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class Trainer:
@@ -457,6 +471,7 @@ class Trainer:
         return tree.map_structure(_raw, out)
 
     # -- fit ----------------------------------------------------------------------------------------
+    @_in_parallel_region
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -638,6 +653,7 @@ class Trainer:
         return logs
 
     # -- evaluate / predict -------------------------------------------------------------------------
+    @_in_parallel_region
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """Loss and metrics on ``(x, y)``: a float when there are no metrics, else
@@ -659,6 +675,7 @@ class Trainer:
         values = [logs[name] for name in _keras_order(self._compiled, list(logs))]
         return values[0] if len(values) == 1 else values
 
+    @_in_parallel_region
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for ``x`` as NumPy arrays (shaped like the model's outputs: an array,
         a list or a dict), computed in batches without gradients.

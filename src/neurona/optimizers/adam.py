@@ -72,19 +72,29 @@ class Adam(Optimizer):
         # for the sums M = m / (1 - b1) and V = v / (1 - b2)
         root = math.sqrt(1.0 - b2)
         alpha = lr * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t) * (1.0 - b1) / root
-        m, v, tmp = slots["gradient_sum"], slots["square_sum"], scratch[0]
-        m *= b1
-        m += grad
-        xp.multiply(grad, grad, out=tmp)
-        v *= b2
-        v += tmp
-        if self.amsgrad:
-            v = xp.maximum(slots["square_sum_max"], v, out=slots["square_sum_max"])
-        xp.sqrt(v, out=tmp)
-        tmp += self.epsilon / root
-        xp.divide(m, tmp, out=tmp)
-        tmp *= alpha
-        param -= tmp
+        eps = self.epsilon / root
+        maximum = slots["square_sum_max"] if self.amsgrad else None
+        moments = (slots["gradient_sum"], slots["square_sum"], maximum, scratch[0])
+
+        def chunk(start, stop):
+            part = slice(start, stop)
+            m, v, v_max, tmp = (a[part] if a is not None else None for a in moments)
+            g = grad[part]
+            m *= b1
+            m += g
+            xp.multiply(g, g, out=tmp)
+            v *= b2
+            v += tmp
+            if v_max is not None:
+                v = xp.maximum(v_max, v, out=v_max)
+            xp.sqrt(v, out=tmp)
+            tmp += eps
+            xp.divide(m, tmp, out=tmp)
+            tmp *= alpha
+            param[part] -= tmp
+
+        # elementwise over the flat buffer: chunks that stay in cache, on every core
+        get_ops().elementwise(chunk, grad.shape[0])
 
     def set_state(self, state):
         """:meth:`Optimizer.set_state`, also taking states saved with the normalised moments
