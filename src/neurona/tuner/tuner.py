@@ -173,7 +173,7 @@ class Tuner:
                         trials_dir=os.path.join(self.directory, "trials"))
 
     def _split(self, x, y, validation_data, validation_split):
-        from ..models.arrays import standardize_x
+        from ..models.arrays import standardize_x, validation_count
 
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -182,16 +182,17 @@ class Tuner:
         if validation_split is None:
             raise TunerError("search() needs validation data to score the trials: pass "
                              "validation_data=(x_val, y_val) or validation_split=0.2")
-        if not 0 < validation_split < 1:
+        if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
+                or not 0 < validation_split < 1:
             raise TunerError(f"validation_split must be in (0, 1), got {validation_split!r}")
         x = standardize_x(x, "x", None)
         y = np.asarray(y)
         if len(x) != len(y):
             raise TunerError(f"x has {len(x)} rows but y has {len(y)}; give one target per row")
-        cut = len(x) - int(round(len(x) * validation_split))
-        if cut < 1 or cut == len(x):
-            raise TunerError(f"validation_split={validation_split} leaves no rows for "
-                             f"{'training' if cut < 1 else 'validation'} out of {len(x)}")
+        try:  # fit's own rule, so a trial holds out exactly the rows fit would
+            cut = len(x) - validation_count(len(x), validation_split)
+        except ValueError as err:
+            raise TunerError(str(err)) from None
         return x[:cut], y[:cut], (x[cut:], y[cut:])  # the last rows, as Keras takes them
 
     def _probe(self, x, y, class_weight=None, attempts=5):
