@@ -12,6 +12,8 @@ Example:
     'silu'
 """
 
+import inspect
+
 from . import functions as F
 from .functions import (linear, step, relu, relu6, leaky_relu, elu, selu, gelu, sigmoid,
                         hard_sigmoid, hard_silu, hard_swish, tanh, silu, swish, softplus, softsign,
@@ -68,17 +70,27 @@ def serialize(activation):
     """The registered name of ``activation`` (``"silu"`` for swish, as Keras), or the
     ``{"class_name", "config"}`` dict of an object with ``get_config``.
 
+    An unregistered ``def`` function is written as Keras 3 writes it (``{"class_name":
+    "function", "config": its name, ...}``): loading it needs ``custom_objects`` or the function
+    registered.
+
     Raises:
-        ValueError: for an unregistered plain function, which could not be loaded back by name.
+        ValueError: for a lambda or another callable that has no name to be found by.
     """
     name = registered_name(activation)  # also a register_keras_serializable function's name
     if name is not None and ACTIVATIONS.lookup(name) is activation:
         return name
     if hasattr(activation, "get_config"):
         return {"class_name": type(activation).__name__, "config": activation.get_config()}
+    if inspect.isfunction(activation) and activation.__name__ != "<lambda>":
+        # Keras 3's form: the function by name; loading finds it only among the registered
+        # functions and the custom_objects given (a file never carries code)
+        return {"module": activation.__module__, "class_name": "function",
+                "config": activation.__name__, "registered_name": "function"}
     raise ValueError(
-        f"Cannot serialize activation {activation!r}: it is not a registered activation. "
-        f"Use one of {', '.join(ACTIVATIONS.names())}, or register it with "
+        f"Cannot serialize activation {activation!r}: it is neither a registered activation "
+        f"nor a named function. Use one of {', '.join(ACTIVATIONS.names())}, a def function "
+        f"(loaded back through custom_objects), or register it with "
         f"@neurona.saving.register_keras_serializable()"
     )
 

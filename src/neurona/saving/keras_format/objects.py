@@ -370,5 +370,8 @@ def keras_activation(value, where):
         fn = custom_object(value)
         return {"module": getattr(fn, "__module__", None), "class_name": "function",
                 "config": registered_name(fn), "registered_name": "function"}
+    if isinstance(value, dict) and value.get("class_name") == "function" \
+            and isinstance(value.get("config"), str):  # an unregistered function, by name
+        return dict(value)
     raise ValueError(f"{where}: activation {value!r} has no Keras 3 equivalent, so Keras could "
                      "not load the file; save it in neurona's format (.neurona) instead")
