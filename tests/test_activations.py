@@ -205,8 +205,10 @@ def test_get_rules_and_aliases():
         return x
 
     assert activations.get(custom) is custom
-    with pytest.raises(ValueError, match="not a registered activation"):
-        activations.serialize(custom)
+    assert activations.serialize(custom) == {"module": __name__, "class_name": "function",
+                                             "config": "custom", "registered_name": "function"}
+    with pytest.raises(ValueError, match="neither a registered activation nor a named"):
+        activations.serialize(lambda x: x)
     with pytest.raises(TypeError, match="Could not interpret activation"):
         activations.get(3)
 
