@@ -103,16 +103,21 @@ def sweep_stale(directory):
         if match is None or match.group("host") != HOST or \
                 process_alive(int(match.group("pid"))):
             continue
-        path = os.path.join(directory, name)
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            try:
-                os.unlink(path)
-            except OSError:
-                continue
-        removed.append(name)
+        if _remove(os.path.join(directory, name)):
+            removed.append(name)
     return removed
+
+
+def _remove(path):
+    """Remove the file or folder ``path``; False when a file could not be removed."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+        return True
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True
 
 
 def remove_tracked():
@@ -126,13 +131,8 @@ def remove_tracked():
                 os.rmdir(path)
             except OSError:
                 pass  # not empty (the run published into it) or gone
-        elif os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
         else:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+            _remove(path)
 
 
 class _signals_held:
