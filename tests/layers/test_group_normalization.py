@@ -37,7 +37,7 @@ def test_group_normalization_gradients_match_torch(rng):
     out = layer(x)
     upstream = rng.standard_normal(out.shape)
     out.backward(upstream)
-    xt = torch.tensor(np.moveaxis(x.data, -1, 1), requires_grad=True)
+    xt = torch.tensor(np.moveaxis(x.numpy(), -1, 1), requires_grad=True)
     gamma = torch.tensor(layer.gamma.numpy(), requires_grad=True)
     beta = torch.tensor(layer.beta.numpy(), requires_grad=True)
     ref = torch.nn.functional.group_norm(xt, 2, gamma, beta, eps=1e-5)

@@ -36,7 +36,7 @@ def test_dot_gradients_match_torch(rng):
     out = layers.Dot(axes=2, dtype="float64")([a, b])
     upstream = rng.standard_normal(out.shape)
     out.backward(upstream)
-    at, bt = (torch.tensor(t.data, requires_grad=True) for t in (a, b))
+    at, bt = (torch.tensor(t.numpy(), requires_grad=True) for t in (a, b))
     ref = torch.einsum("bik,bjk->bij", at, bt)
     ref.backward(torch.tensor(upstream))
     np.testing.assert_allclose(out.numpy(), ref.detach().numpy(), rtol=1e-12)

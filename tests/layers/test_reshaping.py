@@ -58,7 +58,7 @@ def test_bilinear_upsampling_gradient_matches_torch(rng):
     out = layers.UpSampling2D(2, interpolation="bilinear", dtype="float64")(x)
     upstream = rng.standard_normal(out.shape)
     out.backward(upstream)
-    xt = torch.tensor(np.moveaxis(x.data, -1, 1), requires_grad=True)
+    xt = torch.tensor(np.moveaxis(x.numpy(), -1, 1), requires_grad=True)
     ref = torch.nn.functional.interpolate(xt, scale_factor=2, mode="bilinear",
                                           align_corners=False)
     ref.backward(torch.tensor(np.moveaxis(upstream, -1, 1)))

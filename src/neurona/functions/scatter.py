@@ -5,7 +5,10 @@ takes constant integer positions (an index tuple into the output's leading axes)
 differentiable input, the values.
 """
 
+import numpy as np
+
 from ..autograd.function import Function
+from ..backend import get_ops
 
 __all__ = ["scatter_add", "segment_max", "segment_min", "segment_prod"]
 
@@ -110,22 +113,29 @@ def multiply_at(xp, out, index, values):
         out[where] = out[where] * values[pick]
 
 
+def _on_backend(index):
+    """The positions (a tuple of integer arrays) as the backend's arrays: they index its
+    arrays in the forward and the backward (a NumPy index would be a host array on a GPU)."""
+    ops = get_ops()
+    return tuple(i if ops.is_array(i) else ops.asarray(np.asarray(i)) for i in index)
+
+
 def scatter_add(index, values, shape):
     """zeros(shape) with ``values`` added at ``index`` (a tuple of integer arrays, one per
     leading axis of ``shape``); differentiable in ``values``."""
-    return ScatterAdd(index, shape)(values)
+    return ScatterAdd(_on_backend(index), shape)(values)
 
 
 def segment_max(index, values, shape):
     """The max of the values sent to each position of an array of ``shape``."""
-    return SegmentMax(index, shape)(values)
+    return SegmentMax(_on_backend(index), shape)(values)
 
 
 def segment_min(index, values, shape):
     """The min of the values sent to each position of an array of ``shape``."""
-    return SegmentMin(index, shape)(values)
+    return SegmentMin(_on_backend(index), shape)(values)
 
 
 def segment_prod(index, values, shape):
     """The product of the values sent to each position of an array of ``shape``."""
-    return SegmentProd(index, shape)(values)
+    return SegmentProd(_on_backend(index), shape)(values)

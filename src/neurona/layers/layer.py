@@ -395,6 +395,8 @@ class Layer:
         ops = get_ops()
         arr = x if ops.is_array(x) else np.asarray(x)
         kind = arr.dtype.kind
+        if kind in "USO":  # text stays a host array on every backend (no device holds strings)
+            return Tensor(ops.to_numpy(arr) if ops.is_array(arr) else arr)
         if (kind == "f" or (kind in "iub" and not self._keeps_integer_inputs)) and arr.dtype != self.dtype:
             arr = arr.astype(self.dtype)
         return Tensor(ops.asarray(arr))

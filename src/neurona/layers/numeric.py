@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import config
 from .. import functions as F
+from ..backend import get_ops
 from ..validation import choice, integer, real
 from .data_layer import (OUTPUT_MODES, DataLayer, adapt_batches, categorical_output_shape,
                          encode_categorical)
@@ -179,9 +180,10 @@ class Normalization(Layer):
             cached = self._given_cast.get(str(dtype))
             if cached is None:
                 mean, variance = self._given
+                ops = get_ops()  # constants on the backend the inputs are on
                 cached = self._given_cast[str(dtype)] = (
-                    mean.astype(dtype),
-                    np.maximum(np.sqrt(variance), config.epsilon()).astype(dtype))
+                    ops.asarray(mean.astype(dtype)),
+                    ops.asarray(np.maximum(np.sqrt(variance), config.epsilon()).astype(dtype)))
             return cached
         mean = F.reshape(self.adapt_mean, self._broadcast)
         std = F.maximum(F.sqrt(self.adapt_variance), np.asarray(config.epsilon(), dtype=dtype))

@@ -37,7 +37,9 @@ _ALIASES = {"binary": "multi_hot", "tf-idf": "tf_idf"}
 
 def _text_array(data, what):
     """A NumPy unicode array from strings (a list, an array, bytes decoded as UTF-8)."""
-    arr = np.asarray(data.data if isinstance(data, Tensor) else data)
+    raw = data.data if isinstance(data, Tensor) else data
+    ops = get_ops()
+    arr = ops.to_numpy(raw) if ops.is_array(raw) else np.asarray(raw)
     if arr.dtype.kind == "S":
         return np.char.decode(arr, "utf-8")
     if arr.dtype.kind == "U":
