@@ -83,11 +83,13 @@ def main(argv=None):
 
     Example:
         >>> main(["datasets", "list"])
-        name               task         rows  target
-        boston_housing     regression    506  medv
-        caravan_customers  binary       5822  Purchase
-        mnist              multiclass   5000  label
-        used_car_prices    regression    804  price
+        name                    task         rows  target
+        boston_housing          regression    506  medv
+        caravan_customers       binary       5822  Purchase
+        daily_min_temperatures  forecasting   3650  Temp
+        mnist                   multiclass   5000  label
+        sentiment_sentences     text         3000  label
+        used_car_prices         regression    804  price
         0
     """
     argv = list(sys.argv[1:] if argv is None else argv)

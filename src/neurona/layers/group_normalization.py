@@ -24,7 +24,7 @@ class UnitNormalization(Layer):
     """Scale each sample to unit L2 norm along ``axis``: ``x / max(||x||, 1e-12)``.
 
     Example:
-        >>> UnitNormalization()(np.array([[3.0, 4.0]])).numpy().round(6).tolist()
+        >>> UnitNormalization()(np.array([[3.0, 4.0]])).numpy().astype("float64").round(6).tolist()
         [[0.6, 0.8]]
     """
 

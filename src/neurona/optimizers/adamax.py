@@ -20,7 +20,7 @@ class Adamax(Optimizer):
         weight_decay, clipnorm, clipvalue, global_clipnorm, name: see :class:`Optimizer`.
 
     Example:
-        >>> Adamax(learning_rate=0.002).learning_rate
+        >>> float(Adamax(learning_rate=0.002).learning_rate)
         0.002
     """
 
