@@ -123,9 +123,9 @@ def _slow_dataset(keras, x, y, workers):
     return SlowBatches(workers=workers)
 
 
-def _epoch_seconds(model, data, **kwargs):
+def _epoch_seconds(model, **data):
     started = time.perf_counter()
-    model.fit(data, epochs=1, verbose=0, **kwargs)
+    model.fit(epochs=1, verbose=0, **data)
     return time.perf_counter() - started
 
 
