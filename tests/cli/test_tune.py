@@ -14,6 +14,9 @@ from neurona.cli import main  # noqa: E402
 
 from ..helpers import run_cli as _run, saved_model_predictions  # noqa: E402
 
+# every test here runs a study of several trials (the quick tier leaves the tuner's out)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def boston_study(data_dir, tmp_path_factory):

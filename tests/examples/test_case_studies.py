@@ -83,6 +83,7 @@ def _load(name):
     return module
 
 
+@pytest.mark.slow
 def test_sentiment_cross_validation_runs_on_two_folds():
     pytest.importorskip("sklearn")
     results = _load("sentiment_cv").cross_validate(n_folds=2, epochs=1,

@@ -43,6 +43,7 @@ def _run_script(folder, text):
                           text=True, timeout=300, env=env)
 
 
+@pytest.mark.slow
 def test_a_plain_script_runs_its_search_with_one_folder(tmp_path):
     done = _run_script(tmp_path, SCRIPT)
     assert done.returncode == 0, done.stderr

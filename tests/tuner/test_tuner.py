@@ -499,6 +499,7 @@ def test_the_study_is_readable_by_optuna_dashboard(tmp_path):
     assert [t["state"] for t in detail["trials"]] == ["Complete", "Complete"]
 
 
+@pytest.mark.slow
 def test_cross_validated_trials_score_the_folds_mean(tmp_path):
     from neurona.data import k_fold_indices
 
