@@ -14,6 +14,22 @@ import pytest
 import neurona as keras
 from neurona import callbacks, layers
 
+# the scripts' callback: SIGKILL the process after its kill_at-th batch (0: never)
+KILL_AT = """class KillAt(callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+    def on_train_batch_end(self, batch, logs=None):
+        self.count += 1
+        if self.count == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _with_kill_at(script):
+    return script.replace("{kill_at}\n", KILL_AT)
+
+
 SCRIPT = textwrap.dedent("""
     import json, os, signal, sys
     import numpy as np
@@ -22,15 +38,7 @@ SCRIPT = textwrap.dedent("""
 
     backup_dir, out, kill_at = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
-    class KillAt(callbacks.Callback):
-        # SIGKILL this process after its kill_at-th batch (0: never)
-        def __init__(self):
-            super().__init__()
-            self.count = 0
-        def on_train_batch_end(self, batch, logs=None):
-            self.count += 1
-            if self.count == kill_at:
-                os.kill(os.getpid(), signal.SIGKILL)
+    {kill_at}
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((90, 6)).astype("float32")
@@ -65,7 +73,7 @@ def _result(out):
 @pytest.mark.slow
 def test_killed_runs_resume_to_the_uninterrupted_result(tmp_path):
     script = tmp_path / "train.py"
-    script.write_text(SCRIPT)
+    script.write_text(_with_kill_at(SCRIPT))
     done = _run(script, tmp_path / "reference_backup", tmp_path / "reference", 0)
     assert done.returncode == 0, done.stderr
     reference_weights, reference_history = _result(tmp_path / "reference")
@@ -245,14 +253,7 @@ STATEFUL_SCRIPT = textwrap.dedent("""
 
     folder, kill_at = sys.argv[1], int(sys.argv[2])
 
-    class KillAt(callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.count = 0
-        def on_train_batch_end(self, batch, logs=None):
-            self.count += 1
-            if self.count == kill_at:
-                os.kill(os.getpid(), signal.SIGKILL)
+    {kill_at}
 
     rng = np.random.default_rng(3)
     x = rng.standard_normal((60, 4)).astype("float32")
@@ -278,7 +279,7 @@ STATEFUL_SCRIPT = textwrap.dedent("""
 @pytest.mark.slow
 def test_sigkills_with_early_stopping_and_stateful_callbacks_resume_bitwise(tmp_path):
     script = tmp_path / "train.py"
-    script.write_text(STATEFUL_SCRIPT)
+    script.write_text(_with_kill_at(STATEFUL_SCRIPT))
 
     def run(folder, kill_at):
         folder.mkdir(exist_ok=True)
