@@ -9,8 +9,9 @@ almost never. The checks below put the user's class names in every message.
 
 import numpy as np
 
-#: the threshold a model file without one decides with (a sigmoid's natural midpoint)
-DEFAULT_THRESHOLD = 0.5
+# the threshold a model file without one decides with (a sigmoid's natural midpoint): one
+# constant for the command line, the ONNX graph and the service
+from ..export.tabular import DEFAULT_THRESHOLD  # noqa: F401
 
 
 def choose_threshold(settings, y_val, p_val, classes):
